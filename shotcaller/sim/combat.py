@@ -1,0 +1,289 @@
+"""Creep, summon and tower AI; movement; attacks and projectiles (DESIGN.md section 3)."""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from shotcaller.sim.core import deal_damage, dist2, query
+from shotcaller.sim.layout import (
+    D_MELEE, D_RANGED, K_LEADER, K_TOWER, KM_BUILDING,
+    KM_MOBILE, N_BLD, SLOT_CREEP0, SLOT_LEADER0, SLOT_SUMMON0,
+)
+from shotcaller.sim.skills import drain_reactions, on_attack
+from shotcaller.sim.world import nav_dir
+
+
+@nb.njit(cache=True)
+def targetable(S, b, v):
+    """A living, damageable unit (not dying this tick, not a protected building)."""
+    uv = S.units[b, v]
+    return uv.alive != 0 and uv.hp > 0 and uv.invuln == 0
+
+
+@nb.njit(cache=True)
+def nearest_target(S, T, b, u, r, kmask):
+    """Closest targetable enemy of unit u within r among kinds ``kmask`` (ties: lowest slot), or -1."""
+    un = S.units[b, u]
+    out = S.buf[b, 0]
+    n = query(S, T, b, 1 - un.team, un.x, un.y, r, kmask, out)
+    best = -1
+    bd = np.int64(1) << 60
+    for i in range(n):
+        v = out[i]
+        if S.units[b, v].invuln != 0:
+            continue
+        d = dist2(S, b, u, v)
+        if d < bd:
+            bd = d
+            best = v
+    return best
+
+
+@nb.njit(cache=True)
+def in_range(S, b, u, v):
+    """Whether v is within u's attack range (buildings count half a tile closer: they fill their tile)."""
+    r = S.units[b, u].rng
+    return dist2(S, b, u, v) <= r * r
+
+
+@nb.njit(cache=True)
+def _keep(S, b, u, r):
+    v = S.units[b, u].target
+    if v < 0:
+        return False
+    if not targetable(S, b, v) or S.units[b, v].team == S.units[b, u].team:
+        return False
+    return dist2(S, b, u, v) <= r * r
+
+
+# ---------------------------------------------------------------------------- creeps and summons
+@nb.njit(cache=True)
+def creep_ai(S, T, cfg, b):
+    """Creeps walk their lane path toward the enemy core and fight enemies within aggro range."""
+    t = S.games[b].tick
+    un = S.units[b]
+    S.front[b, :, :] = -1
+    aggro = cfg.aggro
+    for u in range(SLOT_CREEP0, un.shape[0]):
+        c = un[u]
+        if c.alive == 0 or c.hp <= 0:
+            continue
+        team = c.team
+        lane = c.lane
+        if not _keep(S, b, u, aggro + 2.0):
+            c.target = -1
+            if (t + u) % 2 == 0:
+                v = nearest_target(S, T, b, u, aggro, KM_MOBILE)
+                if v < 0:
+                    v = nearest_target(S, T, b, u, aggro, KM_BUILDING)
+                c.target = v
+        n = T.lane_len[team, lane]
+        wp = c.wp
+        if wp + 1 < n and c.x == T.lane_path[team, lane, wp + 1, 0] and c.y == T.lane_path[team, lane, wp + 1, 1]:
+            wp += 1
+            c.wp = wp
+        nxt = min(wp + 1, n - 1)
+        c.tx = T.lane_path[team, lane, nxt, 0]
+        c.ty = T.lane_path[team, lane, nxt, 1]
+        if wp > S.front[b, team, lane]:
+            S.front[b, team, lane] = wp
+
+
+@nb.njit(cache=True)
+def summon_ai(S, T, cfg, b):
+    """Summons guard their leader: they fight its target or enemies near it, and follow it."""
+    t = S.games[b].tick
+    un = S.units[b]
+    for u in range(SLOT_SUMMON0, SLOT_CREEP0):
+        s = un[u]
+        if s.alive == 0 or s.hp <= 0:
+            continue
+        li = s.owner
+        lu = SLOT_LEADER0 + li
+        L = un[lu]
+        owner_ok = L.alive != 0 and L.hp > 0
+        if not _keep(S, b, u, cfg.aggro + 1.0):
+            s.target = -1
+        if (t + u) % 2 == 0:
+            lt = L.target
+            if owner_ok and lt >= 0 and targetable(S, b, lt) and un[lt].team != s.team and dist2(S, b, u, lt) <= 100:
+                s.target = lt
+            elif s.target < 0:
+                s.target = nearest_target(S, T, b, u, cfg.aggro, KM_MOBILE)
+        if owner_ok:
+            if dist2(S, b, u, lu) > 64:  # leash: never stray far from the leader
+                s.target = -1
+            s.tx = L.x
+            s.ty = L.y
+        else:
+            s.tx = T.bld_xy[s.team, 0, 0]
+            s.ty = T.bld_xy[s.team, 0, 1]
+
+
+@nb.njit(cache=True)
+def tower_ai(S, T, cfg, b):
+    """Towers shoot the closest enemy in range: a leader that just hit an allied leader first,
+    then creeps and summons, then leaders. ``cover`` counts enemy creeps and summons in range."""
+    t = S.games[b].tick
+    un = S.units[b]
+    out = S.buf[b, 0]
+    for team in range(2):
+        for sub in range(4, N_BLD):
+            u = team * N_BLD + sub
+            w = un[u]
+            if w.alive == 0 or w.hp <= 0:
+                continue
+            if (t + sub) % 2 != 0 and _keep(S, b, u, w.rng):
+                continue
+            n = query(S, T, b, 1 - team, w.x, w.y, w.rng, KM_MOBILE, out)
+            best_a = -1
+            best_c = -1
+            best_l = -1
+            da = np.int64(1) << 60
+            dc = da
+            dl = da
+            cover = 0
+            for i in range(n):
+                v = out[i]
+                k = un[v].kind
+                d = dist2(S, b, u, v)
+                if k == K_LEADER:
+                    if un[v].aggro_tick >= t - cfg.tower_aggro and d < da:
+                        da = d
+                        best_a = v
+                    if d < dl:
+                        dl = d
+                        best_l = v
+                else:
+                    cover += 1
+                    if d < dc:
+                        dc = d
+                        best_c = v
+            w.cover = cover
+            if best_a >= 0:
+                w.target = best_a
+            elif _keep(S, b, u, w.rng) and un[w.target].kind != K_LEADER:
+                pass
+            elif best_c >= 0:
+                w.target = best_c
+            else:
+                w.target = best_l
+
+
+# ---------------------------------------------------------------------------- movement
+@nb.njit(cache=True)
+def move_phase(S, T, cfg, b):
+    """Movement economy: refill points each tick (cap), 100 per orthogonal step, 141 per diagonal.
+
+    A unit with a target out of range walks toward it; otherwise toward its goal (tx, ty).
+    Stunned and rooted units refill nothing and do not move.
+    """
+    t = S.games[b].tick
+    un = S.units[b]
+    stride = cfg.stride
+    for u in range(SLOT_LEADER0, un.shape[0]):
+        m = un[u]
+        if m.alive == 0 or m.hp <= 0:
+            continue
+        if m.stun_until > t or m.root_until > t:
+            continue
+        m.mpts = min(cfg.max_pts, m.mpts + m.refill)
+        v = m.target
+        if v >= 0:
+            if in_range(S, b, u, v):
+                continue
+            gx = un[v].x
+            gy = un[v].y
+        else:
+            gx = m.tx
+            gy = m.ty
+        if gx == m.x and gy == m.y:
+            continue
+        k = nav_dir(T, stride, m.x, m.y, gx, gy, m.team)
+        if k < 0:
+            continue
+        cost = cfg.cost_d if (T.dirs[k, 0] != 0 and T.dirs[k, 1] != 0) else cfg.cost_o
+        if m.mpts >= cost:
+            m.mpts -= cost
+            m.x += T.dirs[k, 0]
+            m.y += T.dirs[k, 1]
+
+
+# ---------------------------------------------------------------------------- attacks
+@nb.njit(cache=True)
+def _launch(S, b, u, v, dmg):
+    pr = S.proj[b]
+    for p in range(pr.shape[0]):
+        if pr[p].alive == 0:
+            pr[p].alive = 1
+            pr[p].src = u
+            pr[p].dst = v
+            pr[p].owner = S.units[b, u].owner
+            pr[p].team = S.units[b, u].team
+            pr[p].x = S.units[b, u].x
+            pr[p].y = S.units[b, u].y
+            pr[p].dmg = dmg
+            return True
+    return False
+
+
+@nb.njit(cache=True)
+def attack_phase(S, T, cfg, b):
+    """Every unit whose attack is ready hits its target if in range: damage = max(1, atk - def).
+
+    Attacks in one tick are simultaneous: a unit that takes lethal damage this tick still lands its
+    own ready attack. Ranged leaders fire projectiles; towers and melee units hit at once.
+    """
+    t = S.games[b].tick
+    un = S.units[b]
+    for u in range(un.shape[0]):
+        a = un[u]
+        if a.alive == 0 or a.target < 0 or a.aspd <= 0:
+            continue
+        if t < a.next_attack or a.stun_until > t:
+            continue
+        v = a.target
+        if un[v].alive == 0 or un[v].invuln != 0 or not in_range(S, b, u, v):
+            continue
+        dmg = max(1.0, a.atk - un[v].dfn)
+        if a.kind == K_LEADER:
+            dmg *= on_attack(S, T, b, u, v)
+        interval = max(1, np.int64(200.0 / a.aspd + 0.5))
+        a.next_attack = t + interval
+        if a.kind == K_TOWER:
+            deal_damage(S, T, b, u, v, dmg, D_RANGED)
+        elif a.ranged != 0:
+            if not _launch(S, b, u, v, dmg):
+                deal_damage(S, T, b, u, v, dmg, D_RANGED)
+        else:
+            deal_damage(S, T, b, u, v, dmg, D_MELEE)
+    drain_reactions(S, T, b)
+
+
+@nb.njit(cache=True)
+def projectile_phase(S, T, cfg, b):
+    """Projectiles fly toward their target's current tile and hit on arrival; a dead target's fizzle."""
+    pr = S.proj[b]
+    un = S.units[b]
+    sp = cfg.proj_speed
+    for p in range(pr.shape[0]):
+        q = pr[p]
+        if q.alive == 0:
+            continue
+        v = q.dst
+        if un[v].alive == 0 or un[v].hp <= 0:
+            q.alive = 0
+            continue
+        dx = un[v].x - q.x
+        dy = un[v].y - q.y
+        d = np.sqrt(dx * dx + dy * dy)
+        if d <= sp:
+            q.alive = 0
+            deal_damage(S, T, b, q.src, v, q.dmg, D_RANGED)
+        else:
+            q.x += dx / d * sp
+            q.y += dy / d * sp
+    drain_reactions(S, T, b)
+
+

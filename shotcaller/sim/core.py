@@ -1,0 +1,347 @@
+"""Shared kernel helpers: match RNG, events, effectors and stats, damage, the spatial grid."""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from shotcaller.sim.layout import (
+    D_MELEE, D_RANGED, D_REFLECT, GRID_CELL, IM_AS, IM_ATK, IM_DEF, IM_HP, IM_MOVE, IM_RANGE,
+    K_LEADER, OP_ADD, OP_MUL, RX_RETURN_AOE, RX_RETURN_DAMAGE, RX_THORNS,
+    SK_BACK_ENDURANCE, SK_RETURN_AOE, SK_RETURN_DAMAGE, SK_STEAL_SOUL, SK_THORN_VOLLEY, SLOT_LEADER0,
+    SP_COUNT, SP_MAX, SP_VALUE, ST_AS, ST_ATK, ST_DEF, ST_DOT, ST_GOLD, ST_HP, ST_MOVE, ST_RANGE,
+)
+
+U64_MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+# ---------------------------------------------------------------------------- randomness
+@nb.njit(cache=True)
+def rand_u32(S, b):
+    """Next 32 random bits of game b's own generator (splitmix64 over a counter kept in the state)."""
+    s = S.games[b].rng + np.uint64(0x9E3779B97F4A7C15)
+    S.games[b].rng = s
+    z = s
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    return np.int64(z >> np.uint64(32))
+
+
+@nb.njit(cache=True)
+def rand_int(S, b, n):
+    """A uniform integer in [0, n)."""
+    return rand_u32(S, b) % n
+
+
+# ---------------------------------------------------------------------------- events
+@nb.njit(cache=True)
+def emit(S, b, kind, a, bb, c, d):
+    """Append an event to game b's buffer (counted as dropped when full)."""
+    g = S.games[b]
+    n = g.n_events
+    ev = S.events[b]
+    if n >= ev.shape[0]:
+        g.dropped += 1
+        return
+    ev[n, 0] = g.tick
+    ev[n, 1] = kind
+    ev[n, 2] = a
+    ev[n, 3] = bb
+    ev[n, 4] = c
+    ev[n, 5] = d
+    g.n_events = n + 1
+
+
+# ---------------------------------------------------------------------------- skills lookup
+@nb.njit(cache=True)
+def skill_slot(S, b, li, sk):
+    """Which of leader li's skill slots (0, 1, 2 stolen) holds skill sk, or -1."""
+    ld = S.leaders[b, li]
+    if ld.sk0 == sk:
+        return 0
+    if ld.sk1 == sk:
+        return 1
+    if ld.sk2 == sk:
+        return 2
+    return -1
+
+
+@nb.njit(cache=True)
+def skill_ready(S, b, li, slot):
+    """Whether the skill in ``slot`` is off cooldown."""
+    ld = S.leaders[b, li]
+    t = S.games[b].tick
+    if slot == 0:
+        return t >= ld.cd0
+    if slot == 1:
+        return t >= ld.cd1
+    return t >= ld.cd2
+
+
+@nb.njit(cache=True)
+def skill_used(S, T, b, li, slot, sk):
+    """Start the cooldown of the skill in ``slot``."""
+    ld = S.leaders[b, li]
+    t = S.games[b].tick + np.int32(T.skill_p[sk, 1])
+    if slot == 0:
+        ld.cd0 = t
+    elif slot == 1:
+        ld.cd1 = t
+    else:
+        ld.cd2 = t
+
+
+@nb.njit(cache=True)
+def leader_of(S, b, u):
+    """Global leader index (0..9) of a leader unit slot, else -1."""
+    if S.units[b, u].kind == K_LEADER:
+        return u - SLOT_LEADER0
+    return -1
+
+
+# ---------------------------------------------------------------------------- effectors and stats
+@nb.njit(cache=True)
+def add_effect(S, b, u, key, stat, op, val, until, src):
+    """Add a timed effector to unit u. An effector with the same key is replaced (no stacking)."""
+    ef = S.effects[b, u]
+    free = -1
+    for e in range(ef.shape[0]):
+        if ef[e].key == key:
+            free = e
+            break
+        if free < 0 and ef[e].key == 0:
+            free = e
+    if free < 0:  # full: replace the one expiring first
+        free = 0
+        for e in range(1, ef.shape[0]):
+            if ef[e].until < ef[free].until:
+                free = e
+    ef[free].key = key
+    ef[free].stat = stat
+    ef[free].op = op
+    ef[free].val = val
+    ef[free].until = until
+    ef[free].src = src
+    un = S.units[b, u]
+    un.dirty = 1
+    if until < un.next_expire:
+        un.next_expire = until
+
+
+@nb.njit(cache=True)
+def refresh_stats(S, T, b, u):
+    """Recompute unit u's effective stats: (base + sum add) * (prod mul + sum addmul)."""
+    un = S.units[b, u]
+    t = S.games[b].tick
+    add = np.zeros(8, np.float64)
+    mul = np.ones(8, np.float64)
+    amul = np.zeros(8, np.float64)
+    ef = S.effects[b, u]
+    nxt = np.int32(2147483647)
+    for e in range(ef.shape[0]):
+        if ef[e].key == 0:
+            continue
+        if ef[e].until <= t:
+            ef[e].key = 0
+            continue
+        if ef[e].until < nxt:
+            nxt = ef[e].until
+        s = ef[e].stat
+        if ef[e].op == OP_ADD:
+            add[s] += ef[e].val
+        elif ef[e].op == OP_MUL:
+            mul[s] *= ef[e].val
+        else:
+            amul[s] += ef[e].val
+    if un.kind == K_LEADER:
+        li = u - SLOT_LEADER0
+        inv = S.inv[b, li]
+        for k in range(inv.shape[0]):
+            it = inv[k]
+            if it < 0:
+                continue
+            add[ST_ATK] += T.item_mods[it, IM_ATK]
+            add[ST_DEF] += T.item_mods[it, IM_DEF]
+            add[ST_HP] += T.item_mods[it, IM_HP]
+            add[ST_AS] += T.item_mods[it, IM_AS]
+            amul[ST_MOVE] += T.item_mods[it, IM_MOVE]
+            add[ST_RANGE] += T.item_mods[it, IM_RANGE]
+        ld = S.leaders[b, li]
+        if skill_slot(S, b, li, SK_STEAL_SOUL) >= 0:
+            add[ST_ATK] += ld.souls * T.skill_p[SK_STEAL_SOUL, SP_VALUE]
+        add[ST_DEF] += ld.back_def
+    old_max = un.max_hp
+    un.atk = max(0.0, (un.base_atk + add[ST_ATK]) * (mul[ST_ATK] + amul[ST_ATK]))
+    un.dfn = max(0.0, (un.base_def + add[ST_DEF]) * (mul[ST_DEF] + amul[ST_DEF]))
+    un.aspd = max(0.0, (un.base_as + add[ST_AS]) * (mul[ST_AS] + amul[ST_AS]))
+    un.refill = max(0.0, (un.base_refill + add[ST_MOVE]) * (mul[ST_MOVE] + amul[ST_MOVE]))
+    un.rng = max(0.0, (un.base_range + add[ST_RANGE]) * (mul[ST_RANGE] + amul[ST_RANGE]))
+    un.max_hp = max(1.0, (un.base_hp + add[ST_HP]) * (mul[ST_HP] + amul[ST_HP]))
+    un.gold_mult = max(0.0, (1.0 + add[ST_GOLD]) * (mul[ST_GOLD] + amul[ST_GOLD]))
+    un.dot = add[ST_DOT]
+    if un.max_hp > old_max and old_max > 0:
+        un.hp += un.max_hp - old_max
+    if un.hp > un.max_hp:
+        un.hp = un.max_hp
+    un.next_expire = nxt
+    un.dirty = 0
+
+
+@nb.njit(cache=True)
+def clear_effects(S, b, u):
+    """Remove every effector of unit u (death, respawn, spawn)."""
+    ef = S.effects[b, u]
+    for e in range(ef.shape[0]):
+        ef[e].key = 0
+    S.units[b, u].dirty = 1
+
+
+# ---------------------------------------------------------------------------- damage
+@nb.njit(cache=True)
+def queue_reaction(S, b, kind, src, dst, amount):
+    """Queue an effect that resolves later in the same tick (reflect, thorns)."""
+    g = S.games[b]
+    n = g.n_react
+    rq = S.react[b]
+    if n >= rq.shape[0]:
+        return False
+    rq[n].kind = kind
+    rq[n].src = src
+    rq[n].dst = dst
+    rq[n].amount = amount
+    g.n_react = n + 1
+    return True
+
+
+@nb.njit(cache=True)
+def deal_damage(S, T, b, src, dst, amount, dkind):
+    """Apply damage from unit src to unit dst; credit, skill reactions; deaths resolve later in the tick.
+
+    Returns the damage dealt. Invulnerable buildings and dead units take none.
+    """
+    ud = S.units[b, dst]
+    if ud.alive == 0 or ud.invuln != 0 or amount <= 0:
+        return 0.0
+    if ud.hp <= 0:  # already dying this tick: no overkill accounting
+        return 0.0
+    dealt = min(amount, ud.hp)
+    ud.hp -= amount
+    ud.last_by = src
+    owner = -1
+    if src >= 0:
+        owner = S.units[b, src].owner
+        if owner >= 0:
+            S.leaders[b, owner].damage += dealt
+    ud.last_by_owner = owner
+    if ud.kind == K_LEADER:
+        li = dst - SLOT_LEADER0
+        ld = S.leaders[b, li]
+        is_attack = dkind == D_MELEE or dkind == D_RANGED
+        if is_attack:
+            ld.recv_hits += 1
+            sl = skill_slot(S, b, li, SK_BACK_ENDURANCE)
+            if sl >= 0:
+                per = max(1, np.int64(T.skill_p[SK_BACK_ENDURANCE, SP_COUNT]))
+                nd = min(np.int64(T.skill_p[SK_BACK_ENDURANCE, SP_MAX]), ld.recv_hits // per)
+                if nd != ld.back_def:
+                    ld.back_def = nd
+                    ud.dirty = 1
+            sl = skill_slot(S, b, li, SK_RETURN_AOE)
+            if sl >= 0:
+                ld.recv_atk += 1
+                every = max(1, np.int64(T.skill_p[SK_RETURN_AOE, SP_COUNT]))
+                if ld.recv_atk % every == 0 and skill_ready(S, b, li, sl):
+                    if queue_reaction(S, b, RX_RETURN_AOE, dst, -1, 0.0):
+                        skill_used(S, T, b, li, sl, SK_RETURN_AOE)
+        if dkind == D_MELEE and src >= 0:
+            if skill_slot(S, b, li, SK_RETURN_DAMAGE) >= 0:
+                queue_reaction(S, b, RX_RETURN_DAMAGE, dst, src, dealt * T.skill_p[SK_RETURN_DAMAGE, SP_VALUE])
+        if dkind != D_REFLECT:
+            sl = skill_slot(S, b, li, SK_THORN_VOLLEY)
+            if sl >= 0 and skill_ready(S, b, li, sl):
+                if queue_reaction(S, b, RX_THORNS, dst, -1, 0.0):
+                    skill_used(S, T, b, li, sl, SK_THORN_VOLLEY)
+    return dealt
+
+
+@nb.njit(cache=True)
+def heal(S, b, u, amount):
+    """Heal unit u up to its max health."""
+    un = S.units[b, u]
+    if un.alive == 0 or un.hp <= 0:
+        return
+    un.hp = min(un.max_hp, un.hp + amount)
+
+
+# ---------------------------------------------------------------------------- spatial grid
+@nb.njit(cache=True)
+def grid_dims(T):
+    """(cells across, cells down)."""
+    H, W = T.floor.shape
+    return (W + GRID_CELL - 1) // GRID_CELL, (H + GRID_CELL - 1) // GRID_CELL
+
+
+@nb.njit(cache=True)
+def build_grid(S, T, b):
+    """Bucket every living unit by team and cell (linked lists in grid_head / grid_next)."""
+    gh = S.grid_head[b]
+    gn = S.grid_next[b]
+    gh[:] = -1
+    nx, ny = grid_dims(T)
+    un = S.units[b]
+    for u in range(un.shape[0] - 1, -1, -1):
+        if un[u].alive == 0:
+            continue
+        c = (un[u].y // GRID_CELL) * nx + un[u].x // GRID_CELL
+        t = un[u].team
+        gn[u] = gh[t, c]
+        gh[t, c] = u
+
+
+@nb.njit(cache=True)
+def query(S, T, b, team, x, y, r, kmask, out):
+    """Write into ``out`` the living units of ``team`` of kinds in ``kmask`` within r of (x, y).
+
+    Returns the count, in slot order (deterministic). Units killed this tick (hp <= 0) are left out.
+    """
+    nx, ny = grid_dims(T)
+    reach = np.int64(r) + 2
+    cx0 = max(0, (x - reach) // GRID_CELL)
+    cx1 = min(nx - 1, (x + reach) // GRID_CELL)
+    cy0 = max(0, (y - reach) // GRID_CELL)
+    cy1 = min(ny - 1, (y + reach) // GRID_CELL)
+    gh = S.grid_head[b, team]
+    gn = S.grid_next[b]
+    un = S.units[b]
+    r2 = r * r
+    n = 0
+    for cy in range(cy0, cy1 + 1):
+        for cx in range(cx0, cx1 + 1):
+            u = gh[cy * nx + cx]
+            while u >= 0:
+                k = un[u].kind
+                if un[u].alive != 0 and un[u].hp > 0 and (kmask >> k) & 1:
+                    dx = un[u].x - x
+                    dy = un[u].y - y
+                    if dx * dx + dy * dy <= r2:
+                        out[n] = u
+                        n += 1
+                u = gn[u]
+    # insertion sort: slot order keeps results independent of cell layout
+    for i in range(1, n):
+        v = out[i]
+        j = i - 1
+        while j >= 0 and out[j] > v:
+            out[j + 1] = out[j]
+            j -= 1
+        out[j + 1] = v
+    return n
+
+
+@nb.njit(cache=True)
+def dist2(S, b, u, v):
+    """Squared tile distance between units u and v."""
+    dx = np.int64(S.units[b, u].x) - S.units[b, v].x
+    dy = np.int64(S.units[b, u].y) - S.units[b, v].y
+    return dx * dx + dy * dy

@@ -1,0 +1,359 @@
+"""Leader AI: carries out the coach's order with a profile's parameters (DESIGN.md section 8).
+
+One compiled logic for every profile; a profile is a row of numbers (retreat and resume health,
+aggression, farm, push, risk, chase distance, shopping threshold) and the stance shifts them.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from shotcaller.sim.core import add_effect, dist2, emit, query
+from shotcaller.sim.layout import (
+    E_ITEM_USED, IE_COFFEE, IE_HEAL, K_CREEP, K_LEADER, K_TOWER, KM_ALL, KM_LEADER, M_CHANNEL,
+    M_NORMAL, M_RETREAT, N_BLD, O_ATTACK_MOVE, O_DEFEND, O_FOLLOW, O_GANK, O_GROUP, O_HOLD, O_LANE,
+    O_MOVE, O_PUSH, O_RETREAT, OP_MUL, PF_AGGRESSION, PF_CHASE, PF_FARM, PF_PUSH, PF_RESUME,
+    PF_RETREAT, PF_RISK, PF_SHOP, SLOT_LEADER0, ST_AS,
+)
+
+KEY_ITEM = 100
+
+
+@nb.njit(cache=True)
+def use_item(S, T, b, li, slot):
+    """Consume inventory slot ``slot`` of leader li (heal or coffee)."""
+    it = S.inv[b, li, slot]
+    u = SLOT_LEADER0 + li
+    eff = T.item_effect[it]
+    if eff == IE_HEAL:
+        un = S.units[b, u]
+        un.hp = min(un.max_hp, un.hp + T.item_value[it])
+    elif eff == IE_COFFEE:
+        add_effect(S, b, u, KEY_ITEM + it, ST_AS, OP_MUL, T.item_value[it],
+                   S.games[b].tick + T.item_dur[it], u)
+    S.inv[b, li, slot] = -1
+    S.units[b, u].dirty = 1
+    emit(S, b, E_ITEM_USED, li, it, 0, 0)
+
+
+@nb.njit(cache=True)
+def find_item(S, T, b, li, effect):
+    """Inventory slot of leader li holding an item with ``effect``, or -1."""
+    for k in range(4):
+        it = S.inv[b, li, k]
+        if it >= 0 and T.item_effect[it] == effect:
+            return k
+    return -1
+
+
+@nb.njit(cache=True)
+def next_purchase(S, T, b, li):
+    """Item the leader wants next: the coach's queue first, then its build list; -1 for none."""
+    q = S.buyq[b, li, 0]
+    if q >= 0:
+        return q
+    free = 0
+    for k in range(4):
+        if S.inv[b, li, k] < 0:
+            free += 1
+    if free == 0:
+        return -1
+    ld = S.leaders[b, li]
+    if ld.build_next < 4:
+        return T.hero_build[ld.hero, ld.build_next]
+    return -1
+
+
+@nb.njit(cache=True)
+def outer_own(S, team, lane, b):
+    """Sub index of the team's outermost living building in ``lane`` (towers, barracks, core)."""
+    for tier in range(3):
+        sub = 4 + lane * 3 + tier
+        if S.units[b, team * N_BLD + sub].alive != 0:
+            return sub
+    if S.units[b, team * N_BLD + 1 + lane].alive != 0:
+        return 1 + lane
+    return 0
+
+
+@nb.njit(cache=True)
+def _stance(P, stance):
+    """Profile numbers shifted by the stance: (retreat, resume, aggression, risk)."""
+    retreat = P[PF_RETREAT]
+    aggr = P[PF_AGGRESSION]
+    risk = P[PF_RISK]
+    if stance == 0:
+        retreat *= 0.6
+        aggr *= 1.3
+        risk = min(1.0, risk + 0.3)
+    elif stance == 2:
+        retreat = min(0.9, retreat * 1.5)
+        aggr *= 0.7
+        risk = max(0.0, risk - 0.3)
+    return retreat, P[PF_RESUME], aggr, risk
+
+
+@nb.njit(cache=True)
+def _tower_threat(S, b, enemy, x, y):
+    """The enemy tower whose range covers (x, y), or -1."""
+    for sub in range(4, N_BLD):
+        w = enemy * N_BLD + sub
+        tw = S.units[b, w]
+        if tw.alive == 0:
+            continue
+        dx = tw.x - x
+        dy = tw.y - y
+        r = tw.rng + 1.0
+        if dx * dx + dy * dy <= r * r:
+            return w
+    return -1
+
+
+@nb.njit(cache=True)
+def _lane_goal(S, T, b, li, lane, push):
+    """Where to stand in ``lane``: behind (lane) or with (push) the own creep front, out of the range of
+    an enemy tower that has no creeps to shoot."""
+    ld = S.leaders[b, li]
+    team = ld.team
+    enemy = 1 - team
+    n = T.lane_len[team, lane]
+    own_sub = outer_own(S, team, lane, b)
+    own_idx = T.bld_pidx[team, own_sub, team]
+    front = S.front[b, team, lane]
+    if front >= 0:
+        gi = front if push else front - 2
+        if gi < own_idx:
+            gi = own_idx
+    else:
+        gi = own_idx + 1
+    esub = outer_own(S, enemy, lane, b)
+    e_slot = enemy * N_BLD + esub
+    e_idx = T.bld_pidx[enemy, esub, team]
+    if S.units[b, e_slot].kind == K_TOWER:
+        if S.units[b, e_slot].cover > 0:
+            lim = e_idx - 2
+        else:
+            lim = e_idx - 8
+    else:
+        lim = e_idx - 1
+    if gi > lim:
+        gi = lim
+    if gi < 0:
+        gi = 0
+    if gi > n - 1:
+        gi = n - 1
+    return T.lane_path[team, lane, gi, 0], T.lane_path[team, lane, gi, 1]
+
+
+@nb.njit(cache=True)
+def _pick_target(S, T, cfg, b, li, u, P, aggr, risk, pushing, ax, ay, leash):
+    """Score the enemies in aggro range and return the best target slot, or -1.
+
+    Enemy leaders weigh by aggression and how hurt they are, creeps by farm (last hits most), buildings
+    by push; targets under an enemy tower with no creep cover are skipped by low-risk profiles.
+    """
+    un = S.units[b]
+    me = un[u]
+    enemy = 1 - me.team
+    out = S.buf[b, 1]
+    n = query(S, T, b, enemy, me.x, me.y, cfg.aggro, KM_ALL, out)
+    best = -1
+    bs = -1e9
+    hpf = me.hp / me.max_hp
+    for i in range(n):
+        v = out[i]
+        w = un[v]
+        if w.invuln != 0:
+            continue
+        if leash > 0:
+            dx = w.x - ax
+            dy = w.y - ay
+            if dx * dx + dy * dy > leash * leash:
+                continue
+        k = w.kind
+        if k == K_TOWER:
+            if w.cover == 0 and not (risk >= 0.7 and hpf > 0.6):
+                continue
+            s = 70.0 * P[PF_PUSH] * (2.0 if pushing else 1.0)
+        elif k > K_TOWER:  # barracks, core
+            s = 80.0 * P[PF_PUSH] * (2.0 if pushing else 1.0)
+        else:
+            th = _tower_threat(S, b, enemy, w.x, w.y)
+            if th >= 0 and un[th].cover == 0 and risk < 0.6:
+                continue
+            if k == K_LEADER:
+                s = 100.0 * aggr * (1.6 - w.hp / w.max_hp)
+            elif k == K_CREEP:
+                s = 30.0
+                if w.hp <= me.atk * 1.5:
+                    s += 80.0 * P[PF_FARM]
+            else:
+                s = 25.0
+        s -= 4.0 * np.sqrt(dist2(S, b, u, v))
+        if v == me.target:
+            s += 15.0
+        if s > bs:
+            bs = s
+            best = v
+    return best
+
+
+@nb.njit(cache=True)
+def leader_ai(S, T, cfg, b):
+    """Decide every living leader's goal tile and target for this tick."""
+    t = S.games[b].tick
+    un = S.units[b]
+    for li in range(10):
+        u = SLOT_LEADER0 + li
+        me = un[u]
+        if me.alive == 0 or me.hp <= 0:
+            continue
+        ld = S.leaders[b, li]
+        if ld.mode == M_CHANNEL:
+            me.target = -1
+            me.tx = me.x
+            me.ty = me.y
+            continue
+        team = ld.team
+        P = T.prof[ld.profile]
+        retreat, resume, aggr, risk = _stance(P, ld.stance)
+        hpf = me.hp / me.max_hp
+        cx = T.bld_xy[team, 0, 0]
+        cy = T.bld_xy[team, 0, 1]
+        dxc = me.x - cx
+        dyc = me.y - cy
+        at_fountain = dxc * dxc + dyc * dyc <= cfg.fountain_r * cfg.fountain_r
+        # consumables
+        if hpf < 0.4:
+            k = find_item(S, T, b, li, IE_HEAL)
+            if k >= 0:
+                use_item(S, T, b, li, k)
+                hpf = me.hp / me.max_hp
+        # retreat, heal and shop
+        if ld.mode == M_NORMAL and ld.micro == 0:
+            go = hpf < retreat or ld.order == O_RETREAT
+            if not go:
+                it = next_purchase(S, T, b, li)
+                if it >= 0 and ld.gold >= T.item_price[it] + P[PF_SHOP] and hpf < 0.8 and not at_fountain:
+                    go = True
+            if go:
+                ld.mode = M_RETREAT
+        if ld.mode == M_RETREAT:
+            if at_fountain and hpf >= resume:
+                it = next_purchase(S, T, b, li)
+                waiting = it >= 0 and ld.gold >= T.item_price[it]
+                if not waiting:
+                    ld.mode = M_NORMAL
+                    if ld.order == O_RETREAT:
+                        ld.order = ld.prev
+                        ld.oa = ld.pa
+                        ld.ob = ld.pb
+            if ld.mode == M_RETREAT:
+                me.target = -1
+                me.tx = cx
+                me.ty = cy
+                continue
+        # micro orders override the coach's
+        if ld.micro != 0:
+            m = ld.micro
+            if m == O_MOVE:
+                me.target = -1
+                me.tx = ld.ma
+                me.ty = ld.mb
+            elif m == O_ATTACK_MOVE:
+                me.tx = ld.ma
+                me.ty = ld.mb
+                if (t + li) % cfg.ai_every == 0:
+                    me.target = _pick_target(S, T, cfg, b, li, u, P, aggr, 1.0, False, 0, 0, 0.0)
+            elif m == O_FOLLOW:
+                f = ld.ma
+                if un[f].alive == 0:
+                    ld.micro = 0
+                else:
+                    me.target = -1
+                    me.tx = un[f].x
+                    me.ty = un[f].y
+            elif m == O_HOLD:
+                me.tx = me.x
+                me.ty = me.y
+                if (t + li) % cfg.ai_every == 0:
+                    v = _pick_target(S, T, cfg, b, li, u, P, aggr, 1.0, False, 0, 0, 0.0)
+                    me.target = v if (v >= 0 and dist2(S, b, u, v) <= me.rng * me.rng) else -1
+            continue
+        # keep the current target between decisions
+        if (t + li) % cfg.ai_every != 0:
+            v = me.target
+            if v >= 0:
+                w = un[v]
+                lim = cfg.aggro + P[PF_CHASE]
+                if w.alive == 0 or w.hp <= 0 or w.invuln != 0 or dist2(S, b, u, v) > lim * lim:
+                    me.target = -1
+            continue
+        # goal from the coach's order
+        o = ld.order
+        ax = 0
+        ay = 0
+        leash = 0.0
+        pushing = False
+        if o == O_GANK:
+            v = SLOT_LEADER0 + ld.oa
+            if un[v].alive != 0 and S.vis[b, team, v] != 0:
+                ld.gank_seen = t
+                me.target = v
+                me.tx = un[v].x
+                me.ty = un[v].y
+                if (S.units[b, v].hp > 0):
+                    continue
+            if un[v].alive == 0 or t - ld.gank_seen > 3 * cfg.tps:
+                ld.order = ld.prev
+                ld.oa = ld.pa
+                ld.ob = ld.pb
+                o = ld.order
+            else:
+                me.target = -1
+                continue
+        if o == O_LANE or o == O_PUSH:
+            pushing = o == O_PUSH
+            gx, gy = _lane_goal(S, T, b, li, ld.oa, pushing)
+        elif o == O_DEFEND:
+            sub = outer_own(S, team, ld.oa, b)
+            idx = T.bld_pidx[team, sub, team] + 2
+            n = T.lane_len[team, ld.oa]
+            if idx > n - 1:
+                idx = n - 1
+            gx = T.lane_path[team, ld.oa, idx, 0]
+            gy = T.lane_path[team, ld.oa, idx, 1]
+            ax = T.bld_xy[team, sub, 0]
+            ay = T.bld_xy[team, sub, 1]
+            leash = 10.0
+        elif o == O_GROUP:
+            gx = ld.oa
+            gy = ld.ob
+            ax = gx
+            ay = gy
+            leash = 8.0
+        else:
+            gx, gy = _lane_goal(S, T, b, li, me.lane, False)
+        me.tx = gx
+        me.ty = gy
+        # outnumbered: fall back toward the own tower unless the profile takes the risk
+        out = S.buf[b, 1]
+        ne = query(S, T, b, 1 - team, me.x, me.y, 8.0, KM_LEADER, out)
+        if ne > 0:
+            na = query(S, T, b, team, me.x, me.y, 8.0, KM_LEADER, out)
+            if ne - na >= 1 + np.int64(risk * 2.0 + 0.5) and hpf < 0.8:
+                lane = ld.oa if (o == O_LANE or o == O_PUSH or o == O_DEFEND) else me.lane
+                sub = outer_own(S, team, lane, b)
+                me.tx = T.bld_xy[team, sub, 0]
+                me.ty = T.bld_xy[team, sub, 1]
+                v = me.target
+                if v >= 0 and dist2(S, b, u, v) > me.rng * me.rng:
+                    me.target = -1
+                continue
+        v = _pick_target(S, T, cfg, b, li, u, P, aggr, risk, pushing, ax, ay, leash)
+        me.target = v
+        if v >= 0 and (un[v].kind == K_LEADER or un[v].kind == K_TOWER):
+            k = find_item(S, T, b, li, IE_COFFEE)
+            if k >= 0 and dist2(S, b, u, v) <= me.rng * me.rng:
+                use_item(S, T, b, li, k)

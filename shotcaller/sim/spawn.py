@@ -1,0 +1,252 @@
+"""Unit creation: the reset of a game (buildings, draft, leaders) and creep waves."""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from shotcaller.sim.core import clear_effects, emit, rand_int
+from shotcaller.sim.layout import (
+    E_SPAWN_SKIPPED, K_BARRACKS, K_CORE, K_CREEP, K_LEADER, K_TOWER, N_BLD, SLOT_CREEP0,
+    SLOT_LEADER0, UK_BARRACKS, UK_CORE, UK_CREEP, UK_TOWER,
+)
+
+INT_MAX = 2147483647
+DEFAULT_LANES = (0, 0, 1, 2, 2)  # the default plan: 2-1-2
+DRAFT_ORDER = (0, 1, 1, 0, 0, 1, 1, 0, 0, 1)  # A-B-B-A-A-B-B-A-A-B, A = blue
+
+
+@nb.njit(cache=True)
+def init_unit(S, T, b, s, kind, team, x, y, stats, mult, owner):
+    """Fill slot s with a fresh living unit; ``stats`` is a (6,) row, health and attack scaled by mult."""
+    un = S.units[b, s]
+    t = S.games[b].tick
+    un.kind = kind
+    un.team = team
+    un.alive = 1
+    un.lane = 0
+    un.sub = 0
+    un.invuln = 0
+    un.dirty = 0
+    un.ranged = 1 if stats[4] > 2.0 else 0
+    un.x = x
+    un.y = y
+    un.tx = x
+    un.ty = y
+    un.target = -1
+    un.owner = owner
+    un.wp = 0
+    un.last_by = -1
+    un.last_by_owner = -1
+    un.cover = 0
+    un.base_hp = stats[0] * mult
+    un.base_atk = stats[1] * mult
+    un.base_def = stats[2]
+    un.base_as = stats[3]
+    un.base_range = stats[4]
+    un.base_refill = stats[5]
+    un.max_hp = un.base_hp
+    un.hp = un.base_hp
+    un.atk = un.base_atk
+    un.dfn = un.base_def
+    un.aspd = un.base_as
+    un.rng = un.base_range
+    un.refill = un.base_refill
+    un.gold_mult = 1.0
+    un.dot = 0.0
+    un.mpts = 0.0
+    un.next_attack = t
+    un.stun_until = 0
+    un.root_until = 0
+    un.next_expire = INT_MAX
+    un.aggro_tick = -1000000
+    un.spawn_tick = t
+    clear_effects(S, b, s)
+    un.dirty = 0
+
+
+@nb.njit(cache=True)
+def _random_draft(S, b, draft):
+    taken = np.zeros(10, np.bool_)
+    counts = np.zeros(2, np.int64)
+    for p in range(10):
+        team = DRAFT_ORDER[p]
+        k = rand_int(S, b, 10 - p)
+        h = -1
+        for c in range(10):
+            if not taken[c]:
+                if k == 0:
+                    h = c
+                    break
+                k -= 1
+        taken[h] = True
+        draft[team * 5 + counts[team]] = h
+        counts[team] += 1
+
+
+@nb.njit(cache=True)
+def reset_game(S, T, cfg, b, seed, given_draft):
+    """Start game b afresh from ``seed``; ``given_draft`` (10,) hero ids or -1 for a random draft."""
+    g = S.games[b]
+    episode = g.episode
+    un = S.units[b]
+    for u in range(un.shape[0]):
+        un[u].alive = 0
+        un[u].kind = 0
+        un[u].hp = 0.0
+        un[u].target = -1
+        ef = S.effects[b, u]
+        for e in range(ef.shape[0]):
+            ef[e].key = 0
+    for p in range(S.proj.shape[1]):
+        S.proj[b, p].alive = 0
+    for team in range(2):
+        for q in range(S.pending.shape[2]):
+            S.pending[b, team, q].used = 0
+        tm = S.teams[b, team]
+        tm.orders_given = 0
+        tm.orders_rejected = 0
+        tm.buildings_lost = 0
+        tm.kills = 0
+        tm.apm_pos = 0
+        tm.seq = 0
+    S.inv[b, :, :] = -1
+    S.buyq[b, :, :] = -1
+    S.apm[b, :, :] = -1000000000
+    S.vis[b, :, :] = 0
+    S.front[b, :, :] = -1
+    g.tick = 0
+    g.done = 0
+    g.winner = -1
+    g.end_reason = -1
+    g.end_tick = -1
+    g.next_wave = cfg.first_wave
+    g.n_react = 0
+    g.seed = seed
+    g.rng = np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(0x632BE59BD9B4E019)
+    g.episode = episode + 1
+    # buildings
+    for team in range(2):
+        for sub in range(N_BLD):
+            s = team * N_BLD + sub
+            if sub == 0:
+                kind = K_CORE
+                row = UK_CORE
+                lane = 1
+            elif sub < 4:
+                kind = K_BARRACKS
+                row = UK_BARRACKS
+                lane = sub - 1
+            else:
+                kind = K_TOWER
+                row = UK_TOWER
+                lane = (sub - 4) // 3
+            init_unit(S, T, b, s, kind, team, T.bld_xy[team, sub, 0], T.bld_xy[team, sub, 1],
+                      T.unit_stats[row], 1.0, -1)
+            un = S.units[b, s]
+            un.lane = lane
+            un.sub = sub
+            # protection order: only the outer towers start vulnerable
+            un.invuln = 0 if (kind == K_TOWER and (sub - 4) % 3 == 0) else 1
+            S.seen_hp[b, team, s] = un.hp
+            S.seen_hp[b, 1 - team, s] = un.hp
+    # draft
+    draft = S.draft[b]
+    if given_draft[0] >= 0:
+        for i in range(10):
+            draft[i] = given_draft[i]
+    else:
+        _random_draft(S, b, draft)
+    # leaders
+    for li in range(10):
+        team = li // 5
+        i = li % 5
+        h = draft[li]
+        s = SLOT_LEADER0 + li
+        cx = T.bld_xy[team, 0, 0]
+        cy = T.bld_xy[team, 0, 1]
+        init_unit(S, T, b, s, K_LEADER, team, cx, cy, T.hero_stats[h], 1.0, li)
+        S.units[b, s].ranged = T.hero_ranged[h]
+        S.units[b, s].lane = DEFAULT_LANES[i]
+        ld = S.leaders[b, li]
+        ld.hero = h
+        ld.team = team
+        ld.idx = i
+        ld.profile = T.leader_profile[li]
+        ld.stance = 1
+        ld.mode = 0
+        ld.order = 1  # lane
+        ld.oa = DEFAULT_LANES[i]
+        ld.ob = 0
+        ld.prev = 1
+        ld.pa = DEFAULT_LANES[i]
+        ld.pb = 0
+        ld.micro = 0
+        ld.ma = 0
+        ld.mb = 0
+        ld.stolen_life = 0
+        ld.build_next = 0
+        ld.slot = s
+        ld.chan_target = -1
+        ld.sk0 = T.hero_skills[h, 0]
+        ld.sk1 = T.hero_skills[h, 1]
+        ld.sk2 = -1
+        ld.cons_target = -1
+        ld.cons_n = 0
+        ld.souls = 0
+        ld.back_def = 0
+        ld.gold = cfg.start_gold
+        ld.gold_total = 0.0
+        ld.damage = 0.0
+        ld.kills = 0
+        ld.deaths = 0
+        ld.last_hits = 0
+        ld.respawn_at = -1
+        ld.tp_ready = 0
+        ld.chan_until = -1
+        ld.cd0 = 0
+        ld.cd1 = 0
+        ld.cd2 = 0
+        ld.atk_count = 0
+        ld.recv_atk = 0
+        ld.recv_hits = 0
+        ld.summon_ready = 0
+        ld.eleph_ready = 0
+        ld.gank_seen = 0
+        ld.decide_tick = 0
+
+
+@nb.njit(cache=True)
+def spawn_waves(S, T, cfg, b):
+    """Every wave interval, each living barracks sends ``wave_size`` creeps down its lane."""
+    g = S.games[b]
+    t = g.tick
+    if t < g.next_wave:
+        return
+    g.next_wave = t + cfg.wave_every
+    minutes = t / (60.0 * cfg.tps)
+    growth = 1.0 + cfg.growth * minutes
+    U = S.units.shape[1]
+    per_team = (U - SLOT_CREEP0) // 2
+    for team in range(2):
+        base = SLOT_CREEP0 + team * per_team
+        slot = base
+        for lane in range(3):
+            rax = team * N_BLD + 1 + lane
+            if S.units[b, rax].alive == 0:
+                continue
+            mult = growth
+            if S.units[b, (1 - team) * N_BLD + 1 + lane].alive == 0:
+                mult *= 1.0 + cfg.mega
+            x = T.bld_xy[team, 1 + lane, 0]
+            y = T.bld_xy[team, 1 + lane, 1]
+            for _ in range(cfg.wave_size):
+                while slot < base + per_team and S.units[b, slot].alive != 0:
+                    slot += 1
+                if slot >= base + per_team:
+                    emit(S, b, E_SPAWN_SKIPPED, team, lane, 0, 0)
+                    break
+                init_unit(S, T, b, slot, K_CREEP, team, x, y, T.unit_stats[UK_CREEP], mult, -1)
+                S.units[b, slot].lane = lane
+                S.units[b, slot].wp = 0
+                slot += 1

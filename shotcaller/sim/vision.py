@@ -1,0 +1,59 @@
+"""Team vision (DESIGN.md section 6): each team sees what its units see; forest blocks sight."""
+
+from __future__ import annotations
+
+import numba as nb
+
+from shotcaller.sim.core import query
+from shotcaller.sim.layout import (
+    K_BARRACKS, K_CORE, K_CREEP, K_LEADER, K_TOWER, KM_ALL, N_BLD,
+)
+from shotcaller.sim.world import line_of_sight
+
+
+@nb.njit(cache=True)
+def sight_radius(cfg, kind):
+    """Vision radius of a unit kind, in tiles."""
+    if kind == K_LEADER:
+        return cfg.vis_leader
+    if kind == K_CREEP:
+        return cfg.vis_creep
+    if kind == K_TOWER:
+        return cfg.vis_tower
+    if kind == K_BARRACKS:
+        return cfg.vis_barracks
+    if kind == K_CORE:
+        return cfg.vis_core
+    return cfg.vis_summon
+
+
+@nb.njit(cache=True)
+def vision_phase(S, T, cfg, b):
+    """Recompute which units each team sees; remember the last seen health of enemy buildings."""
+    un = S.units[b]
+    U = un.shape[0]
+    rmax = max(cfg.vis_leader, cfg.vis_creep, cfg.vis_summon, cfg.vis_tower, cfg.vis_barracks, cfg.vis_core)
+    out = S.buf[b, 1]
+    for team in range(2):
+        vis = S.vis[b, team]
+        for u in range(U):
+            w = un[u]
+            if w.alive == 0:
+                vis[u] = 0
+                continue
+            if w.team == team:
+                vis[u] = 1
+                continue
+            seen = 0
+            n = query(S, T, b, team, w.x, w.y, rmax, KM_ALL, out)
+            for i in range(n):
+                v = out[i]
+                r = sight_radius(cfg, un[v].kind)
+                dx = un[v].x - w.x
+                dy = un[v].y - w.y
+                if dx * dx + dy * dy <= r * r and line_of_sight(T, un[v].x, un[v].y, w.x, w.y):
+                    seen = 1
+                    break
+            vis[u] = seen
+            if seen != 0 and u < 2 * N_BLD:
+                S.seen_hp[b, team, u] = w.hp

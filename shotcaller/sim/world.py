@@ -1,0 +1,370 @@
+"""Static tables of a match: the map, navigation fields, lane paths, buildings and content arrays.
+
+Built once per (content, config) by :func:`build_world`; the kernels read them and never write.
+Navigation: a distance field (uint16, costs 10 orthogonal / 14 diagonal) from every *anchor* tile.
+On maps up to a few thousand floor tiles every floor tile is an anchor, so paths are exact;
+bigger maps use one anchor per ``stride x stride`` block and walk the last block greedily.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import namedtuple
+from dataclasses import dataclass
+
+import numba as nb
+import numpy as np
+
+from shotcaller.content import Content
+from shotcaller.sim.config import Params, SimConfig
+from shotcaller.sim.layout import N_BLD
+
+DX = np.array([0, 1, 1, 1, 0, -1, -1, -1], np.int64)
+DY = np.array([-1, -1, 0, 1, 1, 1, 0, -1], np.int64)
+# Direction orders: blue scans N first, red its mirror image (S first), so ties break symmetrically.
+DIR_ORDER = np.array([[0, 1, 7, 2, 6, 3, 5, 4], [4, 3, 5, 2, 6, 1, 7, 0]], np.int64)
+NAV_BUDGET_BYTES = 48 << 20
+
+Tables = namedtuple("Tables", [
+    "floor",  # (H, W) bool
+    "tidx",  # (H, W) int32 floor index or -1
+    "anchor_of",  # (H, W) int32 anchor index of the tile's block, -1 for forest
+    "anchor_xy",  # (A, 2) int16
+    "dist",  # (A, F) uint16 path cost to the anchor; 65535 unreachable
+    "dirs",  # (8, 2) int64 dx, dy
+    "dir_order",  # (2, 8) int64
+    "lane_path",  # (2, 3, LM, 2) int16 tiles from own barracks to enemy core
+    "lane_len",  # (2, 3) int32
+    "lane_of_x",  # (W,) int8 lane of a column
+    "bld_xy",  # (2, 13, 2) int16 building tiles by team and sub index
+    "bld_pidx",  # (2, 13, 2) int32 index of the building along each team's path of its lane
+    "unit_stats",  # (8, 6) float32
+    "hero_stats",  # (10, 6) float32
+    "hero_ranged",  # (10,) int8
+    "hero_skills",  # (10, 2) int16
+    "hero_build",  # (10, 4) int16
+    "skill_p",  # (20, 7) float32; cooldown and duration converted to ticks
+    "item_price",  # (I,) float32
+    "item_mods",  # (I, 6) float32
+    "item_effect",  # (I,) int8
+    "item_value",  # (I,) float32
+    "item_dur",  # (I,) int32 ticks
+    "prof",  # (P, 8) float32
+    "leader_profile",  # (10,) int8 profile of each leader slot
+])
+
+
+@dataclass(frozen=True)
+class World:
+    """Static data of a match: content, config, params, the kernel tables and the rule record."""
+
+    content: Content
+    config: SimConfig
+    params: Params
+    tables: Tables
+    cfg: np.ndarray  # (1,) structured record of rule numbers in ticks
+    stride: int
+
+    @property
+    def width(self) -> int:
+        return int(self.tables.floor.shape[1])
+
+    @property
+    def height(self) -> int:
+        return int(self.tables.floor.shape[0])
+
+
+@nb.njit(cache=True)
+def _dijkstra_all(floor, tidx, anchor_xy, dist):
+    """Fill dist[a, f] with the path cost from floor tile f to anchor a (8-neighbour, no corner cutting)."""
+    H, W = floor.shape
+    A = anchor_xy.shape[0]
+    dxs = (0, 1, 1, 1, 0, -1, -1, -1)
+    dys = (-1, -1, 0, 1, 1, 1, 0, -1)
+    for a in range(A):
+        d = dist[a]
+        sx = anchor_xy[a, 0]
+        sy = anchor_xy[a, 1]
+        d[tidx[sy, sx]] = 0
+        heap = [(np.int64(0), np.int64(sx), np.int64(sy))]
+        while len(heap) > 0:
+            c, x, y = heapq.heappop(heap)
+            if c > d[tidx[y, x]]:
+                continue
+            for k in range(8):
+                nx = x + dxs[k]
+                ny = y + dys[k]
+                if nx < 0 or ny < 0 or nx >= W or ny >= H or not floor[ny, nx]:
+                    continue
+                diag = dxs[k] != 0 and dys[k] != 0
+                if diag and (not floor[y, nx] or not floor[ny, x]):
+                    continue
+                nc = c + (14 if diag else 10)
+                fi = tidx[ny, nx]
+                if nc < d[fi]:
+                    d[fi] = nc
+                    heapq.heappush(heap, (nc, nx, ny))
+
+
+@nb.njit(cache=True)
+def can_step(T, x, y, k):
+    """Whether the unit at (x, y) may step in direction k (floor, no corner cutting)."""
+    floor = T.floor
+    H, W = floor.shape
+    nx = x + T.dirs[k, 0]
+    ny = y + T.dirs[k, 1]
+    if nx < 0 or ny < 0 or nx >= W or ny >= H or not floor[ny, nx]:
+        return False
+    if T.dirs[k, 0] != 0 and T.dirs[k, 1] != 0:
+        if not floor[y, nx] or not floor[ny, x]:
+            return False
+    return True
+
+
+@nb.njit(cache=True)
+def greedy_dir(T, x, y, tx, ty, team):
+    """The step that brings (x, y) closest to (tx, ty) in straight-line distance, or -1."""
+    best = -1
+    bd = (tx - x) * (tx - x) + (ty - y) * (ty - y)
+    for i in range(8):
+        k = T.dir_order[team, i]
+        if not can_step(T, x, y, k):
+            continue
+        nx = x + T.dirs[k, 0]
+        ny = y + T.dirs[k, 1]
+        d = (tx - nx) * (tx - nx) + (ty - ny) * (ty - ny)
+        if d < bd:
+            bd = d
+            best = k
+    return best
+
+
+@nb.njit(cache=True)
+def nav_dir(T, stride, x, y, tx, ty, team):
+    """Direction 0..7 of the next step on a shortest path from (x, y) to (tx, ty), or -1 if there."""
+    if x == tx and y == ty:
+        return -1
+    a = T.anchor_of[ty, tx]
+    if a < 0:
+        return greedy_dir(T, x, y, tx, ty, team)
+    if stride > 1:
+        if abs(tx - x) <= stride and abs(ty - y) <= stride:
+            return greedy_dir(T, x, y, tx, ty, team)
+    d = T.dist[a]
+    here = d[T.tidx[y, x]]
+    if here == 0:
+        return greedy_dir(T, x, y, tx, ty, team)
+    best = -1
+    bc = np.int64(here) + 1000000
+    for i in range(8):
+        k = T.dir_order[team, i]
+        if not can_step(T, x, y, k):
+            continue
+        nx = x + T.dirs[k, 0]
+        ny = y + T.dirs[k, 1]
+        c = np.int64(d[T.tidx[ny, nx]]) + (14 if (T.dirs[k, 0] != 0 and T.dirs[k, 1] != 0) else 10)
+        if c < bc:
+            bc = c
+            best = k
+    return best
+
+
+@nb.njit(cache=True)
+def line_of_sight(T, x0, y0, x1, y1):
+    """True when no forest tile lies strictly between (x0, y0) and (x1, y1) (Bresenham)."""
+    dx = abs(x1 - x0)
+    dy = -abs(y1 - y0)
+    sx = 1 if x0 < x1 else -1
+    sy = 1 if y0 < y1 else -1
+    err = dx + dy
+    x = x0
+    y = y0
+    while True:
+        if x == x1 and y == y1:
+            return True
+        if not (x == x0 and y == y0) and not T.floor[y, x]:
+            return False
+        e2 = 2 * err
+        if e2 >= dy:
+            err += dy
+            x += sx
+        if e2 <= dx:
+            err += dx
+            y += sy
+
+
+def _pick_stride(n_floor: int) -> int:
+    s = 1
+    while (n_floor / (s * s)) * n_floor * 2 > NAV_BUDGET_BYTES:
+        s += 1
+    return s
+
+
+def _trace(tables_partial: Tables, stride: int, start: tuple[int, int], goals: list[tuple[int, int]],
+           team: int) -> list[tuple[int, int]]:
+    path = [start]
+    x, y = start
+    for gx, gy in goals:
+        guard = 0
+        while (x, y) != (gx, gy):
+            k = nav_dir(tables_partial, stride, x, y, gx, gy, team)
+            if k < 0:
+                break
+            x += int(DX[k])
+            y += int(DY[k])
+            path.append((x, y))
+            guard += 1
+            if guard > 100000:
+                raise RuntimeError("lane path does not converge")
+    return path
+
+
+def _rule_record(content: Content, params: Params, stride: int) -> np.ndarray:
+    r = content.rules
+    tps = r["time.ticks_per_second"]
+    latency = params.latency_s if params.latency_s is not None else r["orders.latency_s"]
+    apm = params.apm if params.apm is not None else int(r["orders.apm"])
+    limit = params.time_limit_s if params.time_limit_s is not None else r["time.time_limit_s"]
+    from shotcaller.content.loader import TIEBREAKS
+
+    tb = TIEBREAKS.index(params.tiebreak) if params.tiebreak is not None else content.tiebreak
+    fields = {
+        "tps": tps, "time_limit": round(limit * tps), "tiebreak": tb, "stride": stride,
+        "max_pts": r["movement.max_points"], "cost_o": r["movement.orthogonal_cost"],
+        "cost_d": r["movement.diagonal_cost"],
+        "melee_range": r["combat.melee_range"], "ranged_range": r["combat.ranged_range"],
+        "aggro": r["combat.aggro_range"], "proj_speed": r["combat.projectile_speed"],
+        "tower_aggro": round(r["combat.tower_leader_aggro_s"] * tps),
+        "first_wave": round(r["waves.first_wave_s"] * tps), "wave_every": round(r["waves.interval_s"] * tps),
+        "wave_size": r["waves.creeps_per_wave"], "mega": r["waves.mega_bonus"],
+        "growth": r["waves.growth_per_minute"],
+        "respawn_base": r["leaders.respawn_base_s"] * tps, "respawn_per_min": r["leaders.respawn_per_minute_s"] * tps,
+        "heal_per_tick": r["leaders.fountain_heal_per_s"] / tps, "fountain_r": r["leaders.fountain_radius"],
+        "start_gold": r["leaders.start_gold"],
+        "gold_per_tick": r["economy.passive_gold_per_s"] / tps, "bounty_creep": r["economy.bounty_creep"],
+        "bounty_leader": r["economy.bounty_leader"], "bounty_tower": r["economy.bounty_tower"],
+        "bounty_barracks": r["economy.bounty_barracks"], "inv_slots": r["economy.inventory_slots"],
+        "latency": round(latency * tps), "apm": apm,
+        "tp_cd": round(r["orders.teleport_cooldown_s"] * tps), "tp_chan": round(r["orders.teleport_channel_s"] * tps),
+        "vis_leader": r["vision.leader"], "vis_creep": r["vision.creep"], "vis_summon": r["vision.summon"],
+        "vis_tower": r["vision.tower"], "vis_barracks": r["vision.barracks"], "vis_core": r["vision.core"],
+        "vis_every": r["vision.update_ticks"], "micro": int(params.micro), "autoreset": int(params.autoreset),
+        "ai_every": max(1, params.ai_interval),
+    }
+    ints = {"time_limit", "tiebreak", "stride", "tower_aggro", "first_wave", "wave_every", "wave_size",
+            "inv_slots", "latency", "apm", "tp_cd", "tp_chan", "vis_every", "micro", "autoreset", "ai_every"}
+    dtype = np.dtype([(k, "i8" if k in ints else "f8") for k in fields])
+    rec = np.zeros(1, dtype)
+    for k, v in fields.items():
+        rec[0][k] = v
+    return rec
+
+
+def build_world(content: Content, config: SimConfig | None = None, params: Params | None = None) -> World:
+    """Precompute every static table for ``content`` (navigation, lanes, buildings, content arrays)."""
+    config = config or SimConfig()
+    params = params or Params()
+    gmap = content.map
+    floor = gmap.floor
+    H, W = floor.shape
+    tidx = np.full((H, W), -1, np.int32)
+    ys, xs = np.nonzero(floor)
+    tidx[ys, xs] = np.arange(len(xs), dtype=np.int32)
+    n_floor = len(xs)
+    stride = _pick_stride(n_floor)
+    # anchors: per stride block, the floor tile nearest the block centre
+    anchor_of = np.full((H, W), -1, np.int32)
+    anchors: list[tuple[int, int]] = []
+    for by in range(0, H, stride):
+        for bx in range(0, W, stride):
+            blk = floor[by:by + stride, bx:bx + stride]
+            if not blk.any():
+                continue
+            cy, cx = by + (stride - 1) / 2, bx + (stride - 1) / 2
+            cands = [((yy - cy) ** 2 + (xx - cx) ** 2, yy, xx)
+                     for yy in range(by, min(by + stride, H)) for xx in range(bx, min(bx + stride, W))
+                     if floor[yy, xx]]
+            _, ay, ax = min(cands)
+            a = len(anchors)
+            anchors.append((ax, ay))
+            sub = anchor_of[by:by + stride, bx:bx + stride]
+            sub[blk] = a
+    anchor_xy = np.array(anchors, np.int16)
+    dist = np.full((len(anchors), n_floor), 65535, np.uint16)
+    _dijkstra_all(floor, tidx, anchor_xy, dist)
+
+    # buildings by team and sub index
+    bld_xy = np.zeros((2, N_BLD, 2), np.int16)
+    lane_x = {}
+    for team in (0, 1):
+        bs = [b for b in gmap.buildings if b.team == team]
+        core = next(b for b in bs if b.kind == "core")
+        rax = sorted((b for b in bs if b.kind == "barracks"), key=lambda b: b.x)
+        bld_xy[team, 0] = (core.x, core.y)
+        for lane, b in enumerate(rax):
+            bld_xy[team, 1 + lane] = (b.x, b.y)
+        lane_x[team] = [b.x for b in rax]
+        towers = [b for b in bs if b.kind == "tower"]
+        by_lane: dict[int, list] = {0: [], 1: [], 2: []}
+        for t in towers:
+            lane = int(np.argmin([abs(t.x - lx) for lx in lane_x[team]]))
+            by_lane[lane].append(t)
+        for lane in range(3):
+            ts = by_lane[lane]
+            if len(ts) != 3:
+                from shotcaller.content import MapError
+
+                raise MapError(f"{gmap.name}: {('blue', 'red')[team]} lane {lane} has {len(ts)} towers, expected 3")
+            ts.sort(key=lambda t: -((t.x - core.x) ** 2 + (t.y - core.y) ** 2))
+            for tier, t in enumerate(ts):
+                bld_xy[team, 4 + lane * 3 + tier] = (t.x, t.y)
+    mean_lane_x = [(lane_x[0][i] + lane_x[1][i]) / 2 for i in range(3)]
+    lane_of_x = np.array([int(np.argmin([abs(x - lx) for lx in mean_lane_x])) for x in range(W)], np.int8)
+
+    c = content
+    tps = c.rules["time.ticks_per_second"]
+    skill_p = c.skill_params.copy()
+    skill_p[:, 1] = np.round(skill_p[:, 1] * tps)  # cooldown
+    skill_p[:, 2] = np.round(skill_p[:, 2] * tps)  # duration
+    if len(params.profiles) != 10:
+        raise ValueError(f"Params.profiles needs 10 entries (blue 0..4, red 0..4), got {len(params.profiles)}")
+    leader_profile = np.array([c.profile_id(p) for p in params.profiles], np.int8)
+
+    partial = Tables(
+        floor=floor, tidx=tidx, anchor_of=anchor_of, anchor_xy=anchor_xy, dist=dist,
+        dirs=np.stack([DX, DY], axis=1), dir_order=DIR_ORDER,
+        lane_path=np.zeros((2, 3, 1, 2), np.int16), lane_len=np.zeros((2, 3), np.int32),
+        lane_of_x=lane_of_x, bld_xy=bld_xy, bld_pidx=np.zeros((2, N_BLD, 2), np.int32),
+        unit_stats=c.unit_stats, hero_stats=c.leader_stats, hero_ranged=c.leader_ranged.astype(np.int8),
+        hero_skills=c.leader_skills, hero_build=c.leader_build, skill_p=skill_p,
+        item_price=c.item_price, item_mods=c.item_mods, item_effect=c.item_effect,
+        item_value=c.item_value, item_dur=np.round(c.item_duration_s * tps).astype(np.int32),
+        prof=c.profile_params, leader_profile=leader_profile,
+    )
+    paths = {}
+    for team in (0, 1):
+        enemy = 1 - team
+        for lane in range(3):
+            start = tuple(int(v) for v in bld_xy[team, 1 + lane])
+            goals = [tuple(int(v) for v in bld_xy[enemy, 1 + lane]), tuple(int(v) for v in bld_xy[enemy, 0])]
+            paths[team, lane] = _trace(partial, stride, start, goals, team)
+    lm = max(len(p) for p in paths.values())
+    lane_path = np.zeros((2, 3, lm, 2), np.int16)
+    lane_len = np.zeros((2, 3), np.int32)
+    for (team, lane), p in paths.items():
+        lane_path[team, lane, : len(p)] = p
+        lane_path[team, lane, len(p):] = p[-1]
+        lane_len[team, lane] = len(p)
+    # each building's index along both teams' paths of its lane (nearest path tile)
+    bld_pidx = np.zeros((2, N_BLD, 2), np.int32)
+    for team in (0, 1):
+        for sub in range(N_BLD):
+            x, y = bld_xy[team, sub]
+            lane = 1 if sub == 0 else ((sub - 1) if sub < 4 else (sub - 4) // 3)
+            for pt in (0, 1):
+                p = lane_path[pt, lane, : lane_len[pt, lane]]
+                d = (p[:, 0].astype(np.int64) - x) ** 2 + (p[:, 1].astype(np.int64) - y) ** 2
+                bld_pidx[team, sub, pt] = int(np.argmin(d))
+    tables = partial._replace(lane_path=lane_path, lane_len=lane_len, bld_pidx=bld_pidx)
+    return World(content=content, config=config, params=params, tables=tables,
+                 cfg=_rule_record(content, params, stride), stride=stride)
