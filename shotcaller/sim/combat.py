@@ -25,7 +25,7 @@ def targetable(S, b, v):
 def nearest_target(S, T, b, u, r, kmask):
     """Closest targetable enemy of unit u within r among kinds ``kmask`` (ties: lowest slot), or -1."""
     un = S.units[b, u]
-    out = S.buf[b, 0]
+    out = S.games[b].buf[0]
     n = query(S, T, b, 1 - un.team, un.x, un.y, r, kmask, out)
     best = -1
     bd = np.int64(1) << 60
@@ -59,12 +59,12 @@ def _keep(S, b, u, r):
 
 # ---------------------------------------------------------------------------- creeps and summons
 @nb.njit(cache=True)
-def creep_ai(S, T, cfg, b):
+def creep_ai(S, T, b):
     """Creeps walk their lane path toward the enemy core and fight enemies within aggro range."""
     t = S.games[b].tick
     un = S.units[b]
-    S.front[b, :, :] = -1
-    aggro = cfg.aggro
+    S.games[b].front[:, :] = -1
+    aggro = T.aggro
     for u in range(SLOT_CREEP0, un.shape[0]):
         c = un[u]
         if c.alive == 0 or c.hp <= 0:
@@ -86,12 +86,12 @@ def creep_ai(S, T, cfg, b):
         nxt = min(wp + 1, n - 1)
         c.tx = T.lane_path[team, lane, nxt, 0]
         c.ty = T.lane_path[team, lane, nxt, 1]
-        if wp > S.front[b, team, lane]:
-            S.front[b, team, lane] = wp
+        if wp > S.games[b].front[team, lane]:
+            S.games[b].front[team, lane] = wp
 
 
 @nb.njit(cache=True)
-def summon_ai(S, T, cfg, b):
+def summon_ai(S, T, b):
     """Summons guard their leader: they fight its target or enemies near it, and follow it."""
     t = S.games[b].tick
     un = S.units[b]
@@ -103,14 +103,14 @@ def summon_ai(S, T, cfg, b):
         lu = SLOT_LEADER0 + li
         L = un[lu]
         owner_ok = L.alive != 0 and L.hp > 0
-        if not _keep(S, b, u, cfg.aggro + 1.0):
+        if not _keep(S, b, u, T.aggro + 1.0):
             s.target = -1
         if (t + u) % 2 == 0:
             lt = L.target
             if owner_ok and lt >= 0 and targetable(S, b, lt) and un[lt].team != s.team and dist2(S, b, u, lt) <= 100:
                 s.target = lt
             elif s.target < 0:
-                s.target = nearest_target(S, T, b, u, cfg.aggro, KM_MOBILE)
+                s.target = nearest_target(S, T, b, u, T.aggro, KM_MOBILE)
         if owner_ok:
             if dist2(S, b, u, lu) > 64:  # leash: never stray far from the leader
                 s.target = -1
@@ -122,12 +122,12 @@ def summon_ai(S, T, cfg, b):
 
 
 @nb.njit(cache=True)
-def tower_ai(S, T, cfg, b):
+def tower_ai(S, T, b):
     """Towers shoot the closest enemy in range: a leader that just hit an allied leader first,
     then creeps and summons, then leaders. ``cover`` counts enemy creeps and summons in range."""
     t = S.games[b].tick
     un = S.units[b]
-    out = S.buf[b, 0]
+    out = S.games[b].buf[0]
     for team in range(2):
         for sub in range(4, N_BLD):
             u = team * N_BLD + sub
@@ -149,7 +149,7 @@ def tower_ai(S, T, cfg, b):
                 k = un[v].kind
                 d = dist2(S, b, u, v)
                 if k == K_LEADER:
-                    if un[v].aggro_tick >= t - cfg.tower_aggro and d < da:
+                    if un[v].aggro_tick >= t - T.tower_aggro and d < da:
                         da = d
                         best_a = v
                     if d < dl:
@@ -173,7 +173,7 @@ def tower_ai(S, T, cfg, b):
 
 # ---------------------------------------------------------------------------- movement
 @nb.njit(cache=True)
-def move_phase(S, T, cfg, b):
+def move_phase(S, T, b):
     """Movement economy: refill points each tick (cap), 100 per orthogonal step, 141 per diagonal.
 
     A unit with a target out of range walks toward it; otherwise toward its goal (tx, ty).
@@ -181,14 +181,14 @@ def move_phase(S, T, cfg, b):
     """
     t = S.games[b].tick
     un = S.units[b]
-    stride = cfg.stride
+    stride = T.stride
     for u in range(SLOT_LEADER0, un.shape[0]):
         m = un[u]
         if m.alive == 0 or m.hp <= 0:
             continue
         if m.stun_until > t or m.root_until > t:
             continue
-        m.mpts = min(cfg.max_pts, m.mpts + m.refill)
+        m.mpts = min(T.max_pts, m.mpts + m.refill)
         v = m.target
         if v >= 0:
             if in_range(S, b, u, v):
@@ -203,7 +203,7 @@ def move_phase(S, T, cfg, b):
         k = nav_dir(T, stride, m.x, m.y, gx, gy, m.team)
         if k < 0:
             continue
-        cost = cfg.cost_d if (T.dirs[k, 0] != 0 and T.dirs[k, 1] != 0) else cfg.cost_o
+        cost = T.cost_d if (T.dirs[k, 0] != 0 and T.dirs[k, 1] != 0) else T.cost_o
         if m.mpts >= cost:
             m.mpts -= cost
             m.x += T.dirs[k, 0]
@@ -229,7 +229,7 @@ def _launch(S, b, u, v, dmg):
 
 
 @nb.njit(cache=True)
-def attack_phase(S, T, cfg, b):
+def attack_phase(S, T, b):
     """Every unit whose attack is ready hits its target if in range: damage = max(1, atk - def).
 
     Attacks in one tick are simultaneous: a unit that takes lethal damage this tick still lands its
@@ -262,11 +262,11 @@ def attack_phase(S, T, cfg, b):
 
 
 @nb.njit(cache=True)
-def projectile_phase(S, T, cfg, b):
+def projectile_phase(S, T, b):
     """Projectiles fly toward their target's current tile and hit on arrival; a dead target's fizzle."""
     pr = S.proj[b]
     un = S.units[b]
-    sp = cfg.proj_speed
+    sp = T.proj_speed
     for p in range(pr.shape[0]):
         q = pr[p]
         if q.alive == 0:

@@ -156,7 +156,7 @@ def refresh_stats(S, T, b, u):
             amul[s] += ef[e].val
     if un.kind == K_LEADER:
         li = u - SLOT_LEADER0
-        inv = S.inv[b, li]
+        inv = S.games[b].inv[li]
         for k in range(inv.shape[0]):
             it = inv[k]
             if it < 0:
@@ -285,8 +285,8 @@ def grid_dims(T):
 @nb.njit(cache=True)
 def build_grid(S, T, b):
     """Bucket every living unit by team and cell (linked lists in grid_head / grid_next)."""
-    gh = S.grid_head[b]
-    gn = S.grid_next[b]
+    gh = S.games[b].grid_head
+    gn = S.games[b].grid_next
     gh[:] = -1
     nx, ny = grid_dims(T)
     un = S.units[b]
@@ -311,8 +311,8 @@ def query(S, T, b, team, x, y, r, kmask, out):
     cx1 = min(nx - 1, (x + reach) // GRID_CELL)
     cy0 = max(0, (y - reach) // GRID_CELL)
     cy1 = min(ny - 1, (y + reach) // GRID_CELL)
-    gh = S.grid_head[b, team]
-    gn = S.grid_next[b]
+    gh = S.games[b].grid_head[team]
+    gn = S.games[b].grid_next
     un = S.units[b]
     r2 = r * r
     n = 0

@@ -47,7 +47,7 @@ def _update_protection(S, b, team):
 
 
 @nb.njit(cache=True)
-def resolve_deaths(S, T, cfg, b):
+def resolve_deaths(S, T, b):
     """Every unit at 0 health dies: credit and bounties first, then the deaths themselves."""
     t = S.games[b].tick
     un = S.units[b]
@@ -65,17 +65,17 @@ def resolve_deaths(S, T, cfg, b):
         k = w.kind
         if k == K_LEADER:
             if kl >= 0:
-                give_gold(S, b, kl, cfg.bounty_leader)
+                give_gold(S, b, kl, T.bounty_leader)
                 S.leaders[b, kl].kills += 1
                 on_kill(S, T, b, kl)
             S.teams[b, 1 - w.team].kills += 1
         elif k == K_CREEP or k == K_TREANT or k == K_ELEPHANT:
             if kl >= 0:
-                give_gold(S, b, kl, cfg.bounty_creep)
+                give_gold(S, b, kl, T.bounty_creep)
                 if k == K_CREEP:
                     S.leaders[b, kl].last_hits += 1
         elif k == K_TOWER or k == K_BARRACKS:
-            bounty = cfg.bounty_tower if k == K_TOWER else cfg.bounty_barracks
+            bounty = T.bounty_tower if k == K_TOWER else T.bounty_barracks
             for i in range(5):
                 give_gold(S, b, (1 - w.team) * 5 + i, bounty)
     # pass 2: deaths
@@ -92,8 +92,8 @@ def resolve_deaths(S, T, cfg, b):
             li = v - SLOT_LEADER0
             ld = S.leaders[b, li]
             ld.deaths += 1
-            minutes = np.int64(t // (60 * cfg.tps))
-            ld.respawn_at = t + np.int64(cfg.respawn_base + cfg.respawn_per_min * minutes)
+            minutes = np.int64(t // (60 * T.tps))
+            ld.respawn_at = t + np.int64(T.respawn_base + T.respawn_per_min * minutes)
             ld.mode = M_NORMAL
             ld.chan_until = -1
             on_leader_death(S, T, b, li)
@@ -101,8 +101,8 @@ def resolve_deaths(S, T, cfg, b):
             S.leaders[b, w.owner].eleph_ready = t + np.int32(T.skill_p[SK_ELEPHANT_SUMMON, SP_COOLDOWN])
         elif k == K_TOWER or k == K_BARRACKS or k == K_CORE:
             S.teams[b, w.team].buildings_lost += 1
-            S.seen_hp[b, 0, v] = 0.0
-            S.seen_hp[b, 1, v] = 0.0
+            S.games[b].seen_hp[0, v] = 0.0
+            S.games[b].seen_hp[1, v] = 0.0
             emit(S, b, E_BUILDING, w.team, w.sub, v, 0)
             _update_protection(S, b, w.team)
     # targets pointing at dead units are dropped
@@ -112,10 +112,10 @@ def resolve_deaths(S, T, cfg, b):
 
 
 @nb.njit(cache=True)
-def _buy(S, T, cfg, b, li, it):
-    for k in range(cfg.inv_slots):
-        if S.inv[b, li, k] < 0:
-            S.inv[b, li, k] = it
+def _buy(S, T, b, li, it):
+    for k in range(T.inv_slots):
+        if S.games[b].inv[li, k] < 0:
+            S.games[b].inv[li, k] = it
             S.leaders[b, li].gold -= T.item_price[it]
             S.units[b, SLOT_LEADER0 + li].dirty = 1
             emit(S, b, E_PURCHASE, li, it, 0, 0)
@@ -124,7 +124,7 @@ def _buy(S, T, cfg, b, li, it):
 
 
 @nb.njit(cache=True)
-def economy_phase(S, T, cfg, b):
+def economy_phase(S, T, b):
     """Passive gold, fountain healing, shopping at the core, respawns and teleport channels."""
     t = S.games[b].tick
     un = S.units[b]
@@ -133,7 +133,7 @@ def economy_phase(S, T, cfg, b):
         u = SLOT_LEADER0 + li
         me = un[u]
         team = ld.team
-        give_gold(S, b, li, cfg.gold_per_tick)
+        give_gold(S, b, li, T.gold_per_tick)
         if me.alive == 0:
             if ld.respawn_at >= 0 and t >= ld.respawn_at:
                 h = ld.hero
@@ -161,34 +161,34 @@ def economy_phase(S, T, cfg, b):
                     me.y = un[s].y
                     me.tx = me.x
                     me.ty = me.y
-                    ld.tp_ready = t + cfg.tp_cd
+                    ld.tp_ready = t + T.tp_cd
                     emit(S, b, E_TELEPORT, li, un[s].sub, 0, 0)
         dx = me.x - T.bld_xy[team, 0, 0]
         dy = me.y - T.bld_xy[team, 0, 1]
-        if dx * dx + dy * dy <= cfg.fountain_r * cfg.fountain_r and me.hp > 0:
-            me.hp = min(me.max_hp, me.hp + me.max_hp * cfg.heal_per_tick)
+        if dx * dx + dy * dy <= T.fountain_r * T.fountain_r and me.hp > 0:
+            me.hp = min(me.max_hp, me.hp + me.max_hp * T.heal_per_tick)
             # shop: the coach's queue first (FIFO), then the build list
-            while S.buyq[b, li, 0] >= 0:
-                it = S.buyq[b, li, 0]
+            while S.games[b].buyq[li, 0] >= 0:
+                it = S.games[b].buyq[li, 0]
                 if ld.gold < T.item_price[it]:
                     break
-                ok = _buy(S, T, cfg, b, li, it)
+                ok = _buy(S, T, b, li, it)
                 for k in range(3):
-                    S.buyq[b, li, k] = S.buyq[b, li, k + 1]
-                S.buyq[b, li, 3] = -1
+                    S.games[b].buyq[li, k] = S.games[b].buyq[li, k + 1]
+                S.games[b].buyq[li, 3] = -1
                 if not ok:
                     emit(S, b, E_PURCHASE_FAILED, li, it, R_INVENTORY_FULL, 0)
-            if S.buyq[b, li, 0] < 0 and ld.build_next < 4:
+            if S.games[b].buyq[li, 0] < 0 and ld.build_next < 4:
                 it = T.hero_build[ld.hero, ld.build_next]
                 if it < 0:
                     ld.build_next = 4
                 elif ld.gold >= T.item_price[it]:
-                    if _buy(S, T, cfg, b, li, it):
+                    if _buy(S, T, b, li, it):
                         ld.build_next += 1
 
 
 @nb.njit(cache=True)
-def end_phase(S, T, cfg, b):
+def end_phase(S, T, b):
     """A team wins when the enemy core falls; the time limit ends the match by the tie-break."""
     g = S.games[b]
     blue_core = S.units[b, 0].alive != 0
@@ -197,11 +197,11 @@ def end_phase(S, T, cfg, b):
         g.done = 1
         g.end_reason = 0
         g.winner = 2 if (not blue_core and not red_core) else (1 if not blue_core else 0)
-    elif g.tick + 1 >= cfg.time_limit:
+    elif g.tick + 1 >= T.time_limit:
         g.done = 1
         g.end_reason = 1
         g.winner = 2
-        if cfg.tiebreak == 1:
+        if T.tiebreak == 1:
             lb = S.teams[b, 0].buildings_lost
             lr = S.teams[b, 1].buildings_lost
             if lb < lr:

@@ -23,7 +23,7 @@ KEY_ITEM = 100
 @nb.njit(cache=True)
 def use_item(S, T, b, li, slot):
     """Consume inventory slot ``slot`` of leader li (heal or coffee)."""
-    it = S.inv[b, li, slot]
+    it = S.games[b].inv[li, slot]
     u = SLOT_LEADER0 + li
     eff = T.item_effect[it]
     if eff == IE_HEAL:
@@ -32,7 +32,7 @@ def use_item(S, T, b, li, slot):
     elif eff == IE_COFFEE:
         add_effect(S, b, u, KEY_ITEM + it, ST_AS, OP_MUL, T.item_value[it],
                    S.games[b].tick + T.item_dur[it], u)
-    S.inv[b, li, slot] = -1
+    S.games[b].inv[li, slot] = -1
     S.units[b, u].dirty = 1
     emit(S, b, E_ITEM_USED, li, it, 0, 0)
 
@@ -41,7 +41,7 @@ def use_item(S, T, b, li, slot):
 def find_item(S, T, b, li, effect):
     """Inventory slot of leader li holding an item with ``effect``, or -1."""
     for k in range(4):
-        it = S.inv[b, li, k]
+        it = S.games[b].inv[li, k]
         if it >= 0 and T.item_effect[it] == effect:
             return k
     return -1
@@ -50,12 +50,12 @@ def find_item(S, T, b, li, effect):
 @nb.njit(cache=True)
 def next_purchase(S, T, b, li):
     """Item the leader wants next: the coach's queue first, then its build list; -1 for none."""
-    q = S.buyq[b, li, 0]
+    q = S.games[b].buyq[li, 0]
     if q >= 0:
         return q
     free = 0
     for k in range(4):
-        if S.inv[b, li, k] < 0:
+        if S.games[b].inv[li, k] < 0:
             free += 1
     if free == 0:
         return -1
@@ -120,7 +120,7 @@ def _lane_goal(S, T, b, li, lane, push):
     n = T.lane_len[team, lane]
     own_sub = outer_own(S, team, lane, b)
     own_idx = T.bld_pidx[team, own_sub, team]
-    front = S.front[b, team, lane]
+    front = S.games[b].front[team, lane]
     if front >= 0:
         gi = front if push else front - 2
         if gi < own_idx:
@@ -147,7 +147,7 @@ def _lane_goal(S, T, b, li, lane, push):
 
 
 @nb.njit(cache=True)
-def _pick_target(S, T, cfg, b, li, u, P, aggr, risk, pushing, ax, ay, leash):
+def _pick_target(S, T, b, li, u, P, aggr, risk, pushing, ax, ay, leash):
     """Score the enemies in aggro range and return the best target slot, or -1.
 
     Enemy leaders weigh by aggression and how hurt they are, creeps by farm (last hits most), buildings
@@ -156,8 +156,8 @@ def _pick_target(S, T, cfg, b, li, u, P, aggr, risk, pushing, ax, ay, leash):
     un = S.units[b]
     me = un[u]
     enemy = 1 - me.team
-    out = S.buf[b, 1]
-    n = query(S, T, b, enemy, me.x, me.y, cfg.aggro, KM_ALL, out)
+    out = S.games[b].buf[1]
+    n = query(S, T, b, enemy, me.x, me.y, T.aggro, KM_ALL, out)
     best = -1
     bs = -1e9
     hpf = me.hp / me.max_hp
@@ -200,7 +200,7 @@ def _pick_target(S, T, cfg, b, li, u, P, aggr, risk, pushing, ax, ay, leash):
 
 
 @nb.njit(cache=True)
-def leader_ai(S, T, cfg, b):
+def leader_ai(S, T, b):
     """Decide every living leader's goal tile and target for this tick."""
     t = S.games[b].tick
     un = S.units[b]
@@ -223,7 +223,7 @@ def leader_ai(S, T, cfg, b):
         cy = T.bld_xy[team, 0, 1]
         dxc = me.x - cx
         dyc = me.y - cy
-        at_fountain = dxc * dxc + dyc * dyc <= cfg.fountain_r * cfg.fountain_r
+        at_fountain = dxc * dxc + dyc * dyc <= T.fountain_r * T.fountain_r
         # consumables
         if hpf < 0.4:
             k = find_item(S, T, b, li, IE_HEAL)
@@ -264,8 +264,8 @@ def leader_ai(S, T, cfg, b):
             elif m == O_ATTACK_MOVE:
                 me.tx = ld.ma
                 me.ty = ld.mb
-                if (t + li) % cfg.ai_every == 0:
-                    me.target = _pick_target(S, T, cfg, b, li, u, P, aggr, 1.0, False, 0, 0, 0.0)
+                if (t + li) % T.ai_every == 0:
+                    me.target = _pick_target(S, T, b, li, u, P, aggr, 1.0, False, 0, 0, 0.0)
             elif m == O_FOLLOW:
                 f = ld.ma
                 if un[f].alive == 0:
@@ -277,16 +277,16 @@ def leader_ai(S, T, cfg, b):
             elif m == O_HOLD:
                 me.tx = me.x
                 me.ty = me.y
-                if (t + li) % cfg.ai_every == 0:
-                    v = _pick_target(S, T, cfg, b, li, u, P, aggr, 1.0, False, 0, 0, 0.0)
+                if (t + li) % T.ai_every == 0:
+                    v = _pick_target(S, T, b, li, u, P, aggr, 1.0, False, 0, 0, 0.0)
                     me.target = v if (v >= 0 and dist2(S, b, u, v) <= me.rng * me.rng) else -1
             continue
         # keep the current target between decisions
-        if (t + li) % cfg.ai_every != 0:
+        if (t + li) % T.ai_every != 0:
             v = me.target
             if v >= 0:
                 w = un[v]
-                lim = cfg.aggro + P[PF_CHASE]
+                lim = T.aggro + P[PF_CHASE]
                 if w.alive == 0 or w.hp <= 0 or w.invuln != 0 or dist2(S, b, u, v) > lim * lim:
                     me.target = -1
             continue
@@ -298,14 +298,14 @@ def leader_ai(S, T, cfg, b):
         pushing = False
         if o == O_GANK:
             v = SLOT_LEADER0 + ld.oa
-            if un[v].alive != 0 and S.vis[b, team, v] != 0:
+            if un[v].alive != 0 and S.games[b].vis[team, v] != 0:
                 ld.gank_seen = t
                 me.target = v
                 me.tx = un[v].x
                 me.ty = un[v].y
                 if (S.units[b, v].hp > 0):
                     continue
-            if un[v].alive == 0 or t - ld.gank_seen > 3 * cfg.tps:
+            if un[v].alive == 0 or t - ld.gank_seen > 3 * T.tps:
                 ld.order = ld.prev
                 ld.oa = ld.pa
                 ld.ob = ld.pb
@@ -338,7 +338,7 @@ def leader_ai(S, T, cfg, b):
         me.tx = gx
         me.ty = gy
         # outnumbered: fall back toward the own tower unless the profile takes the risk
-        out = S.buf[b, 1]
+        out = S.games[b].buf[1]
         ne = query(S, T, b, 1 - team, me.x, me.y, 8.0, KM_LEADER, out)
         if ne > 0:
             na = query(S, T, b, team, me.x, me.y, 8.0, KM_LEADER, out)
@@ -351,7 +351,7 @@ def leader_ai(S, T, cfg, b):
                 if v >= 0 and dist2(S, b, u, v) > me.rng * me.rng:
                     me.target = -1
                 continue
-        v = _pick_target(S, T, cfg, b, li, u, P, aggr, risk, pushing, ax, ay, leash)
+        v = _pick_target(S, T, b, li, u, P, aggr, risk, pushing, ax, ay, leash)
         me.target = v
         if v >= 0 and (un[v].kind == K_LEADER or un[v].kind == K_TOWER):
             k = find_item(S, T, b, li, IE_COFFEE)

@@ -25,22 +25,22 @@ def _alive(S, b, li):
 def _slots_used(S, b, li):
     n = 0
     for k in range(4):
-        if S.inv[b, li, k] >= 0:
+        if S.games[b].inv[li, k] >= 0:
             n += 1
-        if S.buyq[b, li, k] >= 0:
+        if S.games[b].buyq[li, k] >= 0:
             n += 1
     return n
 
 
 @nb.njit(cache=True)
-def _check_leader(S, T, cfg, b, team, li, kind, a, bb):
+def _check_leader(S, T, b, team, li, kind, a, bb):
     """Reason an order ``kind`` for global leader li is invalid, or R_OK."""
     t = S.games[b].tick
     ld = S.leaders[b, li]
     if kind == O_BUY:
         if ld.gold < T.item_price[a]:
             return R_NOT_ENOUGH_GOLD
-        if _slots_used(S, b, li) >= cfg.inv_slots:
+        if _slots_used(S, b, li) >= T.inv_slots:
             return R_INVENTORY_FULL
         return R_OK
     if kind == O_STANCE:
@@ -48,13 +48,13 @@ def _check_leader(S, T, cfg, b, team, li, kind, a, bb):
     if not _alive(S, b, li):
         return R_DEAD_LEADER
     if kind == O_TELEPORT:
-        if ld.tp_ready > t + cfg.latency and find_item(S, T, b, li, IE_TELEPORT) < 0:
+        if ld.tp_ready > t + T.latency and find_item(S, T, b, li, IE_TELEPORT) < 0:
             return R_COOLDOWN
     return R_OK
 
 
 @nb.njit(cache=True)
-def validate(S, T, cfg, b, team, leader, kind, a, bb):
+def validate(S, T, b, team, leader, kind, a, bb):
     """Why an order is invalid (a R_* reason), or R_OK. Pure: reads the state only."""
     if S.games[b].done != 0:
         return R_GAME_OVER
@@ -64,7 +64,7 @@ def validate(S, T, cfg, b, team, leader, kind, a, bb):
         return R_BAD_LEADER
     if kind <= O_NONE or kind >= N_ORDER_KINDS:
         return R_UNKNOWN_ORDER
-    if kind >= O_MOVE and cfg.micro == 0:
+    if kind >= O_MOVE and T.micro == 0:
         return R_MICRO_DISABLED
     H, W = T.floor.shape
     if kind == O_LANE or kind == O_PUSH or kind == O_DEFEND:
@@ -77,7 +77,7 @@ def validate(S, T, cfg, b, team, leader, kind, a, bb):
             return R_WRONG_TEAM
         if not _alive(S, b, a):
             return R_BAD_TARGET
-        if S.vis[b, team, SLOT_LEADER0 + a] == 0:
+        if S.games[b].vis[team, SLOT_LEADER0 + a] == 0:
             return R_NOT_VISIBLE
     elif kind == O_GROUP or kind == O_MOVE or kind == O_ATTACK_MOVE:
         if a < 0 or bb < 0 or a >= W or bb >= H or not T.floor[bb, a]:
@@ -98,14 +98,14 @@ def validate(S, T, cfg, b, team, leader, kind, a, bb):
     elif kind == O_FOLLOW:
         if a < 0 or a >= S.units.shape[1] or S.units[b, a].alive == 0:
             return R_BAD_TARGET
-        if S.units[b, a].team != team and S.vis[b, team, a] == 0:
+        if S.units[b, a].team != team and S.games[b].vis[team, a] == 0:
             return R_NOT_VISIBLE
     if leader >= 0:
-        return _check_leader(S, T, cfg, b, team, team * 5 + leader, kind, a, bb)
+        return _check_leader(S, T, b, team, team * 5 + leader, kind, a, bb)
     # whole team: valid when valid for at least one leader
     first = R_OK
     for i in range(5):
-        r = _check_leader(S, T, cfg, b, team, team * 5 + i, kind, a, bb)
+        r = _check_leader(S, T, b, team, team * 5 + i, kind, a, bb)
         if r == R_OK:
             return R_OK
         if first == R_OK:
@@ -114,10 +114,10 @@ def validate(S, T, cfg, b, team, leader, kind, a, bb):
 
 
 @nb.njit(cache=True)
-def submit(S, T, cfg, b, orders, n):
+def submit(S, T, b, orders, n):
     """Validate ``orders[:n]`` (rows: team, leader, kind, a, b) and queue the valid ones."""
     t = S.games[b].tick
-    window = 60 * cfg.tps
+    window = 60 * T.tps
     for i in range(n):
         team = orders[i, 0]
         leader = orders[i, 1]
@@ -126,7 +126,7 @@ def submit(S, T, cfg, b, orders, n):
         bb = orders[i, 4]
         if kind == O_NONE:
             continue
-        r = validate(S, T, cfg, b, team, leader, kind, a, bb)
+        r = validate(S, T, b, team, leader, kind, a, bb)
         slot = -1
         if r == R_OK:
             pq = S.pending[b, team]
@@ -136,13 +136,13 @@ def submit(S, T, cfg, b, orders, n):
                     break
             if slot < 0:
                 r = R_QUEUE_FULL
-        if r == R_OK and cfg.apm > 0:
+        if r == R_OK and T.apm > 0:
             tm = S.teams[b, team]
-            if t - S.apm[b, team, tm.apm_pos] < window:
+            if t - S.games[b].apm[team, tm.apm_pos] < window:
                 r = R_APM
             else:
-                S.apm[b, team, tm.apm_pos] = t
-                tm.apm_pos = (tm.apm_pos + 1) % S.apm.shape[2]
+                S.games[b].apm[team, tm.apm_pos] = t
+                tm.apm_pos = (tm.apm_pos + 1) % S.games[b].apm.shape[1]
         tc = min(max(team, 0), 1)
         if r != R_OK:
             S.teams[b, tc].orders_rejected += 1
@@ -156,22 +156,22 @@ def submit(S, T, cfg, b, orders, n):
         p.kind = kind
         p.a = a
         p.b = bb
-        p.due = t + cfg.latency
+        p.due = t + T.latency
         p.seq = tm.seq
         tm.seq += 1
         emit(S, b, E_ORDER_OK, team, leader, kind, p.due)
 
 
 @nb.njit(cache=True)
-def _apply_one(S, T, cfg, b, li, kind, a, bb):
+def _apply_one(S, T, b, li, kind, a, bb):
     t = S.games[b].tick
     ld = S.leaders[b, li]
     u = SLOT_LEADER0 + li
     un = S.units[b, u]
     if kind == O_BUY:
         for k in range(4):
-            if S.buyq[b, li, k] < 0:
-                S.buyq[b, li, k] = a
+            if S.games[b].buyq[li, k] < 0:
+                S.games[b].buyq[li, k] = a
                 return
         emit(S, b, E_PURCHASE_FAILED, li, a, R_QUEUE_FULL, 0)
         return
@@ -195,10 +195,10 @@ def _apply_one(S, T, cfg, b, li, kind, a, bb):
             k = find_item(S, T, b, li, IE_TELEPORT)
             if k < 0:
                 return
-            S.inv[b, li, k] = -1
+            S.games[b].inv[li, k] = -1
             un.dirty = 1
         ld.mode = M_CHANNEL
-        ld.chan_until = t + cfg.tp_chan
+        ld.chan_until = t + T.tp_chan
         ld.chan_target = a
         return
     # coach orders: lane, push, defend, gank, group, retreat
@@ -231,7 +231,7 @@ def _apply_one(S, T, cfg, b, li, kind, a, bb):
 
 
 @nb.njit(cache=True)
-def apply_due(S, T, cfg, b):
+def apply_due(S, T, b):
     """Apply queued orders whose latency has elapsed, in the order they were issued."""
     t = S.games[b].tick
     for team in range(2):
@@ -246,13 +246,13 @@ def apply_due(S, T, cfg, b):
             p = pq[best]
             p.used = 0
             if p.leader >= 0:
-                _apply_one(S, T, cfg, b, team * 5 + p.leader, p.kind, p.a, p.b)
+                _apply_one(S, T, b, team * 5 + p.leader, p.kind, p.a, p.b)
             else:
                 for i in range(5):
                     li = team * 5 + i
                     if p.kind == O_BUY and S.leaders[b, li].gold < T.item_price[p.a]:
                         continue
-                    _apply_one(S, T, cfg, b, li, p.kind, p.a, p.b)
+                    _apply_one(S, T, b, li, p.kind, p.a, p.b)
             emit(S, b, E_ORDER_APPLIED, team, p.leader, p.kind, 0)
 
 

@@ -82,7 +82,7 @@ def on_attack(S, T, b, u, v):
 @nb.njit(cache=True)
 def _aoe_damage(S, T, b, src, radius, dmg):
     us = S.units[b, src]
-    out = S.buf[b, 1]
+    out = S.games[b].buf[1]
     n = query(S, T, b, 1 - us.team, us.x, us.y, radius, KM_MOBILE, out)
     for i in range(n):
         deal_damage(S, T, b, src, out[i], dmg, D_SKILL)
@@ -159,7 +159,7 @@ def _cast(S, T, b, li, u, sl, sk):
     un = S.units[b, u]
     t = S.games[b].tick
     enemy = 1 - un.team
-    out = S.buf[b, 0]
+    out = S.games[b].buf[0]
     if sk == SK_CLEAVE or sk == SK_SLOW_AOE:
         if not skill_ready(S, b, li, sl):
             return

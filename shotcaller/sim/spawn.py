@@ -85,7 +85,7 @@ def _random_draft(S, b, draft):
 
 
 @nb.njit(cache=True)
-def reset_game(S, T, cfg, b, seed, given_draft):
+def reset_game(S, T, b, seed, given_draft):
     """Start game b afresh from ``seed``; ``given_draft`` (10,) hero ids or -1 for a random draft."""
     g = S.games[b]
     episode = g.episode
@@ -110,17 +110,17 @@ def reset_game(S, T, cfg, b, seed, given_draft):
         tm.kills = 0
         tm.apm_pos = 0
         tm.seq = 0
-    S.inv[b, :, :] = -1
-    S.buyq[b, :, :] = -1
-    S.apm[b, :, :] = -1000000000
-    S.vis[b, :, :] = 0
-    S.front[b, :, :] = -1
+    S.games[b].inv[:, :] = -1
+    S.games[b].buyq[:, :] = -1
+    S.games[b].apm[:, :] = -1000000000
+    S.games[b].vis[:, :] = 0
+    S.games[b].front[:, :] = -1
     g.tick = 0
     g.done = 0
     g.winner = -1
     g.end_reason = -1
     g.end_tick = -1
-    g.next_wave = cfg.first_wave
+    g.next_wave = T.first_wave
     g.n_react = 0
     g.seed = seed
     g.rng = np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(0x632BE59BD9B4E019)
@@ -148,10 +148,10 @@ def reset_game(S, T, cfg, b, seed, given_draft):
             un.sub = sub
             # protection order: only the outer towers start vulnerable
             un.invuln = 0 if (kind == K_TOWER and (sub - 4) % 3 == 0) else 1
-            S.seen_hp[b, team, s] = un.hp
-            S.seen_hp[b, 1 - team, s] = un.hp
+            S.games[b].seen_hp[team, s] = un.hp
+            S.games[b].seen_hp[1 - team, s] = un.hp
     # draft
-    draft = S.draft[b]
+    draft = S.games[b].draft
     if given_draft[0] >= 0:
         for i in range(10):
             draft[i] = given_draft[i]
@@ -195,7 +195,7 @@ def reset_game(S, T, cfg, b, seed, given_draft):
         ld.cons_n = 0
         ld.souls = 0
         ld.back_def = 0
-        ld.gold = cfg.start_gold
+        ld.gold = T.start_gold
         ld.gold_total = 0.0
         ld.damage = 0.0
         ld.kills = 0
@@ -217,15 +217,15 @@ def reset_game(S, T, cfg, b, seed, given_draft):
 
 
 @nb.njit(cache=True)
-def spawn_waves(S, T, cfg, b):
+def spawn_waves(S, T, b):
     """Every wave interval, each living barracks sends ``wave_size`` creeps down its lane."""
     g = S.games[b]
     t = g.tick
     if t < g.next_wave:
         return
-    g.next_wave = t + cfg.wave_every
-    minutes = t / (60.0 * cfg.tps)
-    growth = 1.0 + cfg.growth * minutes
+    g.next_wave = t + T.wave_every
+    minutes = t / (60.0 * T.tps)
+    growth = 1.0 + T.growth * minutes
     U = S.units.shape[1]
     per_team = (U - SLOT_CREEP0) // 2
     for team in range(2):
@@ -237,10 +237,10 @@ def spawn_waves(S, T, cfg, b):
                 continue
             mult = growth
             if S.units[b, (1 - team) * N_BLD + 1 + lane].alive == 0:
-                mult *= 1.0 + cfg.mega
+                mult *= 1.0 + T.mega
             x = T.bld_xy[team, 1 + lane, 0]
             y = T.bld_xy[team, 1 + lane, 1]
-            for _ in range(cfg.wave_size):
+            for _ in range(T.wave_size):
                 while slot < base + per_team and S.units[b, slot].alive != 0:
                     slot += 1
                 if slot >= base + per_team:

@@ -17,24 +17,32 @@ Arrays = namedtuple("Arrays", [
     "effects",  # (B, U, E) EFFECT_DTYPE
     "proj",  # (B, PR) PROJ_DTYPE
     "teams",  # (B, 2) TEAM_DTYPE
-    "games",  # (B,) GAME_DTYPE
+    "games",  # (B,) game record (game_dtype): scalars plus per-game tables, see game_dtype
     "pending",  # (B, 2, Q) PENDING_DTYPE
-    "inv",  # (B, 10, 4) int8 item ids, -1 empty
-    "buyq",  # (B, 10, 4) int8 queued purchases, -1 empty
-    "apm",  # (B, 2, A) int32 ticks of the last accepted orders (ring)
-    "vis",  # (B, 2, U) int8 team t currently sees unit u
-    "seen_hp",  # (B, 2, 26) float32 last seen health of every building (0 = seen destroyed)
-    "draft",  # (B, 10) int8 hero ids: blue 0..4, red 0..4
-    "front",  # (B, 2, 3) int32 furthest lane-path index of each team's creeps per lane (-1 none)
-    # scratch and outputs, not part of the checksum
+    # outputs and scratch, not part of the checksum
     "events",  # (B, EV, 6) int32
     "react",  # (B, RQ) REACT_DTYPE
-    "grid_head",  # (B, 2, NC) int16
-    "grid_next",  # (B, U) int16
-    "buf",  # (B, 2, U) int16 query results
 ])
-CHECKSUM_FIELDS = ("units", "leaders", "effects", "proj", "teams", "games", "pending", "inv", "buyq",
-                   "apm", "vis", "seen_hp", "draft", "front")
+CHECKSUM_FIELDS = ("units", "leaders", "effects", "proj", "teams", "games", "pending")
+SCRATCH_GAME_FIELDS = ("grid_head", "grid_next", "buf", "n_events", "dropped", "n_react")
+
+
+def game_dtype(n_units: int, n_cells: int, apm: int) -> np.dtype:
+    """The per-game record: GAME_DTYPE scalars plus fixed-size per-game tables.
+
+    inv (10, 4) item ids (-1 empty); buyq (10, 4) queued purchases; apm (2, A) ticks of the last
+    accepted orders (ring); vis (2, U) team t sees unit u; seen_hp (2, 26) last seen building health;
+    draft (10,) hero ids (blue 0..4, red 0..4); front (2, 3) furthest creep lane-path index per team
+    and lane (-1 none); scratch: grid_head (2, cells), grid_next (U,), buf (2, U) query results.
+    """
+    return np.dtype(
+        [(n, L.GAME_DTYPE.fields[n][0]) for n in L.GAME_DTYPE.names]
+        + [("inv", "i1", (10, 4)), ("buyq", "i1", (10, 4)), ("apm", "i4", (2, apm)),
+           ("vis", "i1", (2, n_units)), ("seen_hp", "f4", (2, 2 * L.N_BLD)), ("draft", "i1", (10,)),
+           ("front", "i4", (2, 3)), ("grid_head", "i2", (2, n_cells)), ("grid_next", "i2", (n_units,)),
+           ("buf", "i2", (2, n_units))],
+        align=True,
+    )
 
 
 @dataclass
@@ -79,7 +87,12 @@ class State:
         """A 16-hex-digit digest of game ``b``'s full state (scratch and event buffers excluded)."""
         h = hashlib.blake2b(digest_size=8)
         for name in CHECKSUM_FIELDS:
-            h.update(np.ascontiguousarray(getattr(self.arrays, name)[b]).tobytes())
+            arr = getattr(self.arrays, name)[b]
+            if name == "games":
+                arr = np.array(arr)
+                for f in SCRATCH_GAME_FIELDS:
+                    arr[f] = 0
+            h.update(np.ascontiguousarray(arr).tobytes())
         return h.hexdigest()
 
     def checksums(self) -> list[str]:
@@ -91,27 +104,22 @@ def alloc_arrays(world: World, batch: int) -> Arrays:
     """Zeroed arrays for ``batch`` games (the reset kernel fills them)."""
     cfgs = world.config
     U = L.n_units(cfgs.max_creeps)
-    H, W = world.tables.floor.shape
+    H, W = world.rec["floor"].shape
     nc = ((W + L.GRID_CELL - 1) // L.GRID_CELL) * ((H + L.GRID_CELL - 1) // L.GRID_CELL)
-    apm = max(1, int(world.cfg[0]["apm"]))
+    apm = max(1, int(world.rec["apm"]))
+    games = np.zeros(batch, game_dtype(U, nc, apm))
+    games["inv"] = -1
+    games["buyq"] = -1
+    games["draft"] = -1
+    games["front"] = -1
     return Arrays(
         units=np.zeros((batch, U), L.UNIT_DTYPE),
         leaders=np.zeros((batch, 10), L.LEADER_DTYPE),
         effects=np.zeros((batch, U, cfgs.max_effects), L.EFFECT_DTYPE),
         proj=np.zeros((batch, cfgs.max_projectiles), L.PROJ_DTYPE),
         teams=np.zeros((batch, 2), L.TEAM_DTYPE),
-        games=np.zeros(batch, L.GAME_DTYPE),
+        games=games,
         pending=np.zeros((batch, 2, cfgs.order_queue), L.PENDING_DTYPE),
-        inv=np.full((batch, 10, 4), -1, np.int8),
-        buyq=np.full((batch, 10, 4), -1, np.int8),
-        apm=np.full((batch, 2, apm), -(10**9), np.int32),
-        vis=np.zeros((batch, 2, U), np.int8),
-        seen_hp=np.zeros((batch, 2, 2 * L.N_BLD), np.float32),
-        draft=np.full((batch, 10), -1, np.int8),
-        front=np.full((batch, 2, 3), -1, np.int32),
         events=np.zeros((batch, cfgs.event_capacity, 6), np.int32),
         react=np.zeros((batch, cfgs.react_capacity), L.REACT_DTYPE),
-        grid_head=np.full((batch, 2, nc), -1, np.int16),
-        grid_next=np.full((batch, U), -1, np.int16),
-        buf=np.zeros((batch, 2, U), np.int16),
     )

@@ -36,26 +36,26 @@ def stats_phase(S, T, b):
 
 
 @nb.njit(cache=True)
-def tick(S, T, cfg, b):
+def tick(S, T, b):
     """Advance game b by one tick."""
     stats_phase(S, T, b)
     build_grid(S, T, b)
-    apply_due(S, T, cfg, b)
-    leader_ai(S, T, cfg, b)
-    creep_ai(S, T, cfg, b)
-    summon_ai(S, T, cfg, b)
-    tower_ai(S, T, cfg, b)
-    move_phase(S, T, cfg, b)
-    attack_phase(S, T, cfg, b)
-    projectile_phase(S, T, cfg, b)
-    skills_phase(S, T, b, cfg.ai_every)
+    apply_due(S, T, b)
+    leader_ai(S, T, b)
+    creep_ai(S, T, b)
+    summon_ai(S, T, b)
+    tower_ai(S, T, b)
+    move_phase(S, T, b)
+    attack_phase(S, T, b)
+    projectile_phase(S, T, b)
+    skills_phase(S, T, b, T.ai_every)
     dot_phase(S, T, b)
-    resolve_deaths(S, T, cfg, b)
-    economy_phase(S, T, cfg, b)
-    spawn_waves(S, T, cfg, b)
-    if S.games[b].tick % cfg.vis_every == 0:
-        vision_phase(S, T, cfg, b)
-    end_phase(S, T, cfg, b)
+    resolve_deaths(S, T, b)
+    economy_phase(S, T, b)
+    spawn_waves(S, T, b)
+    if S.games[b].tick % T.vis_every == 0:
+        vision_phase(S, T, b)
+    end_phase(S, T, b)
     S.games[b].tick += 1
 
 
@@ -69,10 +69,10 @@ def _next_seed(seed, episode):
 
 
 @nb.njit(cache=True)
-def run_kernel(S, T, cfg, orders, n_orders, n_ticks, no_draft):
+def run_kernel(S, T, orders, n_orders, n_ticks, no_draft):
     """Advance every game up to n_ticks; orders[b, :n_orders[b]] are issued at the first tick.
 
-    Finished games stay put, or with ``cfg.autoreset`` start a new match from a derived seed.
+    Finished games stay put, or with ``T.autoreset`` start a new match from a derived seed.
     """
     B = S.games.shape[0]
     for b in range(B):
@@ -80,24 +80,24 @@ def run_kernel(S, T, cfg, orders, n_orders, n_ticks, no_draft):
         g.n_events = 0
         for k in range(n_ticks):
             if g.done != 0:
-                if cfg.autoreset != 0:
-                    reset_game(S, T, cfg, b, _next_seed(g.seed, g.episode), no_draft)
+                if T.autoreset != 0:
+                    reset_game(S, T, b, _next_seed(g.seed, g.episode), no_draft)
                 else:
                     break
             if k == 0 and n_orders[b] > 0:
-                submit(S, T, cfg, b, orders[b], n_orders[b])
-            tick(S, T, cfg, b)
+                submit(S, T, b, orders[b], n_orders[b])
+            tick(S, T, b)
 
 
 @nb.njit(cache=True)
-def reset_kernel(S, T, cfg, seeds, drafts):
+def reset_kernel(S, T, seeds, drafts):
     """Reset every game b from seeds[b] with drafts[b] (-1 row for random)."""
     for b in range(S.games.shape[0]):
         S.games[b].episode = 0
-        reset_game(S, T, cfg, b, seeds[b], drafts[b])
+        reset_game(S, T, b, seeds[b], drafts[b])
         stats_phase(S, T, b)
         build_grid(S, T, b)
-        vision_phase(S, T, cfg, b)
+        vision_phase(S, T, b)
 
 
 @dataclass
@@ -141,7 +141,7 @@ def new_state(world: World, seeds: int | list[int] | np.ndarray, drafts: np.ndar
         if row[0] >= 0 and sorted(row.tolist()) != list(range(10)):
             raise ValueError(f"a draft must name each of the 10 leaders once, got {row.tolist()}")
     A = alloc_arrays(world, B)
-    reset_kernel(A, world.tables, world.cfg[0], seeds, drafts)
+    reset_kernel(A, world.rec, seeds, drafts)
     return State(A, world)
 
 
@@ -158,7 +158,7 @@ def step_inplace(state: State, orders: np.ndarray | None = None, n_ticks: int = 
             raise ValueError(f"orders must have shape (B={B}, K, 5), got {orders_arr.shape}")
         n = np.full(B, orders_arr.shape[1], np.int64)
     no_draft = np.full(10, -1, np.int8)
-    run_kernel(A, state.world.tables, state.world.cfg[0], orders_arr, n, int(n_ticks), no_draft)
+    run_kernel(A, state.world.rec, orders_arr, n, int(n_ticks), no_draft)
     return Events(A.events, A.games["n_events"].copy(), A.games["dropped"].copy())
 
 

@@ -12,30 +12,30 @@ from shotcaller.sim.world import line_of_sight
 
 
 @nb.njit(cache=True)
-def sight_radius(cfg, kind):
+def sight_radius(T, kind):
     """Vision radius of a unit kind, in tiles."""
     if kind == K_LEADER:
-        return cfg.vis_leader
+        return T.vis_leader
     if kind == K_CREEP:
-        return cfg.vis_creep
+        return T.vis_creep
     if kind == K_TOWER:
-        return cfg.vis_tower
+        return T.vis_tower
     if kind == K_BARRACKS:
-        return cfg.vis_barracks
+        return T.vis_barracks
     if kind == K_CORE:
-        return cfg.vis_core
-    return cfg.vis_summon
+        return T.vis_core
+    return T.vis_summon
 
 
 @nb.njit(cache=True)
-def vision_phase(S, T, cfg, b):
+def vision_phase(S, T, b):
     """Recompute which units each team sees; remember the last seen health of enemy buildings."""
     un = S.units[b]
     U = un.shape[0]
-    rmax = max(cfg.vis_leader, cfg.vis_creep, cfg.vis_summon, cfg.vis_tower, cfg.vis_barracks, cfg.vis_core)
-    out = S.buf[b, 1]
+    rmax = max(T.vis_leader, T.vis_creep, T.vis_summon, T.vis_tower, T.vis_barracks, T.vis_core)
+    out = S.games[b].buf[1]
     for team in range(2):
-        vis = S.vis[b, team]
+        vis = S.games[b].vis[team]
         for u in range(U):
             w = un[u]
             if w.alive == 0:
@@ -48,7 +48,7 @@ def vision_phase(S, T, cfg, b):
             n = query(S, T, b, team, w.x, w.y, rmax, KM_ALL, out)
             for i in range(n):
                 v = out[i]
-                r = sight_radius(cfg, un[v].kind)
+                r = sight_radius(T, un[v].kind)
                 dx = un[v].x - w.x
                 dy = un[v].y - w.y
                 if dx * dx + dy * dy <= r * r and line_of_sight(T, un[v].x, un[v].y, w.x, w.y):
@@ -56,4 +56,4 @@ def vision_phase(S, T, cfg, b):
                     break
             vis[u] = seen
             if seen != 0 and u < 2 * N_BLD:
-                S.seen_hp[b, team, u] = w.hp
+                S.games[b].seen_hp[team, u] = w.hp

@@ -9,7 +9,6 @@ bigger maps use one anchor per ``stride x stride`` block and walk the last block
 from __future__ import annotations
 
 import heapq
-from collections import namedtuple
 from dataclasses import dataclass
 
 import numba as nb
@@ -25,33 +24,15 @@ DY = np.array([-1, -1, 0, 1, 1, 1, 0, -1], np.int64)
 DIR_ORDER = np.array([[0, 1, 7, 2, 6, 3, 5, 4], [4, 3, 5, 2, 6, 1, 7, 0]], np.int64)
 NAV_BUDGET_BYTES = 48 << 20
 
-Tables = namedtuple("Tables", [
-    "floor",  # (H, W) bool
-    "tidx",  # (H, W) int32 floor index or -1
-    "anchor_of",  # (H, W) int32 anchor index of the tile's block, -1 for forest
-    "anchor_xy",  # (A, 2) int16
-    "dist",  # (A, F) uint16 path cost to the anchor; 65535 unreachable
-    "dirs",  # (8, 2) int64 dx, dy
-    "dir_order",  # (2, 8) int64
-    "lane_path",  # (2, 3, LM, 2) int16 tiles from own barracks to enemy core
-    "lane_len",  # (2, 3) int32
-    "lane_of_x",  # (W,) int8 lane of a column
-    "bld_xy",  # (2, 13, 2) int16 building tiles by team and sub index
-    "bld_pidx",  # (2, 13, 2) int32 index of the building along each team's path of its lane
-    "unit_stats",  # (8, 6) float32
-    "hero_stats",  # (10, 6) float32
-    "hero_ranged",  # (10,) int8
-    "hero_skills",  # (10, 2) int16
-    "hero_build",  # (10, 4) int16
-    "skill_p",  # (20, 7) float32; cooldown and duration converted to ticks
-    "item_price",  # (I,) float32
-    "item_mods",  # (I, 6) float32
-    "item_effect",  # (I,) int8
-    "item_value",  # (I,) float32
-    "item_dur",  # (I,) int32 ticks
-    "prof",  # (P, 8) float32
-    "leader_profile",  # (10,) int8 profile of each leader slot
-])
+# Fields of the table record (besides the rule numbers of _rule_fields):
+# floor (H, W) bool; tidx (H, W) int32 floor index or -1; anchor_of (H, W) int32 anchor of the tile's
+# block; anchor_xy (A, 2); dist (A, F) uint16 path cost to each anchor (65535 unreachable);
+# dirs (8, 2) dx, dy; dir_order (2, 8); lane_path (2, 3, LM, 2) tiles from own barracks to enemy core;
+# lane_len (2, 3); lane_of_x (W,); bld_xy (2, 13, 2) building tiles by team and sub index;
+# bld_pidx (2, 13, 2) index of each building along each team's path of its lane;
+# unit_stats (8, 6); hero_stats (10, 6); hero_ranged (10,); hero_skills (10, 2); hero_build (10, 4);
+# skill_p (20, 7) with cooldown and duration in ticks; item_price (I,); item_mods (I, 6);
+# item_effect (I,); item_value (I,); item_dur (I,) ticks; prof (P, 8); leader_profile (10,).
 
 
 @dataclass(frozen=True)
@@ -61,17 +42,21 @@ class World:
     content: Content
     config: SimConfig
     params: Params
-    tables: Tables
-    cfg: np.ndarray  # (1,) structured record of rule numbers in ticks
+    tables: np.ndarray  # (1,) structured record: static tables and rule numbers (in ticks)
     stride: int
 
     @property
+    def rec(self) -> np.void:
+        """The table record the kernels read (``T`` in kernel signatures)."""
+        return self.tables[0]
+
+    @property
     def width(self) -> int:
-        return int(self.tables.floor.shape[1])
+        return int(self.tables[0]["floor"].shape[1])
 
     @property
     def height(self) -> int:
-        return int(self.tables.floor.shape[0])
+        return int(self.tables[0]["floor"].shape[0])
 
 
 @nb.njit(cache=True)
@@ -200,14 +185,49 @@ def _pick_stride(n_floor: int) -> int:
     return s
 
 
-def _trace(tables_partial: Tables, stride: int, start: tuple[int, int], goals: list[tuple[int, int]],
+def _py_nav(floor: np.ndarray, tidx: np.ndarray, anchor_of: np.ndarray, dist: np.ndarray, stride: int,
+            x: int, y: int, tx: int, ty: int, team: int) -> int:
+    """Python twin of :func:`nav_dir`, used once at build time to trace lane paths."""
+    H, W = floor.shape
+
+    def ok(k: int) -> bool:
+        nx, ny = x + int(DX[k]), y + int(DY[k])
+        if not (0 <= nx < W and 0 <= ny < H and floor[ny, nx]):
+            return False
+        return not (DX[k] and DY[k]) or (bool(floor[y, nx]) and bool(floor[ny, x]))
+
+    def greedy() -> int:
+        best, bd = -1, (tx - x) ** 2 + (ty - y) ** 2
+        for k in DIR_ORDER[team]:
+            if ok(k):
+                d = (tx - x - int(DX[k])) ** 2 + (ty - y - int(DY[k])) ** 2
+                if d < bd:
+                    best, bd = int(k), d
+        return best
+
+    a = anchor_of[ty, tx]
+    if a < 0 or (stride > 1 and abs(tx - x) <= stride and abs(ty - y) <= stride):
+        return greedy()
+    d = dist[a]
+    if d[tidx[y, x]] == 0:
+        return greedy()
+    best, bc = -1, 1 << 40
+    for k in DIR_ORDER[team]:
+        if ok(k):
+            c = int(d[tidx[y + DY[k], x + DX[k]]]) + (14 if DX[k] and DY[k] else 10)
+            if c < bc:
+                best, bc = int(k), c
+    return best
+
+
+def _trace(nav: tuple, stride: int, start: tuple[int, int], goals: list[tuple[int, int]],
            team: int) -> list[tuple[int, int]]:
     path = [start]
     x, y = start
     for gx, gy in goals:
         guard = 0
         while (x, y) != (gx, gy):
-            k = nav_dir(tables_partial, stride, x, y, gx, gy, team)
+            k = _py_nav(*nav, stride, x, y, gx, gy, team)
             if k < 0:
                 break
             x += int(DX[k])
@@ -219,7 +239,7 @@ def _trace(tables_partial: Tables, stride: int, start: tuple[int, int], goals: l
     return path
 
 
-def _rule_record(content: Content, params: Params, stride: int) -> np.ndarray:
+def _rule_fields(content: Content, params: Params, stride: int) -> tuple[dict[str, float], set[str]]:
     r = content.rules
     tps = r["time.ticks_per_second"]
     latency = params.latency_s if params.latency_s is not None else r["orders.latency_s"]
@@ -253,11 +273,7 @@ def _rule_record(content: Content, params: Params, stride: int) -> np.ndarray:
     }
     ints = {"time_limit", "tiebreak", "stride", "tower_aggro", "first_wave", "wave_every", "wave_size",
             "inv_slots", "latency", "apm", "tp_cd", "tp_chan", "vis_every", "micro", "autoreset", "ai_every"}
-    dtype = np.dtype([(k, "i8" if k in ints else "f8") for k in fields])
-    rec = np.zeros(1, dtype)
-    for k, v in fields.items():
-        rec[0][k] = v
-    return rec
+    return fields, ints
 
 
 def build_world(content: Content, config: SimConfig | None = None, params: Params | None = None) -> World:
@@ -330,24 +346,23 @@ def build_world(content: Content, config: SimConfig | None = None, params: Param
         raise ValueError(f"Params.profiles needs 10 entries (blue 0..4, red 0..4), got {len(params.profiles)}")
     leader_profile = np.array([c.profile_id(p) for p in params.profiles], np.int8)
 
-    partial = Tables(
-        floor=floor, tidx=tidx, anchor_of=anchor_of, anchor_xy=anchor_xy, dist=dist,
-        dirs=np.stack([DX, DY], axis=1), dir_order=DIR_ORDER,
-        lane_path=np.zeros((2, 3, 1, 2), np.int16), lane_len=np.zeros((2, 3), np.int32),
-        lane_of_x=lane_of_x, bld_xy=bld_xy, bld_pidx=np.zeros((2, N_BLD, 2), np.int32),
+    arrays = dict(
+        floor=floor.astype(np.int8), tidx=tidx, anchor_of=anchor_of, anchor_xy=anchor_xy, dist=dist,
+        dirs=np.stack([DX, DY], axis=1), dir_order=DIR_ORDER, lane_of_x=lane_of_x, bld_xy=bld_xy,
         unit_stats=c.unit_stats, hero_stats=c.leader_stats, hero_ranged=c.leader_ranged.astype(np.int8),
         hero_skills=c.leader_skills, hero_build=c.leader_build, skill_p=skill_p,
         item_price=c.item_price, item_mods=c.item_mods, item_effect=c.item_effect,
         item_value=c.item_value, item_dur=np.round(c.item_duration_s * tps).astype(np.int32),
         prof=c.profile_params, leader_profile=leader_profile,
     )
+    nav = (floor, tidx, anchor_of, dist)
     paths = {}
     for team in (0, 1):
         enemy = 1 - team
         for lane in range(3):
             start = tuple(int(v) for v in bld_xy[team, 1 + lane])
             goals = [tuple(int(v) for v in bld_xy[enemy, 1 + lane]), tuple(int(v) for v in bld_xy[enemy, 0])]
-            paths[team, lane] = _trace(partial, stride, start, goals, team)
+            paths[team, lane] = _trace(nav, stride, start, goals, team)
     lm = max(len(p) for p in paths.values())
     lane_path = np.zeros((2, 3, lm, 2), np.int16)
     lane_len = np.zeros((2, 3), np.int32)
@@ -365,6 +380,16 @@ def build_world(content: Content, config: SimConfig | None = None, params: Param
                 p = lane_path[pt, lane, : lane_len[pt, lane]]
                 d = (p[:, 0].astype(np.int64) - x) ** 2 + (p[:, 1].astype(np.int64) - y) ** 2
                 bld_pidx[team, sub, pt] = int(np.argmin(d))
-    tables = partial._replace(lane_path=lane_path, lane_len=lane_len, bld_pidx=bld_pidx)
-    return World(content=content, config=config, params=params, tables=tables,
-                 cfg=_rule_record(content, params, stride), stride=stride)
+    arrays.update(lane_path=lane_path, lane_len=lane_len, bld_pidx=bld_pidx)
+    rules, ints = _rule_fields(content, params, stride)
+    dtype = np.dtype(
+        [(k, "i8" if k in ints else "f8") for k in rules]
+        + [(k, v.dtype, v.shape) for k, v in arrays.items()],
+        align=True,
+    )
+    rec = np.zeros(1, dtype)
+    for k, v in rules.items():
+        rec[0][k] = v
+    for k, v in arrays.items():
+        rec[0][k] = v
+    return World(content=content, config=config, params=params, tables=rec, stride=stride)

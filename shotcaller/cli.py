@@ -1,0 +1,135 @@
+"""Command line: parses and dispatches, nothing else."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+
+def _match(args: argparse.Namespace) -> int:
+    from shotcaller.arena.match import play_match
+    from shotcaller.bots import make_coach
+    from shotcaller.content import ContentError, MapError, load_content
+    from shotcaller.sim import Params, SimConfig, build_world
+
+    try:
+        blue = make_coach(args.blue)
+        red = make_coach(args.red)
+    except ValueError as e:
+        print(f"shotcaller match: {e}", file=sys.stderr)
+        return 2
+    try:
+        content = load_content(map_name=args.map)
+    except (ContentError, MapError) as e:
+        print(f"shotcaller match: {e}", file=sys.stderr)
+        return 2
+    params = Params(latency_s=args.latency, apm=args.apm, time_limit_s=args.time_limit)
+    world = build_world(content, SimConfig(map_name=args.map), params)
+    try:
+        out = play_match(blue, red, seed=args.seed, world=world, replay_path=args.replay)
+    except OSError as e:
+        print(f"shotcaller match: cannot write replay: {e}", file=sys.stderr)
+        return 2
+    res = out.result
+    if args.json:
+        print(json.dumps(res))
+        return 0
+    _print_summary(res, args)
+    return 0
+
+
+def _print_summary(res: dict[str, Any], args: argparse.Namespace) -> None:
+    w = res["winner"]
+    head = "Draw" if w == "draw" else f"{w.capitalize()} wins"
+    print(f"{head} ({res['end_reason']}) after {res['minutes']:.1f} game minutes ({res['ticks']} ticks), seed {res['seed']}")
+    print(f"blue: {args.blue:<10} buildings lost {res['buildings_lost']['blue']:>2}   "
+          f"red: {args.red:<10} buildings lost {res['buildings_lost']['red']:>2}")
+    print(f"{'leader':<22}{'K':>4}{'D':>4}{'LH':>5}{'gold':>8}{'damage':>9}  items")
+    for ld in res["leaders"]:
+        print(f"{ld['id'] + ' ' + ld['leader']:<22}{ld['kills']:>4}{ld['deaths']:>4}{ld['last_hits']:>5}"
+              f"{ld['gold']:>8.0f}{ld['damage']:>9.0f}  {', '.join(ld['items'])}")
+    if args.replay:
+        print(f"replay written to {args.replay}")
+
+
+def _replay_verify(args: argparse.Namespace) -> int:
+    from shotcaller.arena.replay import ReplayError, load_replay, resimulate
+
+    try:
+        rep = load_replay(args.path)
+        _, res = resimulate(rep)
+    except ReplayError as e:
+        print(f"shotcaller replay verify: {e}", file=sys.stderr)
+        return 2
+    if res.ok:
+        print(f"ok: {res.checked} checksums match ({args.path})")
+        return 0
+    print(f"diverged at tick {res.first_bad_tick}: expected {res.expected}, got {res.got} "
+          f"({res.checked} earlier checksums matched)", file=sys.stderr)
+    return 1
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from shotcaller.arena.bench import bench
+
+    out = bench(args.batch or [1, 64], seconds=args.seconds, map_name=args.map)
+    if args.json:
+        print(json.dumps({"results": [{"batch": r["batch"], "ticks_per_second": r["ticks_per_second"]}
+                                      for r in out["results"]], "rss_mb": out["rss_mb"]}))
+        return 0
+    for r in out["results"]:
+        print(f"batch {r['batch']:>4}: {r['ticks_per_second']:>12,.0f} game ticks/s "
+              f"({r['ticks']:,} ticks in {r['seconds']:.1f} s, {r['matches_finished']} matches finished)")
+    print(f"peak RSS: {out['rss_mb']:.0f} MB (one process, one thread)")
+    return 0
+
+
+def _positive_int(s: str) -> int:
+    v = int(s)
+    if v <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {s}")
+    return v
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``shotcaller`` command."""
+    p = argparse.ArgumentParser(prog="shotcaller", description="Shotcaller: coach a 5v5 MOBA team of bots.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    m = sub.add_parser("match", help="play one full match headless and print a summary")
+    m.add_argument("--blue", default="none", help="blue coach (default: none = the default plan)")
+    m.add_argument("--red", default="none", help="red coach (default: none)")
+    m.add_argument("--seed", type=int, default=0, help="match seed (default 0)")
+    m.add_argument("--replay", metavar="PATH", help="write the replay to PATH (.json or .json.gz)")
+    m.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
+    m.add_argument("--map", default="map.txt", help="map file: map.txt, map_2x.txt, map_4x.txt or a path")
+    m.add_argument("--latency", type=float, default=None, help="order latency in seconds (content default 2)")
+    m.add_argument("--apm", type=int, default=None, help="orders per minute per team, 0 = unlimited")
+    m.add_argument("--time-limit", type=float, default=None, help="time limit in game seconds")
+    m.set_defaults(func=_match)
+
+    r = sub.add_parser("replay", help="replay tools")
+    rs = r.add_subparsers(dest="replay_command", required=True)
+    rv = rs.add_parser("verify", help="re-simulate a replay and check every checksum")
+    rv.add_argument("path")
+    rv.set_defaults(func=_replay_verify)
+
+    b = sub.add_parser("bench", help="simulation throughput (game ticks per second)")
+    b.add_argument("--batch", type=_positive_int, nargs="+", help="batch sizes (default 1 64)")
+    b.add_argument("--seconds", type=float, default=5.0, help="seconds per batch size (default 5)")
+    b.add_argument("--json", action="store_true", help="print JSON")
+    b.add_argument("--map", default="map.txt", help="map file")
+    b.set_defaults(func=_bench)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``shotcaller`` command."""
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
