@@ -1,6 +1,6 @@
 """Balance smoke: default-vs-default over many seeds with random drafts; prints the figures.
 
-    python benchmarks/balance.py [N_SEEDS]
+python benchmarks/balance.py [N_SEEDS]
 """
 
 from __future__ import annotations
@@ -26,9 +26,13 @@ def run(n: int = 100, first_seed: int = 0) -> dict[str, float]:
     minutes = g["end_tick"] / tps / 60
     core = g["end_reason"] == 0
     return {
-        "matches": n, "core_destroyed": float(core.mean()), "blue": float((g["winner"] == 0).mean()),
-        "red": float((g["winner"] == 1).mean()), "draw": float((g["winner"] == 2).mean()),
-        "median_minutes": float(np.median(minutes)), "p10_minutes": float(np.percentile(minutes, 10)),
+        "matches": n,
+        "core_destroyed": float(core.mean()),
+        "blue": float((g["winner"] == 0).mean()),
+        "red": float((g["winner"] == 1).mean()),
+        "draw": float((g["winner"] == 2).mean()),
+        "median_minutes": float(np.median(minutes)),
+        "p10_minutes": float(np.percentile(minutes, 10)),
         "p90_minutes": float(np.percentile(minutes, 90)),
         "mean_kills": float(state.arrays.leaders["kills"].sum(axis=1).mean()),
         "mean_buildings_lost": float(state.arrays.teams["buildings_lost"].sum(axis=1).mean()),

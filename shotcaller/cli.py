@@ -43,13 +43,19 @@ def _match(args: argparse.Namespace) -> int:
 def _print_summary(res: dict[str, Any], args: argparse.Namespace) -> None:
     w = res["winner"]
     head = "Draw" if w == "draw" else f"{w.capitalize()} wins"
-    print(f"{head} ({res['end_reason']}) after {res['minutes']:.1f} game minutes ({res['ticks']} ticks), seed {res['seed']}")
-    print(f"blue: {args.blue:<10} buildings lost {res['buildings_lost']['blue']:>2}   "
-          f"red: {args.red:<10} buildings lost {res['buildings_lost']['red']:>2}")
+    print(
+        f"{head} ({res['end_reason']}) after {res['minutes']:.1f} game minutes ({res['ticks']} ticks), seed {res['seed']}"
+    )
+    print(
+        f"blue: {args.blue:<10} buildings lost {res['buildings_lost']['blue']:>2}   "
+        f"red: {args.red:<10} buildings lost {res['buildings_lost']['red']:>2}"
+    )
     print(f"{'leader':<22}{'K':>4}{'D':>4}{'LH':>5}{'gold':>8}{'damage':>9}  items")
     for ld in res["leaders"]:
-        print(f"{ld['id'] + ' ' + ld['leader']:<22}{ld['kills']:>4}{ld['deaths']:>4}{ld['last_hits']:>5}"
-              f"{ld['gold']:>8.0f}{ld['damage']:>9.0f}  {', '.join(ld['items'])}")
+        print(
+            f"{ld['id'] + ' ' + ld['leader']:<22}{ld['kills']:>4}{ld['deaths']:>4}{ld['last_hits']:>5}"
+            f"{ld['gold']:>8.0f}{ld['damage']:>9.0f}  {', '.join(ld['items'])}"
+        )
     if args.replay:
         print(f"replay written to {args.replay}")
 
@@ -66,8 +72,11 @@ def _replay_verify(args: argparse.Namespace) -> int:
     if res.ok:
         print(f"ok: {res.checked} checksums match ({args.path})")
         return 0
-    print(f"diverged at tick {res.first_bad_tick}: expected {res.expected}, got {res.got} "
-          f"({res.checked} earlier checksums matched)", file=sys.stderr)
+    print(
+        f"diverged at tick {res.first_bad_tick}: expected {res.expected}, got {res.got} "
+        f"({res.checked} earlier checksums matched)",
+        file=sys.stderr,
+    )
     return 1
 
 
@@ -76,12 +85,22 @@ def _bench(args: argparse.Namespace) -> int:
 
     out = bench(args.batch or [1, 64], seconds=args.seconds, map_name=args.map)
     if args.json:
-        print(json.dumps({"results": [{"batch": r["batch"], "ticks_per_second": r["ticks_per_second"]}
-                                      for r in out["results"]], "rss_mb": out["rss_mb"]}))
+        print(
+            json.dumps(
+                {
+                    "results": [
+                        {"batch": r["batch"], "ticks_per_second": r["ticks_per_second"]} for r in out["results"]
+                    ],
+                    "rss_mb": out["rss_mb"],
+                }
+            )
+        )
         return 0
     for r in out["results"]:
-        print(f"batch {r['batch']:>4}: {r['ticks_per_second']:>12,.0f} game ticks/s "
-              f"({r['ticks']:,} ticks in {r['seconds']:.1f} s, {r['matches_finished']} matches finished)")
+        print(
+            f"batch {r['batch']:>4}: {r['ticks_per_second']:>12,.0f} game ticks/s "
+            f"({r['ticks']:,} ticks in {r['seconds']:.1f} s, {r['matches_finished']} matches finished)"
+        )
     print(f"peak RSS: {out['rss_mb']:.0f} MB (one process, one thread)")
     return 0
 

@@ -38,6 +38,13 @@ def bench(batches: list[int], seconds: float = 5.0, chunk: int = 200, map_name: 
             if dt >= seconds:
                 break
         episodes = int(state.arrays.games["episode"].sum() - B)
-        results.append({"batch": B, "ticks_per_second": round(ticks / dt, 1), "seconds": round(dt, 2),
-                        "ticks": ticks, "matches_finished": episodes})
+        results.append(
+            {
+                "batch": B,
+                "ticks_per_second": round(ticks / dt, 1),
+                "seconds": round(dt, 2),
+                "ticks": ticks,
+                "matches_finished": episodes,
+            }
+        )
     return {"results": results, "rss_mb": round(peak_rss_mb(), 1)}

@@ -53,13 +53,19 @@ def play_match(
     state = new_state(world, seed, drafts)
     A = state.arrays
     rep = Replay(
-        content_version=world.content.version, map=world.config.map_name, seed=int(seed),
-        draft=[int(h) for h in A.games["draft"][0]], params=params_to_dict(world.params),
-        config=dict(world.config.__dict__), checksum_every=CHECKSUM_EVERY,
+        content_version=world.content.version,
+        map=world.config.map_name,
+        seed=int(seed),
+        draft=[int(h) for h in A.games["draft"][0]],
+        params=params_to_dict(world.params),
+        config=dict(world.config.__dict__),
+        checksum_every=CHECKSUM_EVERY,
     )
     coaches = (blue, red)
-    infos = [MatchInfo(seed=int(seed), team=t, draft=rep.draft, content_version=rep.content_version,
-                       world=world) for t in (0, 1)]
+    infos = [
+        MatchInfo(seed=int(seed), team=t, draft=rep.draft, content_version=rep.content_version, world=world)
+        for t in (0, 1)
+    ]
     for t in (0, 1):
         coaches[t].reset(infos[t])
     while not A.games["done"][0]:

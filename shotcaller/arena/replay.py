@@ -85,14 +85,22 @@ def load_replay(path: str | Path) -> Replay:
     except (OSError, EOFError, UnicodeDecodeError, json.JSONDecodeError) as e:
         raise ReplayError(f"{p}: damaged replay file (not valid JSON/gzip: {e})") from e
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise ReplayError(f"{p}: not a Shotcaller replay (format field is {doc.get('format') if isinstance(doc, dict) else None!r})")
+        raise ReplayError(
+            f"{p}: not a Shotcaller replay (format field is {doc.get('format') if isinstance(doc, dict) else None!r})"
+        )
     if doc.get("format_version") != FORMAT_VERSION:
-        raise ReplayError(f"{p}: replay format version {doc.get('format_version')!r} is not supported "
-                          f"(this Shotcaller reads version {FORMAT_VERSION})")
+        raise ReplayError(
+            f"{p}: replay format version {doc.get('format_version')!r} is not supported "
+            f"(this Shotcaller reads version {FORMAT_VERSION})"
+        )
     try:
         rep = Replay(
-            content_version=str(doc["content_version"]), map=str(doc["map"]), seed=int(doc["seed"]),
-            draft=[int(x) for x in doc["draft"]], params=dict(doc["params"]), config=dict(doc["config"]),
+            content_version=str(doc["content_version"]),
+            map=str(doc["map"]),
+            seed=int(doc["seed"]),
+            draft=[int(x) for x in doc["draft"]],
+            params=dict(doc["params"]),
+            config=dict(doc["config"]),
             checksum_every=int(doc["checksum_every"]),
             orders=[[int(v) for v in row] for row in doc["orders"]],
             checksums=[[int(t), str(h)] for t, h in doc["checksums"]],

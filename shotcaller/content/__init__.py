@@ -15,7 +15,19 @@ from shotcaller.content.loader import (
 from shotcaller.content.mapfile import GameMap, MapError, load_map, parse_map, scale_map_text
 
 __all__ = [
-    "Content", "ContentError", "GameMap", "MapError", "load_content", "load_map", "parse_map",
-    "scale_map_text", "SKILL_NAMES", "SKILL_KEYS", "UNIT_KINDS", "STAT_KEYS", "ITEM_STATS",
-    "ITEM_EFFECTS", "PROFILE_KEYS",
+    "Content",
+    "ContentError",
+    "GameMap",
+    "MapError",
+    "load_content",
+    "load_map",
+    "parse_map",
+    "scale_map_text",
+    "SKILL_NAMES",
+    "SKILL_KEYS",
+    "UNIT_KINDS",
+    "STAT_KEYS",
+    "ITEM_STATS",
+    "ITEM_EFFECTS",
+    "PROFILE_KEYS",
 ]

@@ -23,16 +23,39 @@ FILES = ("rules.toml", "units.toml", "leaders.toml", "skills.toml", "items.toml"
 
 #: The twenty skills the simulation implements, in id order (DESIGN.md section 5).
 SKILL_NAMES: tuple[str, ...] = (
-    "DoubleDamage", "Cleave", "AttackSpeedIncrease", "SlowAOE", "NatureSummon", "Root",
-    "ElephantSummon", "Savagery", "ReturnAOE", "BattleHunger", "ReturnDamage", "BattleCall",
-    "GreedyTouch", "AirCorrosion", "SpellSteal", "Telekinesis", "StealSoul", "DarkPresence",
-    "ThornVolley", "BackEndurance",
+    "DoubleDamage",
+    "Cleave",
+    "AttackSpeedIncrease",
+    "SlowAOE",
+    "NatureSummon",
+    "Root",
+    "ElephantSummon",
+    "Savagery",
+    "ReturnAOE",
+    "BattleHunger",
+    "ReturnDamage",
+    "BattleCall",
+    "GreedyTouch",
+    "AirCorrosion",
+    "SpellSteal",
+    "Telekinesis",
+    "StealSoul",
+    "DarkPresence",
+    "ThornVolley",
+    "BackEndurance",
 )
 #: Columns of ``Content.skill_params``.
 SKILL_KEYS: tuple[str, ...] = ("radius", "cooldown_s", "duration_s", "damage", "value", "count", "max")
 #: Unit kinds with a stats row in units.toml, in row order of ``Content.unit_stats``.
 UNIT_KINDS: tuple[str, ...] = (
-    "creep", "treant", "elephant", "tower", "barracks", "core", "leader_melee", "leader_ranged",
+    "creep",
+    "treant",
+    "elephant",
+    "tower",
+    "barracks",
+    "core",
+    "leader_melee",
+    "leader_ranged",
 )
 #: Columns of ``Content.unit_stats`` and ``Content.leader_stats``.
 STAT_KEYS: tuple[str, ...] = ("health", "attack", "defense", "attack_speed", "range", "refill")
@@ -40,31 +63,55 @@ STAT_KEYS: tuple[str, ...] = ("health", "attack", "defense", "attack_speed", "ra
 ITEM_STATS: tuple[str, ...] = ("attack", "defense", "health", "attack_speed", "move", "range")
 ITEM_EFFECTS: tuple[str, ...] = ("none", "coffee", "heal", "teleport")
 PROFILE_KEYS: tuple[str, ...] = (
-    "retreat_hp", "resume_hp", "aggression", "farm", "push", "risk", "chase", "shop_gold",
+    "retreat_hp",
+    "resume_hp",
+    "aggression",
+    "farm",
+    "push",
+    "risk",
+    "chase",
+    "shop_gold",
 )
 TIEBREAKS: tuple[str, ...] = ("draw", "buildings")
 
 # (section, key, minimum, maximum) of every number in rules.toml.
 RULE_KEYS: tuple[tuple[str, str, float, float], ...] = (
-    ("time", "ticks_per_second", 1, 1000), ("time", "time_limit_s", 1, 1e6),
-    ("movement", "max_points", 1, 1e6), ("movement", "orthogonal_cost", 1, 1e6),
+    ("time", "ticks_per_second", 1, 1000),
+    ("time", "time_limit_s", 1, 1e6),
+    ("movement", "max_points", 1, 1e6),
+    ("movement", "orthogonal_cost", 1, 1e6),
     ("movement", "diagonal_cost", 1, 1e6),
-    ("combat", "melee_range", 1, 3), ("combat", "ranged_range", 1, 20),
-    ("combat", "aggro_range", 1, 20), ("combat", "projectile_speed", 0.1, 100),
+    ("combat", "melee_range", 1, 3),
+    ("combat", "ranged_range", 1, 20),
+    ("combat", "aggro_range", 1, 20),
+    ("combat", "projectile_speed", 0.1, 100),
     ("combat", "tower_leader_aggro_s", 0, 60),
-    ("waves", "first_wave_s", 0, 600), ("waves", "interval_s", 1, 600),
-    ("waves", "creeps_per_wave", 0, 10), ("waves", "mega_bonus", 0, 10),
+    ("waves", "first_wave_s", 0, 600),
+    ("waves", "interval_s", 1, 600),
+    ("waves", "creeps_per_wave", 0, 10),
+    ("waves", "mega_bonus", 0, 10),
     ("waves", "growth_per_minute", 0, 1),
-    ("leaders", "respawn_base_s", 0, 600), ("leaders", "respawn_per_minute_s", 0, 600),
-    ("leaders", "fountain_heal_per_s", 0, 1), ("leaders", "fountain_radius", 1, 10),
+    ("leaders", "respawn_base_s", 0, 600),
+    ("leaders", "respawn_per_minute_s", 0, 600),
+    ("leaders", "fountain_heal_per_s", 0, 1),
+    ("leaders", "fountain_radius", 1, 10),
     ("leaders", "start_gold", 0, 1e6),
-    ("economy", "passive_gold_per_s", 0, 1000), ("economy", "bounty_creep", 0, 1e5),
-    ("economy", "bounty_leader", 0, 1e5), ("economy", "bounty_tower", 0, 1e5),
-    ("economy", "bounty_barracks", 0, 1e5), ("economy", "inventory_slots", 1, 4),
-    ("orders", "latency_s", 0, 60), ("orders", "apm", 0, 10000),
-    ("orders", "teleport_cooldown_s", 0, 3600), ("orders", "teleport_channel_s", 0, 60),
-    ("vision", "leader", 1, 20), ("vision", "creep", 1, 20), ("vision", "summon", 1, 20),
-    ("vision", "tower", 1, 20), ("vision", "barracks", 1, 20), ("vision", "core", 1, 20),
+    ("economy", "passive_gold_per_s", 0, 1000),
+    ("economy", "bounty_creep", 0, 1e5),
+    ("economy", "bounty_leader", 0, 1e5),
+    ("economy", "bounty_tower", 0, 1e5),
+    ("economy", "bounty_barracks", 0, 1e5),
+    ("economy", "inventory_slots", 1, 4),
+    ("orders", "latency_s", 0, 60),
+    ("orders", "apm", 0, 10000),
+    ("orders", "teleport_cooldown_s", 0, 3600),
+    ("orders", "teleport_channel_s", 0, 60),
+    ("vision", "leader", 1, 20),
+    ("vision", "creep", 1, 20),
+    ("vision", "summon", 1, 20),
+    ("vision", "tower", 1, 20),
+    ("vision", "barracks", 1, 20),
+    ("vision", "core", 1, 20),
     ("vision", "update_ticks", 1, 100),
 )
 
@@ -160,8 +207,14 @@ def _no_unknown(fname: str, where: str, table: dict[str, Any], known: tuple[str,
 
 def _stats(fname: str, where: str, t: dict[str, Any], required: bool, base: np.ndarray | None = None) -> np.ndarray:
     row = np.zeros(len(STAT_KEYS), np.float32) if base is None else base.copy()
-    limits = {"health": (1, 1e6), "attack": (0, 1e5), "defense": (0, 1e4), "attack_speed": (0, 200),
-              "range": (0, 20), "refill": (0, 100)}
+    limits = {
+        "health": (1, 1e6),
+        "attack": (0, 1e5),
+        "defense": (0, 1e4),
+        "attack_speed": (0, 200),
+        "range": (0, 20),
+        "refill": (0, 100),
+    }
     for i, k in enumerate(STAT_KEYS):
         if k in t:
             row[i] = _num(fname, f"{where}.{k}", t[k], *limits[k])
@@ -277,8 +330,10 @@ def load_content(folder: str | Path | None = None, map_name: str | Path = "map.t
     fname = "leaders.toml"
     leaders = docs[fname].get("leader")
     if not isinstance(leaders, list) or len(leaders) != 10:
-        raise ContentError(f"{fname}: leader: expected exactly 10 [[leader]] tables, found "
-                           f"{len(leaders) if isinstance(leaders, list) else 0}")
+        raise ContentError(
+            f"{fname}: leader: expected exactly 10 [[leader]] tables, found "
+            f"{len(leaders) if isinstance(leaders, list) else 0}"
+        )
     leader_names: list[str] = []
     leader_stats = np.zeros((10, len(STAT_KEYS)), np.float32)
     leader_ranged = np.zeros(10, np.bool_)
@@ -298,7 +353,7 @@ def load_content(folder: str | Path | None = None, map_name: str | Path = "map.t
         leader_names.append(name)
         rng = ld.get("range")
         if rng not in ("melee", "ranged"):
-            raise ContentError(f"{fname}: {where}.range: expected \"melee\" or \"ranged\", got {rng!r}")
+            raise ContentError(f'{fname}: {where}.range: expected "melee" or "ranged", got {rng!r}')
         leader_ranged[i] = rng == "ranged"
         base = unit_stats[UNIT_KINDS.index("leader_ranged" if leader_ranged[i] else "leader_melee")]
         if "range" in ld and not isinstance(ld["range"], str):
@@ -325,8 +380,16 @@ def load_content(folder: str | Path | None = None, map_name: str | Path = "map.t
     prof = docs[fname]
     if not prof:
         raise ContentError(f"{fname}: no profiles defined")
-    limits = {"retreat_hp": (0, 1), "resume_hp": (0, 1), "aggression": (0, 10), "farm": (0, 10),
-              "push": (0, 10), "risk": (0, 1), "chase": (0, 30), "shop_gold": (0, 1e6)}
+    limits = {
+        "retreat_hp": (0, 1),
+        "resume_hp": (0, 1),
+        "aggression": (0, 10),
+        "farm": (0, 10),
+        "push": (0, 10),
+        "risk": (0, 1),
+        "chase": (0, 30),
+        "shop_gold": (0, 1e6),
+    }
     profile_names = tuple(prof)
     profile_params = np.zeros((len(profile_names), len(PROFILE_KEYS)), np.float32)
     for i, pn in enumerate(profile_names):

@@ -14,8 +14,14 @@ import numpy as np
 
 FOREST = "#"
 FLOOR_CHARS = "0."
-BUILDING_CHARS = {"c": (1, "core"), "b": (1, "barracks"), "t": (1, "tower"),
-                  "C": (0, "core"), "B": (0, "barracks"), "T": (0, "tower")}
+BUILDING_CHARS = {
+    "c": (1, "core"),
+    "b": (1, "barracks"),
+    "t": (1, "tower"),
+    "C": (0, "core"),
+    "B": (0, "barracks"),
+    "T": (0, "tower"),
+}
 ALLOWED = FOREST + FLOOR_CHARS + "".join(BUILDING_CHARS)
 
 

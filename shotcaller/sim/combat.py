@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
+from shotcaller.sim._jit import kernel
 from shotcaller.sim.core import deal_damage, dist2, query
 from shotcaller.sim.layout import (
-    D_MELEE, D_RANGED, K_LEADER, K_TOWER, KM_BUILDING,
-    KM_MOBILE, N_BLD, SLOT_CREEP0, SLOT_LEADER0, SLOT_SUMMON0,
+    D_MELEE,
+    D_RANGED,
+    K_LEADER,
+    K_TOWER,
+    KM_BUILDING,
+    KM_MOBILE,
+    N_BLD,
+    SLOT_CREEP0,
+    SLOT_LEADER0,
+    SLOT_SUMMON0,
 )
 from shotcaller.sim.skills import drain_reactions, on_attack
 from shotcaller.sim.world import nav_dir
 
 
-@nb.njit(cache=True)
+@kernel
 def targetable(S, b, v):
     """A living, damageable unit (not dying this tick, not a protected building)."""
     uv = S.units[b, v]
     return uv.alive != 0 and uv.hp > 0 and uv.invuln == 0
 
 
-@nb.njit(cache=True)
+@kernel
 def nearest_target(S, T, b, u, r, kmask):
     """Closest targetable enemy of unit u within r among kinds ``kmask`` (ties: lowest slot), or -1."""
     un = S.units[b, u]
@@ -40,14 +48,14 @@ def nearest_target(S, T, b, u, r, kmask):
     return best
 
 
-@nb.njit(cache=True)
+@kernel
 def in_range(S, b, u, v):
     """Whether v is within u's attack range (buildings count half a tile closer: they fill their tile)."""
     r = S.units[b, u].rng
     return dist2(S, b, u, v) <= r * r
 
 
-@nb.njit(cache=True)
+@kernel
 def _keep(S, b, u, r):
     v = S.units[b, u].target
     if v < 0:
@@ -58,7 +66,7 @@ def _keep(S, b, u, r):
 
 
 # ---------------------------------------------------------------------------- creeps and summons
-@nb.njit(cache=True)
+@kernel
 def creep_ai(S, T, b):
     """Creeps walk their lane path toward the enemy core and fight enemies within aggro range."""
     t = S.games[b].tick
@@ -90,7 +98,7 @@ def creep_ai(S, T, b):
             S.games[b].front[team, lane] = wp
 
 
-@nb.njit(cache=True)
+@kernel
 def summon_ai(S, T, b):
     """Summons guard their leader: they fight its target or enemies near it, and follow it."""
     t = S.games[b].tick
@@ -121,7 +129,7 @@ def summon_ai(S, T, b):
             s.ty = T.bld_xy[s.team, 0, 1]
 
 
-@nb.njit(cache=True)
+@kernel
 def tower_ai(S, T, b):
     """Towers shoot the closest enemy in range: a leader that just hit an allied leader first,
     then creeps and summons, then leaders. ``cover`` counts enemy creeps and summons in range."""
@@ -172,9 +180,9 @@ def tower_ai(S, T, b):
 
 
 # ---------------------------------------------------------------------------- movement
-@nb.njit(cache=True)
+@kernel
 def move_phase(S, T, b):
-    """Movement economy: refill points each tick (cap), 100 per orthogonal step, 141 per diagonal.
+    """Movement economy: refill points each tick (capped at 100); 100 per orthogonal step, 141 per diagonal.
 
     A unit with a target out of range walks toward it; otherwise toward its goal (tx, ty).
     Stunned and rooted units refill nothing and do not move.
@@ -182,6 +190,7 @@ def move_phase(S, T, b):
     t = S.games[b].tick
     un = S.units[b]
     stride = T.stride
+    need_min = min(T.cost_o, T.cost_d, T.max_pts)
     for u in range(SLOT_LEADER0, un.shape[0]):
         m = un[u]
         if m.alive == 0 or m.hp <= 0:
@@ -189,6 +198,8 @@ def move_phase(S, T, b):
         if m.stun_until > t or m.root_until > t:
             continue
         m.mpts = min(T.max_pts, m.mpts + m.refill)
+        if m.mpts < need_min:
+            continue
         v = m.target
         if v >= 0:
             if in_range(S, b, u, v):
@@ -204,14 +215,16 @@ def move_phase(S, T, b):
         if k < 0:
             continue
         cost = T.cost_d if (T.dirs[k, 0] != 0 and T.dirs[k, 1] != 0) else T.cost_o
-        if m.mpts >= cost:
+        # a step needs its cost, or a full tank when it costs more than the cap (then the
+        # points go negative: a diagonal is slower on average, as 141 vs 100 says)
+        if m.mpts >= min(cost, T.max_pts):
             m.mpts -= cost
             m.x += T.dirs[k, 0]
             m.y += T.dirs[k, 1]
 
 
 # ---------------------------------------------------------------------------- attacks
-@nb.njit(cache=True)
+@kernel
 def _launch(S, b, u, v, dmg):
     pr = S.proj[b]
     for p in range(pr.shape[0]):
@@ -228,7 +241,7 @@ def _launch(S, b, u, v, dmg):
     return False
 
 
-@nb.njit(cache=True)
+@kernel
 def attack_phase(S, T, b):
     """Every unit whose attack is ready hits its target if in range: damage = max(1, atk - def).
 
@@ -261,7 +274,7 @@ def attack_phase(S, T, b):
     drain_reactions(S, T, b)
 
 
-@nb.njit(cache=True)
+@kernel
 def projectile_phase(S, T, b):
     """Projectiles fly toward their target's current tile and hit on arrival; a dead target's fizzle."""
     pr = S.proj[b]
@@ -285,5 +298,3 @@ def projectile_phase(S, T, b):
             q.x += dx / d * sp
             q.y += dy / d * sp
     drain_reactions(S, T, b)
-
-

@@ -2,21 +2,50 @@
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
+from shotcaller.sim._jit import kernel
 from shotcaller.sim.layout import (
-    D_MELEE, D_RANGED, D_REFLECT, GRID_CELL, IM_AS, IM_ATK, IM_DEF, IM_HP, IM_MOVE, IM_RANGE,
-    K_LEADER, OP_ADD, OP_MUL, RX_RETURN_AOE, RX_RETURN_DAMAGE, RX_THORNS,
-    SK_BACK_ENDURANCE, SK_RETURN_AOE, SK_RETURN_DAMAGE, SK_STEAL_SOUL, SK_THORN_VOLLEY, SLOT_LEADER0,
-    SP_COUNT, SP_MAX, SP_VALUE, ST_AS, ST_ATK, ST_DEF, ST_DOT, ST_GOLD, ST_HP, ST_MOVE, ST_RANGE,
+    D_MELEE,
+    D_RANGED,
+    D_REFLECT,
+    GRID_CELL,
+    IM_AS,
+    IM_ATK,
+    IM_DEF,
+    IM_HP,
+    IM_MOVE,
+    IM_RANGE,
+    K_LEADER,
+    OP_ADD,
+    OP_MUL,
+    RX_RETURN_AOE,
+    RX_RETURN_DAMAGE,
+    RX_THORNS,
+    SK_BACK_ENDURANCE,
+    SK_RETURN_AOE,
+    SK_RETURN_DAMAGE,
+    SK_STEAL_SOUL,
+    SK_THORN_VOLLEY,
+    SLOT_LEADER0,
+    SP_COUNT,
+    SP_MAX,
+    SP_VALUE,
+    ST_AS,
+    ST_ATK,
+    ST_DEF,
+    ST_DOT,
+    ST_GOLD,
+    ST_HP,
+    ST_MOVE,
+    ST_RANGE,
 )
 
 U64_MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
 # ---------------------------------------------------------------------------- randomness
-@nb.njit(cache=True)
+@kernel
 def rand_u32(S, b):
     """Next 32 random bits of game b's own generator (splitmix64 over a counter kept in the state)."""
     s = S.games[b].rng + np.uint64(0x9E3779B97F4A7C15)
@@ -28,14 +57,14 @@ def rand_u32(S, b):
     return np.int64(z >> np.uint64(32))
 
 
-@nb.njit(cache=True)
+@kernel
 def rand_int(S, b, n):
     """A uniform integer in [0, n)."""
     return rand_u32(S, b) % n
 
 
 # ---------------------------------------------------------------------------- events
-@nb.njit(cache=True)
+@kernel
 def emit(S, b, kind, a, bb, c, d):
     """Append an event to game b's buffer (counted as dropped when full)."""
     g = S.games[b]
@@ -54,7 +83,7 @@ def emit(S, b, kind, a, bb, c, d):
 
 
 # ---------------------------------------------------------------------------- skills lookup
-@nb.njit(cache=True)
+@kernel
 def skill_slot(S, b, li, sk):
     """Which of leader li's skill slots (0, 1, 2 stolen) holds skill sk, or -1."""
     ld = S.leaders[b, li]
@@ -67,7 +96,7 @@ def skill_slot(S, b, li, sk):
     return -1
 
 
-@nb.njit(cache=True)
+@kernel
 def skill_ready(S, b, li, slot):
     """Whether the skill in ``slot`` is off cooldown."""
     ld = S.leaders[b, li]
@@ -79,7 +108,7 @@ def skill_ready(S, b, li, slot):
     return t >= ld.cd2
 
 
-@nb.njit(cache=True)
+@kernel
 def skill_used(S, T, b, li, slot, sk):
     """Start the cooldown of the skill in ``slot``."""
     ld = S.leaders[b, li]
@@ -92,7 +121,7 @@ def skill_used(S, T, b, li, slot, sk):
         ld.cd2 = t
 
 
-@nb.njit(cache=True)
+@kernel
 def leader_of(S, b, u):
     """Global leader index (0..9) of a leader unit slot, else -1."""
     if S.units[b, u].kind == K_LEADER:
@@ -101,7 +130,7 @@ def leader_of(S, b, u):
 
 
 # ---------------------------------------------------------------------------- effectors and stats
-@nb.njit(cache=True)
+@kernel
 def add_effect(S, b, u, key, stat, op, val, until, src):
     """Add a timed effector to unit u. An effector with the same key is replaced (no stacking)."""
     ef = S.effects[b, u]
@@ -129,7 +158,7 @@ def add_effect(S, b, u, key, stat, op, val, until, src):
         un.next_expire = until
 
 
-@nb.njit(cache=True)
+@kernel
 def refresh_stats(S, T, b, u):
     """Recompute unit u's effective stats: (base + sum add) * (prod mul + sum addmul)."""
     un = S.units[b, u]
@@ -188,7 +217,7 @@ def refresh_stats(S, T, b, u):
     un.dirty = 0
 
 
-@nb.njit(cache=True)
+@kernel
 def clear_effects(S, b, u):
     """Remove every effector of unit u (death, respawn, spawn)."""
     ef = S.effects[b, u]
@@ -198,7 +227,7 @@ def clear_effects(S, b, u):
 
 
 # ---------------------------------------------------------------------------- damage
-@nb.njit(cache=True)
+@kernel
 def queue_reaction(S, b, kind, src, dst, amount):
     """Queue an effect that resolves later in the same tick (reflect, thorns)."""
     g = S.games[b]
@@ -214,7 +243,7 @@ def queue_reaction(S, b, kind, src, dst, amount):
     return True
 
 
-@nb.njit(cache=True)
+@kernel
 def deal_damage(S, T, b, src, dst, amount, dkind):
     """Apply damage from unit src to unit dst; credit, skill reactions; deaths resolve later in the tick.
 
@@ -265,7 +294,7 @@ def deal_damage(S, T, b, src, dst, amount, dkind):
     return dealt
 
 
-@nb.njit(cache=True)
+@kernel
 def heal(S, b, u, amount):
     """Heal unit u up to its max health."""
     un = S.units[b, u]
@@ -275,14 +304,14 @@ def heal(S, b, u, amount):
 
 
 # ---------------------------------------------------------------------------- spatial grid
-@nb.njit(cache=True)
+@kernel
 def grid_dims(T):
     """(cells across, cells down)."""
     H, W = T.floor.shape
     return (W + GRID_CELL - 1) // GRID_CELL, (H + GRID_CELL - 1) // GRID_CELL
 
 
-@nb.njit(cache=True)
+@kernel
 def build_grid(S, T, b):
     """Bucket every living unit by team and cell (linked lists in grid_head / grid_next)."""
     gh = S.games[b].grid_head
@@ -299,7 +328,7 @@ def build_grid(S, T, b):
         gh[t, c] = u
 
 
-@nb.njit(cache=True)
+@kernel
 def query(S, T, b, team, x, y, r, kmask, out):
     """Write into ``out`` the living units of ``team`` of kinds in ``kmask`` within r of (x, y).
 
@@ -339,7 +368,7 @@ def query(S, T, b, team, x, y, r, kmask, out):
     return n
 
 
-@nb.njit(cache=True)
+@kernel
 def dist2(S, b, u, v):
     """Squared tile distance between units u and v."""
     dx = np.int64(S.units[b, u].x) - S.units[b, v].x

@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
+from shotcaller.sim._jit import kernel
 from shotcaller.sim.core import clear_effects, emit, refresh_stats
 from shotcaller.sim.layout import (
-    E_BUILDING, E_GAME_OVER, E_KILL, E_PURCHASE, E_PURCHASE_FAILED, E_RESPAWN, E_TELEPORT,
-    K_BARRACKS, K_CORE, K_CREEP, K_ELEPHANT, K_LEADER, K_TOWER, K_TREANT, M_CHANNEL, M_NORMAL,
-    N_BLD, R_INVENTORY_FULL, SK_ELEPHANT_SUMMON, SLOT_LEADER0, SP_COOLDOWN,
+    E_BUILDING,
+    E_GAME_OVER,
+    E_KILL,
+    E_PURCHASE,
+    E_PURCHASE_FAILED,
+    E_RESPAWN,
+    E_TELEPORT,
+    K_BARRACKS,
+    K_CORE,
+    K_CREEP,
+    K_ELEPHANT,
+    K_LEADER,
+    K_TOWER,
+    K_TREANT,
+    M_CHANNEL,
+    M_NORMAL,
+    N_BLD,
+    R_INVENTORY_FULL,
+    SK_ELEPHANT_SUMMON,
+    SLOT_LEADER0,
+    SP_COOLDOWN,
 )
 from shotcaller.sim.skills import on_kill, on_leader_death
 from shotcaller.sim.spawn import init_unit
 
 
-@nb.njit(cache=True)
+@kernel
 def give_gold(S, b, li, amount):
     """Gold to leader li, scaled by its gold-gain multiplier (GreedyTouch)."""
     g = amount * S.units[b, SLOT_LEADER0 + li].gold_mult
@@ -23,7 +41,7 @@ def give_gold(S, b, li, amount):
     S.leaders[b, li].gold_total += g
 
 
-@nb.njit(cache=True)
+@kernel
 def _update_protection(S, b, team):
     """Protection order: tower k needs tower k-1 of its lane down; barracks need the lane's towers
     down; the core needs one barracks down."""
@@ -46,7 +64,7 @@ def _update_protection(S, b, team):
     S.units[b, base].invuln = 0 if any_rax_down else 1
 
 
-@nb.njit(cache=True)
+@kernel
 def resolve_deaths(S, T, b):
     """Every unit at 0 health dies: credit and bounties first, then the deaths themselves."""
     t = S.games[b].tick
@@ -111,7 +129,7 @@ def resolve_deaths(S, T, b):
             un[u].target = -1
 
 
-@nb.njit(cache=True)
+@kernel
 def _buy(S, T, b, li, it):
     for k in range(T.inv_slots):
         if S.games[b].inv[li, k] < 0:
@@ -123,7 +141,7 @@ def _buy(S, T, b, li, it):
     return False
 
 
-@nb.njit(cache=True)
+@kernel
 def economy_phase(S, T, b):
     """Passive gold, fountain healing, shopping at the core, respawns and teleport channels."""
     t = S.games[b].tick
@@ -137,8 +155,9 @@ def economy_phase(S, T, b):
         if me.alive == 0:
             if ld.respawn_at >= 0 and t >= ld.respawn_at:
                 h = ld.hero
-                init_unit(S, T, b, u, K_LEADER, team, T.bld_xy[team, 0, 0], T.bld_xy[team, 0, 1],
-                          T.hero_stats[h], 1.0, li)
+                init_unit(
+                    S, T, b, u, K_LEADER, team, T.bld_xy[team, 0, 0], T.bld_xy[team, 0, 1], T.hero_stats[h], 1.0, li
+                )
                 me.ranged = T.hero_ranged[h]
                 me.lane = ld.oa if ld.order <= 3 else me.lane
                 me.dirty = 1
@@ -187,7 +206,7 @@ def economy_phase(S, T, b):
                         ld.build_next += 1
 
 
-@nb.njit(cache=True)
+@kernel
 def end_phase(S, T, b):
     """A team wins when the enemy core falls; the time limit ends the match by the tie-break."""
     g = S.games[b]

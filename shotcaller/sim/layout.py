@@ -48,8 +48,23 @@ O_ATTACK_MOVE = 11  # micro: a = x, b = y
 O_FOLLOW = 12  # micro: a = unit slot
 O_HOLD = 13  # micro
 O_STOP = 14  # micro: back to the coach order
-ORDER_NAMES = ("none", "lane", "push", "defend", "gank", "group", "retreat", "buy", "teleport",
-               "stance", "move", "attack_move", "follow", "hold", "stop")
+ORDER_NAMES = (
+    "none",
+    "lane",
+    "push",
+    "defend",
+    "gank",
+    "group",
+    "retreat",
+    "buy",
+    "teleport",
+    "stance",
+    "move",
+    "attack_move",
+    "follow",
+    "hold",
+    "stop",
+)
 N_ORDER_KINDS = len(ORDER_NAMES)
 STANCE_NAMES = ("aggressive", "balanced", "careful")
 
@@ -73,12 +88,24 @@ R_BAD_ARGUMENT = 15
 R_GAME_OVER = 16
 R_BAD_LEADER = 17
 REJECT_REASONS = (
-    "ok", "unknown order kind", "wrong team", "leader is dead", "lane must be 0, 1 or 2",
-    "coordinates are off the map or not floor", "unknown item", "not enough gold",
-    "inventory full", "target is not visible to your team", "on cooldown",
-    "target does not exist or is destroyed", "APM budget exhausted for this minute",
-    "micro orders are disabled in this match", "order queue full", "bad argument",
-    "the match is over", "leader index must be -1 (whole team) or 0..4",
+    "ok",
+    "unknown order kind",
+    "wrong team",
+    "leader is dead",
+    "lane must be 0, 1 or 2",
+    "coordinates are off the map or not floor",
+    "unknown item",
+    "not enough gold",
+    "inventory full",
+    "target is not visible to your team",
+    "on cooldown",
+    "target does not exist or is destroyed",
+    "APM budget exhausted for this minute",
+    "micro orders are disabled in this match",
+    "order queue full",
+    "bad argument",
+    "the match is over",
+    "leader index must be -1 (whole team) or 0..4",
 )
 
 # Leader AI modes
@@ -98,72 +125,207 @@ E_TELEPORT = 10  # a leader, b building sub
 E_SPAWN_SKIPPED = 11  # a team, b lane (no free creep slot)
 E_ITEM_USED = 12  # a leader, b item
 E_ORDER_APPLIED = 13  # a team, b leader, c kind
-EVENT_NAMES = ("none", "kill", "building_destroyed", "order_accepted", "order_rejected",
-               "purchase", "purchase_failed", "skill", "respawn", "game_over", "teleport",
-               "spawn_skipped", "item_used", "order_applied")
+EVENT_NAMES = (
+    "none",
+    "kill",
+    "building_destroyed",
+    "order_accepted",
+    "order_rejected",
+    "purchase",
+    "purchase_failed",
+    "skill",
+    "respawn",
+    "game_over",
+    "teleport",
+    "spawn_skipped",
+    "item_used",
+    "order_applied",
+)
 
 # Damage kinds
 D_MELEE, D_RANGED, D_SKILL, D_REFLECT, D_DOT = range(5)
 
-UNIT_DTYPE = np.dtype([
-    ("kind", "i1"), ("team", "i1"), ("alive", "i1"), ("lane", "i1"), ("sub", "i1"),
-    ("invuln", "i1"), ("dirty", "i1"), ("ranged", "i1"),
-    ("x", "i2"), ("y", "i2"), ("tx", "i2"), ("ty", "i2"),
-    ("target", "i2"), ("owner", "i2"), ("wp", "i2"), ("last_by", "i2"),
-    ("last_by_owner", "i2"), ("cover", "i2"),
-    ("hp", "f4"), ("max_hp", "f4"),
-    ("base_hp", "f4"), ("base_atk", "f4"), ("base_def", "f4"), ("base_as", "f4"),
-    ("base_range", "f4"), ("base_refill", "f4"),
-    ("atk", "f4"), ("dfn", "f4"), ("aspd", "f4"), ("rng", "f4"), ("refill", "f4"),
-    ("gold_mult", "f4"), ("dot", "f4"), ("mpts", "f4"),
-    ("next_attack", "i4"), ("stun_until", "i4"), ("root_until", "i4"), ("next_expire", "i4"),
-    ("aggro_tick", "i4"), ("spawn_tick", "i4"),
-], align=True)
+UNIT_DTYPE = np.dtype(
+    [
+        ("kind", "i1"),
+        ("team", "i1"),
+        ("alive", "i1"),
+        ("lane", "i1"),
+        ("sub", "i1"),
+        ("invuln", "i1"),
+        ("dirty", "i1"),
+        ("ranged", "i1"),
+        ("x", "i2"),
+        ("y", "i2"),
+        ("tx", "i2"),
+        ("ty", "i2"),
+        ("target", "i2"),
+        ("owner", "i2"),
+        ("wp", "i2"),
+        ("last_by", "i2"),
+        ("last_by_owner", "i2"),
+        ("cover", "i2"),
+        ("hp", "f4"),
+        ("max_hp", "f4"),
+        ("base_hp", "f4"),
+        ("base_atk", "f4"),
+        ("base_def", "f4"),
+        ("base_as", "f4"),
+        ("base_range", "f4"),
+        ("base_refill", "f4"),
+        ("atk", "f4"),
+        ("dfn", "f4"),
+        ("aspd", "f4"),
+        ("rng", "f4"),
+        ("refill", "f4"),
+        ("gold_mult", "f4"),
+        ("dot", "f4"),
+        ("mpts", "f4"),
+        ("next_attack", "i4"),
+        ("stun_until", "i4"),
+        ("root_until", "i4"),
+        ("next_expire", "i4"),
+        ("aggro_tick", "i4"),
+        ("spawn_tick", "i4"),
+    ],
+    align=True,
+)
 
-LEADER_DTYPE = np.dtype([
-    ("hero", "i1"), ("team", "i1"), ("idx", "i1"), ("profile", "i1"), ("stance", "i1"),
-    ("mode", "i1"), ("order", "i1"), ("prev", "i1"), ("micro", "i1"), ("stolen_life", "i1"),
-    ("build_next", "i1"), ("pad", "i1"),
-    ("slot", "i2"), ("oa", "i2"), ("ob", "i2"), ("pa", "i2"), ("pb", "i2"), ("ma", "i2"),
-    ("mb", "i2"), ("chan_target", "i2"), ("sk0", "i2"), ("sk1", "i2"), ("sk2", "i2"),
-    ("cons_target", "i2"), ("cons_n", "i2"), ("souls", "i2"), ("back_def", "i2"),
-    ("gold", "f4"), ("gold_total", "f4"), ("damage", "f4"),
-    ("kills", "i4"), ("deaths", "i4"), ("last_hits", "i4"),
-    ("respawn_at", "i4"), ("tp_ready", "i4"), ("chan_until", "i4"),
-    ("cd0", "i4"), ("cd1", "i4"), ("cd2", "i4"),
-    ("atk_count", "i4"), ("recv_atk", "i4"), ("recv_hits", "i4"),
-    ("summon_ready", "i4"), ("eleph_ready", "i4"), ("gank_seen", "i4"), ("decide_tick", "i4"),
-], align=True)
+LEADER_DTYPE = np.dtype(
+    [
+        ("hero", "i1"),
+        ("team", "i1"),
+        ("idx", "i1"),
+        ("profile", "i1"),
+        ("stance", "i1"),
+        ("mode", "i1"),
+        ("order", "i1"),
+        ("prev", "i1"),
+        ("micro", "i1"),
+        ("stolen_life", "i1"),
+        ("build_next", "i1"),
+        ("pad", "i1"),
+        ("slot", "i2"),
+        ("oa", "i2"),
+        ("ob", "i2"),
+        ("pa", "i2"),
+        ("pb", "i2"),
+        ("ma", "i2"),
+        ("mb", "i2"),
+        ("chan_target", "i2"),
+        ("sk0", "i2"),
+        ("sk1", "i2"),
+        ("sk2", "i2"),
+        ("cons_target", "i2"),
+        ("cons_n", "i2"),
+        ("souls", "i2"),
+        ("back_def", "i2"),
+        ("gold", "f4"),
+        ("gold_total", "f4"),
+        ("damage", "f4"),
+        ("kills", "i4"),
+        ("deaths", "i4"),
+        ("last_hits", "i4"),
+        ("respawn_at", "i4"),
+        ("tp_ready", "i4"),
+        ("chan_until", "i4"),
+        ("cd0", "i4"),
+        ("cd1", "i4"),
+        ("cd2", "i4"),
+        ("atk_count", "i4"),
+        ("recv_atk", "i4"),
+        ("recv_hits", "i4"),
+        ("summon_ready", "i4"),
+        ("eleph_ready", "i4"),
+        ("gank_seen", "i4"),
+        ("decide_tick", "i4"),
+    ],
+    align=True,
+)
 
-EFFECT_DTYPE = np.dtype([
-    ("key", "i2"), ("src", "i2"), ("stat", "i1"), ("op", "i1"), ("pad", "i2"),
-    ("val", "f4"), ("until", "i4"),
-], align=True)
+EFFECT_DTYPE = np.dtype(
+    [
+        ("key", "i2"),
+        ("src", "i2"),
+        ("stat", "i1"),
+        ("op", "i1"),
+        ("pad", "i2"),
+        ("val", "f4"),
+        ("until", "i4"),
+    ],
+    align=True,
+)
 
-PROJ_DTYPE = np.dtype([
-    ("alive", "i1"), ("kind", "i1"), ("pad", "i2"), ("src", "i2"), ("dst", "i2"),
-    ("owner", "i2"), ("team", "i2"), ("x", "f4"), ("y", "f4"), ("dmg", "f4"),
-], align=True)
+PROJ_DTYPE = np.dtype(
+    [
+        ("alive", "i1"),
+        ("kind", "i1"),
+        ("pad", "i2"),
+        ("src", "i2"),
+        ("dst", "i2"),
+        ("owner", "i2"),
+        ("team", "i2"),
+        ("x", "f4"),
+        ("y", "f4"),
+        ("dmg", "f4"),
+    ],
+    align=True,
+)
 
-TEAM_DTYPE = np.dtype([
-    ("orders_given", "i4"), ("orders_rejected", "i4"), ("buildings_lost", "i4"),
-    ("kills", "i4"), ("apm_pos", "i4"), ("seq", "i4"),
-], align=True)
+TEAM_DTYPE = np.dtype(
+    [
+        ("orders_given", "i4"),
+        ("orders_rejected", "i4"),
+        ("buildings_lost", "i4"),
+        ("kills", "i4"),
+        ("apm_pos", "i4"),
+        ("seq", "i4"),
+    ],
+    align=True,
+)
 
-GAME_DTYPE = np.dtype([
-    ("tick", "i4"), ("done", "i1"), ("winner", "i1"), ("end_reason", "i1"), ("pad", "i1"),
-    ("end_tick", "i4"), ("next_wave", "i4"), ("n_events", "i4"), ("dropped", "i4"),
-    ("episode", "i4"), ("n_react", "i4"), ("seed", "i8"), ("rng", "u8"),
-], align=True)
+GAME_DTYPE = np.dtype(
+    [
+        ("tick", "i4"),
+        ("done", "i1"),
+        ("winner", "i1"),
+        ("end_reason", "i1"),
+        ("pad", "i1"),
+        ("end_tick", "i4"),
+        ("next_wave", "i4"),
+        ("n_events", "i4"),
+        ("dropped", "i4"),
+        ("episode", "i4"),
+        ("n_react", "i4"),
+        ("seed", "i8"),
+        ("rng", "u8"),
+    ],
+    align=True,
+)
 
-PENDING_DTYPE = np.dtype([
-    ("used", "i1"), ("leader", "i1"), ("kind", "i1"), ("pad", "i1"),
-    ("a", "i4"), ("b", "i4"), ("due", "i4"), ("seq", "i4"),
-], align=True)
+PENDING_DTYPE = np.dtype(
+    [
+        ("used", "i1"),
+        ("leader", "i1"),
+        ("kind", "i1"),
+        ("pad", "i1"),
+        ("a", "i4"),
+        ("b", "i4"),
+        ("due", "i4"),
+        ("seq", "i4"),
+    ],
+    align=True,
+)
 
-REACT_DTYPE = np.dtype([
-    ("kind", "i4"), ("src", "i4"), ("dst", "i4"), ("amount", "f4"),
-], align=True)
+REACT_DTYPE = np.dtype(
+    [
+        ("kind", "i4"),
+        ("src", "i4"),
+        ("dst", "i4"),
+        ("amount", "f4"),
+    ],
+    align=True,
+)
 
 # Reaction kinds (queued effects resolved within the tick)
 RX_RETURN_DAMAGE, RX_THORNS, RX_RETURN_AOE = 1, 2, 3
@@ -173,11 +335,30 @@ def n_units(max_creeps: int) -> int:
     """Total unit slots for ``max_creeps`` creep slots per team."""
     return SLOT_CREEP0 + 2 * max_creeps
 
+
 # Skill ids (order of shotcaller.content.SKILL_NAMES)
-(SK_DOUBLE_DAMAGE, SK_CLEAVE, SK_ATTACK_SPEED_INCREASE, SK_SLOW_AOE, SK_NATURE_SUMMON, SK_ROOT,
- SK_ELEPHANT_SUMMON, SK_SAVAGERY, SK_RETURN_AOE, SK_BATTLE_HUNGER, SK_RETURN_DAMAGE, SK_BATTLE_CALL,
- SK_GREEDY_TOUCH, SK_AIR_CORROSION, SK_SPELL_STEAL, SK_TELEKINESIS, SK_STEAL_SOUL, SK_DARK_PRESENCE,
- SK_THORN_VOLLEY, SK_BACK_ENDURANCE) = range(20)
+(
+    SK_DOUBLE_DAMAGE,
+    SK_CLEAVE,
+    SK_ATTACK_SPEED_INCREASE,
+    SK_SLOW_AOE,
+    SK_NATURE_SUMMON,
+    SK_ROOT,
+    SK_ELEPHANT_SUMMON,
+    SK_SAVAGERY,
+    SK_RETURN_AOE,
+    SK_BATTLE_HUNGER,
+    SK_RETURN_DAMAGE,
+    SK_BATTLE_CALL,
+    SK_GREEDY_TOUCH,
+    SK_AIR_CORROSION,
+    SK_SPELL_STEAL,
+    SK_TELEKINESIS,
+    SK_STEAL_SOUL,
+    SK_DARK_PRESENCE,
+    SK_THORN_VOLLEY,
+    SK_BACK_ENDURANCE,
+) = range(20)
 # Columns of Tables.skill_p
 SP_RADIUS, SP_COOLDOWN, SP_DURATION, SP_DAMAGE, SP_VALUE, SP_COUNT, SP_MAX = range(7)
 # Columns of unit/hero stats

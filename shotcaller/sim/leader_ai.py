@@ -6,21 +6,50 @@ aggression, farm, push, risk, chase distance, shopping threshold) and the stance
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
+from shotcaller.sim._jit import kernel
 from shotcaller.sim.core import add_effect, dist2, emit, query
 from shotcaller.sim.layout import (
-    E_ITEM_USED, IE_COFFEE, IE_HEAL, K_CREEP, K_LEADER, K_TOWER, KM_ALL, KM_LEADER, M_CHANNEL,
-    M_NORMAL, M_RETREAT, N_BLD, O_ATTACK_MOVE, O_DEFEND, O_FOLLOW, O_GANK, O_GROUP, O_HOLD, O_LANE,
-    O_MOVE, O_PUSH, O_RETREAT, OP_MUL, PF_AGGRESSION, PF_CHASE, PF_FARM, PF_PUSH, PF_RESUME,
-    PF_RETREAT, PF_RISK, PF_SHOP, SLOT_LEADER0, ST_AS,
+    E_ITEM_USED,
+    IE_COFFEE,
+    IE_HEAL,
+    K_CREEP,
+    K_LEADER,
+    K_TOWER,
+    KM_ALL,
+    KM_LEADER,
+    M_CHANNEL,
+    M_NORMAL,
+    M_RETREAT,
+    N_BLD,
+    O_ATTACK_MOVE,
+    O_DEFEND,
+    O_FOLLOW,
+    O_GANK,
+    O_GROUP,
+    O_HOLD,
+    O_LANE,
+    O_MOVE,
+    O_PUSH,
+    O_RETREAT,
+    OP_MUL,
+    PF_AGGRESSION,
+    PF_CHASE,
+    PF_FARM,
+    PF_PUSH,
+    PF_RESUME,
+    PF_RETREAT,
+    PF_RISK,
+    PF_SHOP,
+    SLOT_LEADER0,
+    ST_AS,
 )
 
 KEY_ITEM = 100
 
 
-@nb.njit(cache=True)
+@kernel
 def use_item(S, T, b, li, slot):
     """Consume inventory slot ``slot`` of leader li (heal or coffee)."""
     it = S.games[b].inv[li, slot]
@@ -30,14 +59,13 @@ def use_item(S, T, b, li, slot):
         un = S.units[b, u]
         un.hp = min(un.max_hp, un.hp + T.item_value[it])
     elif eff == IE_COFFEE:
-        add_effect(S, b, u, KEY_ITEM + it, ST_AS, OP_MUL, T.item_value[it],
-                   S.games[b].tick + T.item_dur[it], u)
+        add_effect(S, b, u, KEY_ITEM + it, ST_AS, OP_MUL, T.item_value[it], S.games[b].tick + T.item_dur[it], u)
     S.games[b].inv[li, slot] = -1
     S.units[b, u].dirty = 1
     emit(S, b, E_ITEM_USED, li, it, 0, 0)
 
 
-@nb.njit(cache=True)
+@kernel
 def find_item(S, T, b, li, effect):
     """Inventory slot of leader li holding an item with ``effect``, or -1."""
     for k in range(4):
@@ -47,7 +75,7 @@ def find_item(S, T, b, li, effect):
     return -1
 
 
-@nb.njit(cache=True)
+@kernel
 def next_purchase(S, T, b, li):
     """Item the leader wants next: the coach's queue first, then its build list; -1 for none."""
     q = S.games[b].buyq[li, 0]
@@ -65,7 +93,7 @@ def next_purchase(S, T, b, li):
     return -1
 
 
-@nb.njit(cache=True)
+@kernel
 def outer_own(S, team, lane, b):
     """Sub index of the team's outermost living building in ``lane`` (towers, barracks, core)."""
     for tier in range(3):
@@ -77,7 +105,7 @@ def outer_own(S, team, lane, b):
     return 0
 
 
-@nb.njit(cache=True)
+@kernel
 def _stance(P, stance):
     """Profile numbers shifted by the stance: (retreat, resume, aggression, risk)."""
     retreat = P[PF_RETREAT]
@@ -94,7 +122,7 @@ def _stance(P, stance):
     return retreat, P[PF_RESUME], aggr, risk
 
 
-@nb.njit(cache=True)
+@kernel
 def _tower_threat(S, b, enemy, x, y):
     """The enemy tower whose range covers (x, y), or -1."""
     for sub in range(4, N_BLD):
@@ -110,7 +138,7 @@ def _tower_threat(S, b, enemy, x, y):
     return -1
 
 
-@nb.njit(cache=True)
+@kernel
 def _lane_goal(S, T, b, li, lane, push):
     """Where to stand in ``lane``: behind (lane) or with (push) the own creep front, out of the range of
     an enemy tower that has no creeps to shoot."""
@@ -146,7 +174,7 @@ def _lane_goal(S, T, b, li, lane, push):
     return T.lane_path[team, lane, gi, 0], T.lane_path[team, lane, gi, 1]
 
 
-@nb.njit(cache=True)
+@kernel
 def _pick_target(S, T, b, li, u, P, aggr, risk, pushing, ax, ay, leash):
     """Score the enemies in aggro range and return the best target slot, or -1.
 
@@ -199,7 +227,7 @@ def _pick_target(S, T, b, li, u, P, aggr, risk, pushing, ax, ay, leash):
     return best
 
 
-@nb.njit(cache=True)
+@kernel
 def leader_ai(S, T, b):
     """Decide every living leader's goal tile and target for this tick."""
     t = S.games[b].tick
@@ -303,7 +331,7 @@ def leader_ai(S, T, b):
                 me.target = v
                 me.tx = un[v].x
                 me.ty = un[v].y
-                if (S.units[b, v].hp > 0):
+                if S.units[b, v].hp > 0:
                     continue
             if un[v].alive == 0 or t - ld.gank_seen > 3 * T.tps:
                 ld.order = ld.prev

@@ -14,7 +14,14 @@ from typing import Any
 import numpy as np
 
 from shotcaller.sim.layout import (
-    KIND_NAMES, M_CHANNEL, M_RETREAT, N_BLD, ORDER_NAMES, SLOT_LEADER0, STANCE_NAMES, TEAM_NAMES,
+    KIND_NAMES,
+    M_CHANNEL,
+    M_RETREAT,
+    N_BLD,
+    ORDER_NAMES,
+    SLOT_LEADER0,
+    STANCE_NAMES,
+    TEAM_NAMES,
 )
 from shotcaller.sim.state import State
 
@@ -26,32 +33,55 @@ def _leader(state: State, b: int, li: int, full: bool) -> dict[str, Any]:
     un = A.units[b, SLOT_LEADER0 + li]
     t = int(A.games[b]["tick"])
     d: dict[str, Any] = {
-        "id": f"{TEAM_NAMES[li // 5]}_{li % 5}", "index": li, "slot": SLOT_LEADER0 + li,
-        "leader": c.leader_names[int(ld["hero"])], "alive": bool(un["alive"]),
-        "x": int(un["x"]), "y": int(un["y"]), "hp": round(float(un["hp"]), 1),
+        "id": f"{TEAM_NAMES[li // 5]}_{li % 5}",
+        "index": li,
+        "slot": SLOT_LEADER0 + li,
+        "leader": c.leader_names[int(ld["hero"])],
+        "alive": bool(un["alive"]),
+        "x": int(un["x"]),
+        "y": int(un["y"]),
+        "hp": round(float(un["hp"]), 1),
         "max_hp": round(float(un["max_hp"]), 1),
     }
     if full:
-        d.update({
-            "gold": round(float(ld["gold"]), 1), "items": [c.item_names[int(i)] for i in A.games["inv"][b, li] if i >= 0],
-            "queued": [c.item_names[int(i)] for i in A.games["buyq"][b, li] if i >= 0],
-            "order": ORDER_NAMES[int(ld["order"])], "order_args": [int(ld["oa"]), int(ld["ob"])],
-            "micro": ORDER_NAMES[int(ld["micro"])], "stance": STANCE_NAMES[int(ld["stance"])],
-            "mode": "retreat" if ld["mode"] == M_RETREAT else ("channel" if ld["mode"] == M_CHANNEL else "normal"),
-            "respawn_in": max(0, int(ld["respawn_at"]) - t) if not un["alive"] else 0,
-            "teleport_ready_in": max(0, int(ld["tp_ready"]) - t),
-            "kills": int(ld["kills"]), "deaths": int(ld["deaths"]), "last_hits": int(ld["last_hits"]),
-            "attack": round(float(un["atk"]), 1), "defense": round(float(un["dfn"]), 1),
-            "target": int(un["target"]),
-        })
+        d.update(
+            {
+                "gold": round(float(ld["gold"]), 1),
+                "items": [c.item_names[int(i)] for i in A.games["inv"][b, li] if i >= 0],
+                "queued": [c.item_names[int(i)] for i in A.games["buyq"][b, li] if i >= 0],
+                "order": ORDER_NAMES[int(ld["order"])],
+                "order_args": [int(ld["oa"]), int(ld["ob"])],
+                "micro": ORDER_NAMES[int(ld["micro"])],
+                "stance": STANCE_NAMES[int(ld["stance"])],
+                "mode": "retreat" if ld["mode"] == M_RETREAT else ("channel" if ld["mode"] == M_CHANNEL else "normal"),
+                "respawn_in": max(0, int(ld["respawn_at"]) - t) if not un["alive"] else 0,
+                "teleport_ready_in": max(0, int(ld["tp_ready"]) - t),
+                "kills": int(ld["kills"]),
+                "deaths": int(ld["deaths"]),
+                "last_hits": int(ld["last_hits"]),
+                "attack": round(float(un["atk"]), 1),
+                "defense": round(float(un["dfn"]), 1),
+                "target": int(un["target"]),
+            }
+        )
     return d
 
 
 def _units(state: State, b: int, mask: np.ndarray) -> list[list[int]]:
     un = state.arrays.units[b]
     idx = np.nonzero(mask)[0]
-    return [[int(u), int(un["kind"][u]), int(un["team"][u]), int(un["x"][u]), int(un["y"][u]),
-             int(round(float(un["hp"][u]))), int(round(float(un["max_hp"][u])))] for u in idx]
+    return [
+        [
+            int(u),
+            int(un["kind"][u]),
+            int(un["team"][u]),
+            int(un["x"][u]),
+            int(un["y"][u]),
+            int(round(float(un["hp"][u]))),
+            int(round(float(un["max_hp"][u]))),
+        ]
+        for u in idx
+    ]
 
 
 def team_view(state: State, team: int, b: int = 0) -> dict[str, Any]:
@@ -79,12 +109,20 @@ def team_view(state: State, team: int, b: int = 0) -> dict[str, Any]:
     for s in range(2 * N_BLD):
         own = un["team"][s] == team
         hp = float(un["hp"][s]) if own or vis[s] else float(A.games["seen_hp"][b, team, s])
-        buildings.append({
-            "slot": s, "team": TEAM_NAMES[int(un["team"][s])], "kind": KIND_NAMES[int(un["kind"][s])],
-            "lane": int(un["lane"][s]), "x": int(un["x"][s]), "y": int(un["y"][s]),
-            "hp": round(hp, 1), "alive": bool(alive[s]) if (own or vis[s]) else hp > 0,
-            "invulnerable": bool(un["invuln"][s]), "visible": bool(own or vis[s]),
-        })
+        buildings.append(
+            {
+                "slot": s,
+                "team": TEAM_NAMES[int(un["team"][s])],
+                "kind": KIND_NAMES[int(un["kind"][s])],
+                "lane": int(un["lane"][s]),
+                "x": int(un["x"][s]),
+                "y": int(un["y"][s]),
+                "hp": round(hp, 1),
+                "alive": bool(alive[s]) if (own or vis[s]) else hp > 0,
+                "invulnerable": bool(un["invuln"][s]),
+                "visible": bool(own or vis[s]),
+            }
+        )
     return {
         "tick": int(A.games[b]["tick"]),
         "team": TEAM_NAMES[team],
@@ -102,7 +140,7 @@ def full_view(state: State, b: int = 0) -> dict[str, Any]:
     A = state.arrays
     un = A.units[b]
     alive = un["alive"].astype(bool)
-    mobile = (np.arange(un.shape[0]) >= SLOT_LEADER0 + 10)
+    mobile = np.arange(un.shape[0]) >= SLOT_LEADER0 + 10
     g = A.games[b]
     return {
         "tick": int(g["tick"]),
@@ -110,10 +148,20 @@ def full_view(state: State, b: int = 0) -> dict[str, Any]:
         "winner": int(g["winner"]),
         "leaders": [_leader(state, b, li, full=True) for li in range(10)],
         "units": _units(state, b, alive & mobile),
-        "buildings": [{"slot": s, "team": TEAM_NAMES[int(un["team"][s])], "kind": KIND_NAMES[int(un["kind"][s])],
-                       "lane": int(un["lane"][s]), "x": int(un["x"][s]), "y": int(un["y"][s]),
-                       "hp": round(float(un["hp"][s]), 1), "alive": bool(alive[s]),
-                       "invulnerable": bool(un["invuln"][s])} for s in range(2 * N_BLD)],
+        "buildings": [
+            {
+                "slot": s,
+                "team": TEAM_NAMES[int(un["team"][s])],
+                "kind": KIND_NAMES[int(un["kind"][s])],
+                "lane": int(un["lane"][s]),
+                "x": int(un["x"][s]),
+                "y": int(un["y"][s]),
+                "hp": round(float(un["hp"][s]), 1),
+                "alive": bool(alive[s]),
+                "invulnerable": bool(un["invuln"][s]),
+            }
+            for s in range(2 * N_BLD)
+        ],
         "visible": {TEAM_NAMES[t]: np.nonzero(A.games["vis"][b, t])[0].tolist() for t in (0, 1)},
         "privileged": True,
     }

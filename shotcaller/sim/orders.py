@@ -2,26 +2,62 @@
 
 from __future__ import annotations
 
-import numba as nb
-
-from shotcaller.sim.layout import (
-    E_ORDER_APPLIED, E_ORDER_OK, E_ORDER_REJECTED, E_PURCHASE_FAILED, IE_TELEPORT, M_CHANNEL,
-    M_NORMAL, M_RETREAT, N_BLD, N_ORDER_KINDS, O_ATTACK_MOVE, O_BUY, O_DEFEND, O_FOLLOW, O_GANK,
-    O_GROUP, O_LANE, O_MOVE, O_NONE, O_PUSH, O_RETREAT, O_STANCE, O_STOP, O_TELEPORT,
-    R_APM, R_BAD_ARGUMENT, R_BAD_COORDS, R_BAD_LANE, R_BAD_LEADER, R_BAD_TARGET, R_COOLDOWN,
-    R_DEAD_LEADER, R_GAME_OVER, R_INVENTORY_FULL, R_MICRO_DISABLED, R_NOT_ENOUGH_GOLD,
-    R_NOT_VISIBLE, R_OK, R_QUEUE_FULL, R_UNKNOWN_ITEM, R_UNKNOWN_ORDER, R_WRONG_TEAM, SLOT_LEADER0,
-)
+from shotcaller.sim._jit import kernel
 from shotcaller.sim.core import emit
+from shotcaller.sim.layout import (
+    E_ORDER_APPLIED,
+    E_ORDER_OK,
+    E_ORDER_REJECTED,
+    E_PURCHASE_FAILED,
+    IE_TELEPORT,
+    M_CHANNEL,
+    M_NORMAL,
+    M_RETREAT,
+    N_BLD,
+    N_ORDER_KINDS,
+    O_ATTACK_MOVE,
+    O_BUY,
+    O_DEFEND,
+    O_FOLLOW,
+    O_GANK,
+    O_GROUP,
+    O_LANE,
+    O_MOVE,
+    O_NONE,
+    O_PUSH,
+    O_RETREAT,
+    O_STANCE,
+    O_STOP,
+    O_TELEPORT,
+    R_APM,
+    R_BAD_ARGUMENT,
+    R_BAD_COORDS,
+    R_BAD_LANE,
+    R_BAD_LEADER,
+    R_BAD_TARGET,
+    R_COOLDOWN,
+    R_DEAD_LEADER,
+    R_GAME_OVER,
+    R_INVENTORY_FULL,
+    R_MICRO_DISABLED,
+    R_NOT_ENOUGH_GOLD,
+    R_NOT_VISIBLE,
+    R_OK,
+    R_QUEUE_FULL,
+    R_UNKNOWN_ITEM,
+    R_UNKNOWN_ORDER,
+    R_WRONG_TEAM,
+    SLOT_LEADER0,
+)
 from shotcaller.sim.leader_ai import find_item
 
 
-@nb.njit(cache=True)
+@kernel
 def _alive(S, b, li):
     return S.units[b, SLOT_LEADER0 + li].alive != 0
 
 
-@nb.njit(cache=True)
+@kernel
 def _slots_used(S, b, li):
     n = 0
     for k in range(4):
@@ -32,7 +68,7 @@ def _slots_used(S, b, li):
     return n
 
 
-@nb.njit(cache=True)
+@kernel
 def _check_leader(S, T, b, team, li, kind, a, bb):
     """Reason an order ``kind`` for global leader li is invalid, or R_OK."""
     t = S.games[b].tick
@@ -53,7 +89,7 @@ def _check_leader(S, T, b, team, li, kind, a, bb):
     return R_OK
 
 
-@nb.njit(cache=True)
+@kernel
 def validate(S, T, b, team, leader, kind, a, bb):
     """Why an order is invalid (a R_* reason), or R_OK. Pure: reads the state only."""
     if S.games[b].done != 0:
@@ -113,7 +149,7 @@ def validate(S, T, b, team, leader, kind, a, bb):
     return first
 
 
-@nb.njit(cache=True)
+@kernel
 def submit(S, T, b, orders, n):
     """Validate ``orders[:n]`` (rows: team, leader, kind, a, b) and queue the valid ones."""
     t = S.games[b].tick
@@ -162,7 +198,7 @@ def submit(S, T, b, orders, n):
         emit(S, b, E_ORDER_OK, team, leader, kind, p.due)
 
 
-@nb.njit(cache=True)
+@kernel
 def _apply_one(S, T, b, li, kind, a, bb):
     t = S.games[b].tick
     ld = S.leaders[b, li]
@@ -230,7 +266,7 @@ def _apply_one(S, T, b, li, kind, a, bb):
         ld.mode = M_NORMAL
 
 
-@nb.njit(cache=True)
+@kernel
 def apply_due(S, T, b):
     """Apply queued orders whose latency has elapsed, in the order they were issued."""
     t = S.games[b].tick
@@ -254,5 +290,3 @@ def apply_due(S, T, b):
                         continue
                     _apply_one(S, T, b, li, p.kind, p.a, p.b)
             emit(S, b, E_ORDER_APPLIED, team, p.leader, p.kind, 0)
-
-

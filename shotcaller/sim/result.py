@@ -21,17 +21,19 @@ def match_result(state: State, b: int = 0) -> dict[str, Any]:
     for li in range(10):
         ld = A.leaders[b, li]
         team = li // 5
-        leaders.append({
-            "id": f"{TEAM_NAMES[team]}_{li % 5}",
-            "team": TEAM_NAMES[team],
-            "leader": c.leader_names[int(ld["hero"])],
-            "kills": int(ld["kills"]),
-            "deaths": int(ld["deaths"]),
-            "last_hits": int(ld["last_hits"]),
-            "gold": round(float(ld["gold_total"]), 1),
-            "damage": round(float(ld["damage"]), 1),
-            "items": [c.item_names[int(i)] for i in A.games["inv"][b, li] if i >= 0],
-        })
+        leaders.append(
+            {
+                "id": f"{TEAM_NAMES[team]}_{li % 5}",
+                "team": TEAM_NAMES[team],
+                "leader": c.leader_names[int(ld["hero"])],
+                "kills": int(ld["kills"]),
+                "deaths": int(ld["deaths"]),
+                "last_hits": int(ld["last_hits"]),
+                "gold": round(float(ld["gold_total"]), 1),
+                "damage": round(float(ld["damage"]), 1),
+                "items": [c.item_names[int(i)] for i in A.games["inv"][b, li] if i >= 0],
+            }
+        )
     teams = {}
     for t in (0, 1):
         tm = A.teams[b, t]
@@ -49,7 +51,9 @@ def match_result(state: State, b: int = 0) -> dict[str, Any]:
         "minutes": round(ticks / tps / 60, 2),
         "seed": int(g["seed"]),
         "content_version": c.version,
-        "draft": {TEAM_NAMES[t]: [c.leader_names[int(h)] for h in A.games["draft"][b, t * 5:(t + 1) * 5]] for t in (0, 1)},
+        "draft": {
+            TEAM_NAMES[t]: [c.leader_names[int(h)] for h in A.games["draft"][b, t * 5 : (t + 1) * 5]] for t in (0, 1)
+        },
         "buildings_lost": {TEAM_NAMES[t]: teams[TEAM_NAMES[t]]["buildings_lost"] for t in (0, 1)},
         "teams": teams,
         "leaders": leaders,

@@ -2,34 +2,85 @@
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
+from shotcaller.sim._jit import kernel
 from shotcaller.sim.core import (
-    add_effect, deal_damage, dist2, emit, query, rand_int, skill_ready, skill_slot, skill_used,
+    add_effect,
+    deal_damage,
+    dist2,
+    emit,
+    query,
+    rand_int,
+    skill_ready,
+    skill_slot,
+    skill_used,
+)
+from shotcaller.sim.layout import (
+    D_REFLECT,
+    D_SKILL,
+    E_SKILL,
+    K_ELEPHANT,
+    K_LEADER,
+    K_TREANT,
+    KM_LEADER,
+    KM_MOBILE,
+    M_RETREAT,
+    OP_ADD,
+    OP_ADDMUL,
+    OP_MUL,
+    RX_RETURN_AOE,
+    RX_RETURN_DAMAGE,
+    RX_THORNS,
+    SK_AIR_CORROSION,
+    SK_ATTACK_SPEED_INCREASE,
+    SK_BATTLE_CALL,
+    SK_BATTLE_HUNGER,
+    SK_CLEAVE,
+    SK_DARK_PRESENCE,
+    SK_DOUBLE_DAMAGE,
+    SK_ELEPHANT_SUMMON,
+    SK_GREEDY_TOUCH,
+    SK_NATURE_SUMMON,
+    SK_RETURN_AOE,
+    SK_RETURN_DAMAGE,
+    SK_ROOT,
+    SK_SAVAGERY,
+    SK_SLOW_AOE,
+    SK_SPELL_STEAL,
+    SK_STEAL_SOUL,
+    SK_TELEKINESIS,
+    SK_THORN_VOLLEY,
+    SLOT_LEADER0,
+    SLOT_SUMMON0,
+    SP_COUNT,
+    SP_DAMAGE,
+    SP_DURATION,
+    SP_MAX,
+    SP_RADIUS,
+    SP_VALUE,
+    ST_AS,
+    ST_DEF,
+    ST_DOT,
+    ST_GOLD,
+    ST_MOVE,
+    SUMMONS_PER_LEADER,
+    UK_ELEPHANT,
+    UK_TREANT,
 )
 from shotcaller.sim.spawn import init_unit
-from shotcaller.sim.layout import (
-    D_REFLECT, D_SKILL, E_SKILL, K_ELEPHANT, K_LEADER, K_TREANT, KM_LEADER, KM_MOBILE, OP_ADD,
-    OP_ADDMUL, OP_MUL, RX_RETURN_AOE, RX_RETURN_DAMAGE, RX_THORNS, SK_AIR_CORROSION,
-    SK_ATTACK_SPEED_INCREASE, SK_BATTLE_CALL, SK_BATTLE_HUNGER, SK_CLEAVE, SK_DARK_PRESENCE,
-    SK_DOUBLE_DAMAGE, SK_RETURN_DAMAGE, SK_ELEPHANT_SUMMON, SK_GREEDY_TOUCH, SK_NATURE_SUMMON, SK_RETURN_AOE, SK_ROOT,
-    SK_SAVAGERY, SK_SLOW_AOE, SK_SPELL_STEAL, SK_STEAL_SOUL, SK_TELEKINESIS, SK_THORN_VOLLEY,
-    SLOT_LEADER0, SLOT_SUMMON0, SP_COUNT, SP_DAMAGE, SP_DURATION, SP_MAX, SP_RADIUS, SP_VALUE,
-    ST_AS, ST_DEF, ST_DOT, ST_GOLD, ST_MOVE, SUMMONS_PER_LEADER, UK_ELEPHANT, UK_TREANT, M_RETREAT,
-)
 
 KEY_SKILL = 1  # effector key of skill s is KEY_SKILL + s
 KEY_BH_SELF = 40  # BattleHunger's self speed buff
 
 
-@nb.njit(cache=True)
+@kernel
 def _sp(T, sk, col):
     return T.skill_p[sk, col]
 
 
 # ---------------------------------------------------------------------------- on attack
-@nb.njit(cache=True)
+@kernel
 def on_attack(S, T, b, u, v):
     """Leader u attacks v: returns the damage multiplier; stacks and triggers attack skills."""
     li = u - SLOT_LEADER0
@@ -54,8 +105,17 @@ def on_attack(S, T, b, u, v):
         else:
             ld.cons_target = v
             ld.cons_n = 0
-        add_effect(S, b, u, KEY_SKILL + SK_ATTACK_SPEED_INCREASE, ST_AS, OP_ADDMUL,
-                   ld.cons_n * _sp(T, SK_ATTACK_SPEED_INCREASE, SP_VALUE), t + 60, u)
+        add_effect(
+            S,
+            b,
+            u,
+            KEY_SKILL + SK_ATTACK_SPEED_INCREASE,
+            ST_AS,
+            OP_ADDMUL,
+            ld.cons_n * _sp(T, SK_ATTACK_SPEED_INCREASE, SP_VALUE),
+            t + 60,
+            u,
+        )
     sl = skill_slot(S, b, li, SK_SAVAGERY)
     if sl >= 0 and skill_ready(S, b, li, sl):
         until = t + np.int32(_sp(T, SK_SAVAGERY, SP_DURATION))
@@ -79,7 +139,7 @@ def on_attack(S, T, b, u, v):
 
 
 # ---------------------------------------------------------------------------- reactions
-@nb.njit(cache=True)
+@kernel
 def _aoe_damage(S, T, b, src, radius, dmg):
     us = S.units[b, src]
     out = S.games[b].buf[1]
@@ -89,7 +149,7 @@ def _aoe_damage(S, T, b, src, radius, dmg):
     return n
 
 
-@nb.njit(cache=True)
+@kernel
 def drain_reactions(S, T, b):
     """Resolve queued reflect / thorns / return effects (they may queue more; cooldowns bound it)."""
     g = S.games[b]
@@ -114,7 +174,7 @@ def drain_reactions(S, T, b):
 
 
 # ---------------------------------------------------------------------------- summons
-@nb.njit(cache=True)
+@kernel
 def count_summons(S, b, li, kind):
     """Living summons of ``kind`` owned by leader li."""
     n = 0
@@ -125,7 +185,7 @@ def count_summons(S, b, li, kind):
     return n
 
 
-@nb.njit(cache=True)
+@kernel
 def spawn_summon(S, T, b, li, kind):
     """Spawn a summon of ``kind`` next to leader li in a free summon slot; returns the slot or -1."""
     lu = SLOT_LEADER0 + li
@@ -141,7 +201,7 @@ def spawn_summon(S, T, b, li, kind):
 
 
 # ---------------------------------------------------------------------------- periodic skills
-@nb.njit(cache=True)
+@kernel
 def _closest(S, b, u, out, n):
     best = -1
     bd = np.int64(1) << 60
@@ -153,7 +213,7 @@ def _closest(S, b, u, out, n):
     return best
 
 
-@nb.njit(cache=True)
+@kernel
 def _cast(S, T, b, li, u, sl, sk):
     """Run one auto-cast skill check for leader li (unit u) in skill slot sl."""
     un = S.units[b, u]
@@ -282,7 +342,7 @@ def _cast(S, T, b, li, u, sl, sk):
             add_effect(S, b, out[i], KEY_SKILL + sk, ST_DEF, OP_MUL, _sp(T, sk, SP_VALUE), t + 6, u)
 
 
-@nb.njit(cache=True)
+@kernel
 def skills_phase(S, T, b, every):
     """Auto-cast skills of living leaders (staggered: each leader checks every ``every`` ticks)."""
     t = S.games[b].tick
@@ -302,7 +362,7 @@ def skills_phase(S, T, b, every):
     drain_reactions(S, T, b)
 
 
-@nb.njit(cache=True)
+@kernel
 def dot_phase(S, T, b):
     """Damage over time from effectors (BattleHunger), credited to their caster."""
     un = S.units[b]
@@ -317,7 +377,7 @@ def dot_phase(S, T, b):
 
 
 # ---------------------------------------------------------------------------- kills and deaths
-@nb.njit(cache=True)
+@kernel
 def on_kill(S, T, b, li):
     """Leader li got a kill (a last hit on an enemy leader)."""
     if skill_slot(S, b, li, SK_STEAL_SOUL) >= 0:
@@ -327,7 +387,7 @@ def on_kill(S, T, b, li):
             S.units[b, SLOT_LEADER0 + li].dirty = 1
 
 
-@nb.njit(cache=True)
+@kernel
 def on_leader_death(S, T, b, li):
     """Skill state lost on death: half the souls, BackEndurance, the stolen skill, stacks."""
     ld = S.leaders[b, li]

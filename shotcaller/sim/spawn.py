@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
+from shotcaller.sim._jit import entry, kernel
 from shotcaller.sim.core import clear_effects, emit, rand_int
 from shotcaller.sim.layout import (
-    E_SPAWN_SKIPPED, K_BARRACKS, K_CORE, K_CREEP, K_LEADER, K_TOWER, N_BLD, SLOT_CREEP0,
-    SLOT_LEADER0, UK_BARRACKS, UK_CORE, UK_CREEP, UK_TOWER,
+    E_SPAWN_SKIPPED,
+    K_BARRACKS,
+    K_CORE,
+    K_CREEP,
+    K_LEADER,
+    K_TOWER,
+    N_BLD,
+    SLOT_CREEP0,
+    SLOT_LEADER0,
+    UK_BARRACKS,
+    UK_CORE,
+    UK_CREEP,
+    UK_TOWER,
 )
 
 INT_MAX = 2147483647
@@ -16,7 +27,7 @@ DEFAULT_LANES = (0, 0, 1, 2, 2)  # the default plan: 2-1-2
 DRAFT_ORDER = (0, 1, 1, 0, 0, 1, 1, 0, 0, 1)  # A-B-B-A-A-B-B-A-A-B, A = blue
 
 
-@nb.njit(cache=True)
+@entry
 def init_unit(S, T, b, s, kind, team, x, y, stats, mult, owner):
     """Fill slot s with a fresh living unit; ``stats`` is a (6,) row, health and attack scaled by mult."""
     un = S.units[b, s]
@@ -65,7 +76,7 @@ def init_unit(S, T, b, s, kind, team, x, y, stats, mult, owner):
     un.dirty = 0
 
 
-@nb.njit(cache=True)
+@kernel
 def _random_draft(S, b, draft):
     taken = np.zeros(10, np.bool_)
     counts = np.zeros(2, np.int64)
@@ -84,7 +95,7 @@ def _random_draft(S, b, draft):
         counts[team] += 1
 
 
-@nb.njit(cache=True)
+@kernel
 def reset_game(S, T, b, seed, given_draft):
     """Start game b afresh from ``seed``; ``given_draft`` (10,) hero ids or -1 for a random draft."""
     g = S.games[b]
@@ -141,8 +152,9 @@ def reset_game(S, T, b, seed, given_draft):
                 kind = K_TOWER
                 row = UK_TOWER
                 lane = (sub - 4) // 3
-            init_unit(S, T, b, s, kind, team, T.bld_xy[team, sub, 0], T.bld_xy[team, sub, 1],
-                      T.unit_stats[row], 1.0, -1)
+            init_unit(
+                S, T, b, s, kind, team, T.bld_xy[team, sub, 0], T.bld_xy[team, sub, 1], T.unit_stats[row], 1.0, -1
+            )
             un = S.units[b, s]
             un.lane = lane
             un.sub = sub
@@ -216,7 +228,7 @@ def reset_game(S, T, b, seed, given_draft):
         ld.decide_tick = 0
 
 
-@nb.njit(cache=True)
+@kernel
 def spawn_waves(S, T, b):
     """Every wave interval, each living barracks sends ``wave_size`` creeps down its lane."""
     g = S.games[b]

@@ -11,18 +11,21 @@ import numpy as np
 from shotcaller.sim import layout as L
 from shotcaller.sim.world import World
 
-Arrays = namedtuple("Arrays", [
-    "units",  # (B, U) UNIT_DTYPE
-    "leaders",  # (B, 10) LEADER_DTYPE
-    "effects",  # (B, U, E) EFFECT_DTYPE
-    "proj",  # (B, PR) PROJ_DTYPE
-    "teams",  # (B, 2) TEAM_DTYPE
-    "games",  # (B,) game record (game_dtype): scalars plus per-game tables, see game_dtype
-    "pending",  # (B, 2, Q) PENDING_DTYPE
-    # outputs and scratch, not part of the checksum
-    "events",  # (B, EV, 6) int32
-    "react",  # (B, RQ) REACT_DTYPE
-])
+Arrays = namedtuple(
+    "Arrays",
+    [
+        "units",  # (B, U) UNIT_DTYPE
+        "leaders",  # (B, 10) LEADER_DTYPE
+        "effects",  # (B, U, E) EFFECT_DTYPE
+        "proj",  # (B, PR) PROJ_DTYPE
+        "teams",  # (B, 2) TEAM_DTYPE
+        "games",  # (B,) game record (game_dtype): scalars plus per-game tables, see game_dtype
+        "pending",  # (B, 2, Q) PENDING_DTYPE
+        # outputs and scratch, not part of the checksum
+        "events",  # (B, EV, 6) int32
+        "react",  # (B, RQ) REACT_DTYPE
+    ],
+)
 CHECKSUM_FIELDS = ("units", "leaders", "effects", "proj", "teams", "games", "pending")
 SCRATCH_GAME_FIELDS = ("grid_head", "grid_next", "buf", "n_events", "dropped", "n_react")
 
@@ -37,10 +40,18 @@ def game_dtype(n_units: int, n_cells: int, apm: int) -> np.dtype:
     """
     return np.dtype(
         [(n, L.GAME_DTYPE.fields[n][0]) for n in L.GAME_DTYPE.names]
-        + [("inv", "i1", (10, 4)), ("buyq", "i1", (10, 4)), ("apm", "i4", (2, apm)),
-           ("vis", "i1", (2, n_units)), ("seen_hp", "f4", (2, 2 * L.N_BLD)), ("draft", "i1", (10,)),
-           ("front", "i4", (2, 3)), ("grid_head", "i2", (2, n_cells)), ("grid_next", "i2", (n_units,)),
-           ("buf", "i2", (2, n_units))],
+        + [
+            ("inv", "i1", (10, 4)),
+            ("buyq", "i1", (10, 4)),
+            ("apm", "i4", (2, apm)),
+            ("vis", "i1", (2, n_units)),
+            ("seen_hp", "f4", (2, 2 * L.N_BLD)),
+            ("draft", "i1", (10,)),
+            ("front", "i4", (2, 3)),
+            ("grid_head", "i2", (2, n_cells)),
+            ("grid_next", "i2", (n_units,)),
+            ("buf", "i2", (2, n_units)),
+        ],
         align=True,
     )
 
@@ -81,7 +92,7 @@ class State:
 
     def game(self, b: int) -> State:
         """A copy of game ``b`` alone as a B=1 state."""
-        return State(Arrays(*(a[b:b + 1].copy() for a in self.arrays)), self.world)
+        return State(Arrays(*(a[b : b + 1].copy() for a in self.arrays)), self.world)
 
     def checksum(self, b: int = 0) -> str:
         """A 16-hex-digit digest of game ``b``'s full state (scratch and event buffers excluded)."""

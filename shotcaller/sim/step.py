@@ -7,12 +7,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numba as nb
 import numpy as np
 
 from shotcaller.sim import layout as L
+from shotcaller.sim._jit import entry, kernel
 from shotcaller.sim.combat import (
-    attack_phase, creep_ai, move_phase, projectile_phase, summon_ai, tower_ai,
+    attack_phase,
+    creep_ai,
+    move_phase,
+    projectile_phase,
+    summon_ai,
+    tower_ai,
 )
 from shotcaller.sim.core import build_grid, refresh_stats
 from shotcaller.sim.economy import economy_phase, end_phase, resolve_deaths
@@ -25,7 +30,7 @@ from shotcaller.sim.vision import vision_phase
 from shotcaller.sim.world import World
 
 
-@nb.njit(cache=True)
+@kernel
 def stats_phase(S, T, b):
     """Refresh effective stats of units whose effectors changed or expired."""
     t = S.games[b].tick
@@ -35,7 +40,7 @@ def stats_phase(S, T, b):
             refresh_stats(S, T, b, u)
 
 
-@nb.njit(cache=True)
+@kernel
 def tick(S, T, b):
     """Advance game b by one tick."""
     stats_phase(S, T, b)
@@ -59,7 +64,7 @@ def tick(S, T, b):
     S.games[b].tick += 1
 
 
-@nb.njit(cache=True)
+@kernel
 def _next_seed(seed, episode):
     z = np.uint64(seed) + np.uint64(episode) * np.uint64(0x9E3779B97F4A7C15)
     z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
@@ -68,7 +73,7 @@ def _next_seed(seed, episode):
     return np.int64(z >> np.uint64(2))
 
 
-@nb.njit(cache=True)
+@entry
 def run_kernel(S, T, orders, n_orders, n_ticks, no_draft):
     """Advance every game up to n_ticks; orders[b, :n_orders[b]] are issued at the first tick.
 
@@ -89,7 +94,7 @@ def run_kernel(S, T, orders, n_orders, n_ticks, no_draft):
             tick(S, T, b)
 
 
-@nb.njit(cache=True)
+@entry
 def reset_kernel(S, T, seeds, drafts):
     """Reset every game b from seeds[b] with drafts[b] (-1 row for random)."""
     for b in range(S.games.shape[0]):

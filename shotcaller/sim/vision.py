@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-import numba as nb
-
+from shotcaller.sim._jit import kernel
 from shotcaller.sim.core import query
 from shotcaller.sim.layout import (
-    K_BARRACKS, K_CORE, K_CREEP, K_LEADER, K_TOWER, KM_ALL, N_BLD,
+    K_BARRACKS,
+    K_CORE,
+    K_CREEP,
+    K_LEADER,
+    K_TOWER,
+    KM_ALL,
+    N_BLD,
 )
 from shotcaller.sim.world import line_of_sight
 
 
-@nb.njit(cache=True)
+@kernel
 def sight_radius(T, kind):
     """Vision radius of a unit kind, in tiles."""
     if kind == K_LEADER:
@@ -27,7 +32,7 @@ def sight_radius(T, kind):
     return T.vis_summon
 
 
-@nb.njit(cache=True)
+@kernel
 def vision_phase(S, T, b):
     """Recompute which units each team sees; remember the last seen health of enemy buildings."""
     un = S.units[b]

@@ -15,6 +15,7 @@ import numba as nb
 import numpy as np
 
 from shotcaller.content import Content
+from shotcaller.sim._jit import kernel
 from shotcaller.sim.config import Params, SimConfig
 from shotcaller.sim.layout import N_BLD
 
@@ -91,7 +92,7 @@ def _dijkstra_all(floor, tidx, anchor_xy, dist):
                     heapq.heappush(heap, (nc, nx, ny))
 
 
-@nb.njit(cache=True)
+@kernel
 def can_step(T, x, y, k):
     """Whether the unit at (x, y) may step in direction k (floor, no corner cutting)."""
     floor = T.floor
@@ -106,7 +107,7 @@ def can_step(T, x, y, k):
     return True
 
 
-@nb.njit(cache=True)
+@kernel
 def greedy_dir(T, x, y, tx, ty, team):
     """The step that brings (x, y) closest to (tx, ty) in straight-line distance, or -1."""
     best = -1
@@ -124,7 +125,7 @@ def greedy_dir(T, x, y, tx, ty, team):
     return best
 
 
-@nb.njit(cache=True)
+@kernel
 def nav_dir(T, stride, x, y, tx, ty, team):
     """Direction 0..7 of the next step on a shortest path from (x, y) to (tx, ty), or -1 if there."""
     if x == tx and y == ty:
@@ -154,7 +155,7 @@ def nav_dir(T, stride, x, y, tx, ty, team):
     return best
 
 
-@nb.njit(cache=True)
+@kernel
 def line_of_sight(T, x0, y0, x1, y1):
     """True when no forest tile lies strictly between (x0, y0) and (x1, y1) (Bresenham)."""
     dx = abs(x1 - x0)
@@ -185,8 +186,18 @@ def _pick_stride(n_floor: int) -> int:
     return s
 
 
-def _py_nav(floor: np.ndarray, tidx: np.ndarray, anchor_of: np.ndarray, dist: np.ndarray, stride: int,
-            x: int, y: int, tx: int, ty: int, team: int) -> int:
+def _py_nav(
+    floor: np.ndarray,
+    tidx: np.ndarray,
+    anchor_of: np.ndarray,
+    dist: np.ndarray,
+    stride: int,
+    x: int,
+    y: int,
+    tx: int,
+    ty: int,
+    team: int,
+) -> int:
     """Python twin of :func:`nav_dir`, used once at build time to trace lane paths."""
     H, W = floor.shape
 
@@ -220,8 +231,9 @@ def _py_nav(floor: np.ndarray, tidx: np.ndarray, anchor_of: np.ndarray, dist: np
     return best
 
 
-def _trace(nav: tuple, stride: int, start: tuple[int, int], goals: list[tuple[int, int]],
-           team: int) -> list[tuple[int, int]]:
+def _trace(
+    nav: tuple, stride: int, start: tuple[int, int], goals: list[tuple[int, int]], team: int
+) -> list[tuple[int, int]]:
     path = [start]
     x, y = start
     for gx, gy in goals:
@@ -249,30 +261,67 @@ def _rule_fields(content: Content, params: Params, stride: int) -> tuple[dict[st
 
     tb = TIEBREAKS.index(params.tiebreak) if params.tiebreak is not None else content.tiebreak
     fields = {
-        "tps": tps, "time_limit": round(limit * tps), "tiebreak": tb, "stride": stride,
-        "max_pts": r["movement.max_points"], "cost_o": r["movement.orthogonal_cost"],
+        "tps": tps,
+        "time_limit": round(limit * tps),
+        "tiebreak": tb,
+        "stride": stride,
+        "max_pts": r["movement.max_points"],
+        "cost_o": r["movement.orthogonal_cost"],
         "cost_d": r["movement.diagonal_cost"],
-        "melee_range": r["combat.melee_range"], "ranged_range": r["combat.ranged_range"],
-        "aggro": r["combat.aggro_range"], "proj_speed": r["combat.projectile_speed"],
+        "melee_range": r["combat.melee_range"],
+        "ranged_range": r["combat.ranged_range"],
+        "aggro": r["combat.aggro_range"],
+        "proj_speed": r["combat.projectile_speed"],
         "tower_aggro": round(r["combat.tower_leader_aggro_s"] * tps),
-        "first_wave": round(r["waves.first_wave_s"] * tps), "wave_every": round(r["waves.interval_s"] * tps),
-        "wave_size": r["waves.creeps_per_wave"], "mega": r["waves.mega_bonus"],
+        "first_wave": round(r["waves.first_wave_s"] * tps),
+        "wave_every": round(r["waves.interval_s"] * tps),
+        "wave_size": r["waves.creeps_per_wave"],
+        "mega": r["waves.mega_bonus"],
         "growth": r["waves.growth_per_minute"],
-        "respawn_base": r["leaders.respawn_base_s"] * tps, "respawn_per_min": r["leaders.respawn_per_minute_s"] * tps,
-        "heal_per_tick": r["leaders.fountain_heal_per_s"] / tps, "fountain_r": r["leaders.fountain_radius"],
+        "respawn_base": r["leaders.respawn_base_s"] * tps,
+        "respawn_per_min": r["leaders.respawn_per_minute_s"] * tps,
+        "heal_per_tick": r["leaders.fountain_heal_per_s"] / tps,
+        "fountain_r": r["leaders.fountain_radius"],
         "start_gold": r["leaders.start_gold"],
-        "gold_per_tick": r["economy.passive_gold_per_s"] / tps, "bounty_creep": r["economy.bounty_creep"],
-        "bounty_leader": r["economy.bounty_leader"], "bounty_tower": r["economy.bounty_tower"],
-        "bounty_barracks": r["economy.bounty_barracks"], "inv_slots": r["economy.inventory_slots"],
-        "latency": round(latency * tps), "apm": apm,
-        "tp_cd": round(r["orders.teleport_cooldown_s"] * tps), "tp_chan": round(r["orders.teleport_channel_s"] * tps),
-        "vis_leader": r["vision.leader"], "vis_creep": r["vision.creep"], "vis_summon": r["vision.summon"],
-        "vis_tower": r["vision.tower"], "vis_barracks": r["vision.barracks"], "vis_core": r["vision.core"],
-        "vis_every": r["vision.update_ticks"], "micro": int(params.micro), "autoreset": int(params.autoreset),
+        "gold_per_tick": r["economy.passive_gold_per_s"] / tps,
+        "bounty_creep": r["economy.bounty_creep"],
+        "bounty_leader": r["economy.bounty_leader"],
+        "bounty_tower": r["economy.bounty_tower"],
+        "bounty_barracks": r["economy.bounty_barracks"],
+        "inv_slots": r["economy.inventory_slots"],
+        "latency": round(latency * tps),
+        "apm": apm,
+        "tp_cd": round(r["orders.teleport_cooldown_s"] * tps),
+        "tp_chan": round(r["orders.teleport_channel_s"] * tps),
+        "vis_leader": r["vision.leader"],
+        "vis_creep": r["vision.creep"],
+        "vis_summon": r["vision.summon"],
+        "vis_tower": r["vision.tower"],
+        "vis_barracks": r["vision.barracks"],
+        "vis_core": r["vision.core"],
+        "vis_every": r["vision.update_ticks"],
+        "micro": int(params.micro),
+        "autoreset": int(params.autoreset),
         "ai_every": max(1, params.ai_interval),
     }
-    ints = {"time_limit", "tiebreak", "stride", "tower_aggro", "first_wave", "wave_every", "wave_size",
-            "inv_slots", "latency", "apm", "tp_cd", "tp_chan", "vis_every", "micro", "autoreset", "ai_every"}
+    ints = {
+        "time_limit",
+        "tiebreak",
+        "stride",
+        "tower_aggro",
+        "first_wave",
+        "wave_every",
+        "wave_size",
+        "inv_slots",
+        "latency",
+        "apm",
+        "tp_cd",
+        "tp_chan",
+        "vis_every",
+        "micro",
+        "autoreset",
+        "ai_every",
+    }
     return fields, ints
 
 
@@ -293,17 +342,20 @@ def build_world(content: Content, config: SimConfig | None = None, params: Param
     anchors: list[tuple[int, int]] = []
     for by in range(0, H, stride):
         for bx in range(0, W, stride):
-            blk = floor[by:by + stride, bx:bx + stride]
+            blk = floor[by : by + stride, bx : bx + stride]
             if not blk.any():
                 continue
             cy, cx = by + (stride - 1) / 2, bx + (stride - 1) / 2
-            cands = [((yy - cy) ** 2 + (xx - cx) ** 2, yy, xx)
-                     for yy in range(by, min(by + stride, H)) for xx in range(bx, min(bx + stride, W))
-                     if floor[yy, xx]]
+            cands = [
+                ((yy - cy) ** 2 + (xx - cx) ** 2, yy, xx)
+                for yy in range(by, min(by + stride, H))
+                for xx in range(bx, min(bx + stride, W))
+                if floor[yy, xx]
+            ]
             _, ay, ax = min(cands)
             a = len(anchors)
             anchors.append((ax, ay))
-            sub = anchor_of[by:by + stride, bx:bx + stride]
+            sub = anchor_of[by : by + stride, bx : bx + stride]
             sub[blk] = a
     anchor_xy = np.array(anchors, np.int16)
     dist = np.full((len(anchors), n_floor), 65535, np.uint16)
@@ -347,13 +399,28 @@ def build_world(content: Content, config: SimConfig | None = None, params: Param
     leader_profile = np.array([c.profile_id(p) for p in params.profiles], np.int8)
 
     arrays = dict(
-        floor=floor.astype(np.int8), tidx=tidx, anchor_of=anchor_of, anchor_xy=anchor_xy, dist=dist,
-        dirs=np.stack([DX, DY], axis=1), dir_order=DIR_ORDER, lane_of_x=lane_of_x, bld_xy=bld_xy,
-        unit_stats=c.unit_stats, hero_stats=c.leader_stats, hero_ranged=c.leader_ranged.astype(np.int8),
-        hero_skills=c.leader_skills, hero_build=c.leader_build, skill_p=skill_p,
-        item_price=c.item_price, item_mods=c.item_mods, item_effect=c.item_effect,
-        item_value=c.item_value, item_dur=np.round(c.item_duration_s * tps).astype(np.int32),
-        prof=c.profile_params, leader_profile=leader_profile,
+        floor=floor.astype(np.int8),
+        tidx=tidx,
+        anchor_of=anchor_of,
+        anchor_xy=anchor_xy,
+        dist=dist,
+        dirs=np.stack([DX, DY], axis=1),
+        dir_order=DIR_ORDER,
+        lane_of_x=lane_of_x,
+        bld_xy=bld_xy,
+        unit_stats=c.unit_stats,
+        hero_stats=c.leader_stats,
+        hero_ranged=c.leader_ranged.astype(np.int8),
+        hero_skills=c.leader_skills,
+        hero_build=c.leader_build,
+        skill_p=skill_p,
+        item_price=c.item_price,
+        item_mods=c.item_mods,
+        item_effect=c.item_effect,
+        item_value=c.item_value,
+        item_dur=np.round(c.item_duration_s * tps).astype(np.int32),
+        prof=c.profile_params,
+        leader_profile=leader_profile,
     )
     nav = (floor, tidx, anchor_of, dist)
     paths = {}
@@ -368,7 +435,7 @@ def build_world(content: Content, config: SimConfig | None = None, params: Param
     lane_len = np.zeros((2, 3), np.int32)
     for (team, lane), p in paths.items():
         lane_path[team, lane, : len(p)] = p
-        lane_path[team, lane, len(p):] = p[-1]
+        lane_path[team, lane, len(p) :] = p[-1]
         lane_len[team, lane] = len(p)
     # each building's index along both teams' paths of its lane (nearest path tile)
     bld_pidx = np.zeros((2, N_BLD, 2), np.int32)
@@ -383,8 +450,7 @@ def build_world(content: Content, config: SimConfig | None = None, params: Param
     arrays.update(lane_path=lane_path, lane_len=lane_len, bld_pidx=bld_pidx)
     rules, ints = _rule_fields(content, params, stride)
     dtype = np.dtype(
-        [(k, "i8" if k in ints else "f8") for k in rules]
-        + [(k, v.dtype, v.shape) for k, v in arrays.items()],
+        [(k, "i8" if k in ints else "f8") for k in rules] + [(k, v.dtype, v.shape) for k, v in arrays.items()],
         align=True,
     )
     rec = np.zeros(1, dtype)
