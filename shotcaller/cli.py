@@ -44,7 +44,8 @@ def _print_summary(res: dict[str, Any], args: argparse.Namespace) -> None:
     w = res["winner"]
     head = "Draw" if w == "draw" else f"{w.capitalize()} wins"
     print(
-        f"{head} ({res['end_reason']}) after {res['minutes']:.1f} game minutes ({res['ticks']} ticks), seed {res['seed']}"
+        f"{head} ({res['end_reason']}) after {res['minutes']:.1f} game minutes "
+        f"({res['ticks']} ticks), seed {res['seed']}"
     )
     print(
         f"blue: {args.blue:<10} buildings lost {res['buildings_lost']['blue']:>2}   "
