@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from shotcaller.sim._jit import kernel
-from shotcaller.sim.core import deal_damage, dist2, query
+from shotcaller.sim.core import deal_damage, dist2, grid_dims, nearest_enemy
 from shotcaller.sim.layout import (
     D_MELEE,
     D_RANGED,
+    GRID_CELL,
     K_LEADER,
     K_TOWER,
-    KM_BUILDING,
+    KM_ALL,
     KM_MOBILE,
     N_BLD,
     SLOT_CREEP0,
@@ -31,21 +32,8 @@ def targetable(S, b, v):
 
 @kernel
 def nearest_target(S, T, b, u, r, kmask):
-    """Closest targetable enemy of unit u within r among kinds ``kmask`` (ties: lowest slot), or -1."""
-    un = S.units[b, u]
-    out = S.games[b].buf[0]
-    n = query(S, T, b, 1 - un.team, un.x, un.y, r, kmask, out)
-    best = -1
-    bd = np.int64(1) << 60
-    for i in range(n):
-        v = out[i]
-        if S.units[b, v].invuln != 0:
-            continue
-        d = dist2(S, b, u, v)
-        if d < bd:
-            bd = d
-            best = v
-    return best
+    """Closest targetable enemy of unit u within r among kinds ``kmask`` (mobile before buildings)."""
+    return nearest_enemy(S, T, b, u, r, kmask)
 
 
 @kernel
@@ -73,7 +61,11 @@ def creep_ai(S, T, b):
     un = S.units[b]
     S.games[b].front[:, :] = -1
     aggro = T.aggro
-    for u in range(SLOT_CREEP0, un.shape[0]):
+    g = S.games[b]
+    for i in range(g.n_live):
+        u = g.live[i]
+        if u < SLOT_CREEP0:
+            continue
         c = un[u]
         if c.alive == 0 or c.hp <= 0:
             continue
@@ -82,10 +74,7 @@ def creep_ai(S, T, b):
         if not _keep(S, b, u, aggro + 2.0):
             c.target = -1
             if (t + u) % 2 == 0:
-                v = nearest_target(S, T, b, u, aggro, KM_MOBILE)
-                if v < 0:
-                    v = nearest_target(S, T, b, u, aggro, KM_BUILDING)
-                c.target = v
+                c.target = nearest_target(S, T, b, u, aggro, KM_ALL)
         n = T.lane_len[team, lane]
         wp = c.wp
         if wp + 1 < n and c.x == T.lane_path[team, lane, wp + 1, 0] and c.y == T.lane_path[team, lane, wp + 1, 1]:
@@ -130,44 +119,76 @@ def summon_ai(S, T, b):
 
 
 @kernel
+def _tower_scan(S, T, b, u, aggro_since):
+    """One pass over the grid around tower u: the closest enemy leader that hit an allied leader since
+    ``aggro_since``, the closest creep or summon, the closest leader, and the creep/summon count."""
+    un = S.units[b]
+    w = un[u]
+    x = np.int64(w.x)
+    y = np.int64(w.y)
+    r = w.rng
+    nx, ny = grid_dims(T)
+    reach = np.int64(r) + 2
+    cx0 = max(0, (x - reach) // GRID_CELL)
+    cx1 = min(nx - 1, (x + reach) // GRID_CELL)
+    cy0 = max(0, (y - reach) // GRID_CELL)
+    cy1 = min(ny - 1, (y + reach) // GRID_CELL)
+    g = S.games[b]
+    gh = g.grid_head[1 - w.team]
+    gn = g.grid_next
+    r2 = r * r
+    best_a = -1
+    best_c = -1
+    best_l = -1
+    big = np.int64(1) << 60
+    da = big
+    dc = big
+    dl = big
+    cover = 0
+    for cy in range(cy0, cy1 + 1):
+        for cx in range(cx0, cx1 + 1):
+            v = gh[cy * nx + cx]
+            while v >= 0:
+                e = un[v]
+                k = e.kind
+                if e.alive != 0 and e.hp > 0 and k < K_TOWER:
+                    dx = np.int64(e.x) - x
+                    dy = np.int64(e.y) - y
+                    d = dx * dx + dy * dy
+                    if d <= r2:
+                        if k == K_LEADER:
+                            if e.aggro_tick >= aggro_since and (d < da or (d == da and v < best_a)):
+                                da = d
+                                best_a = v
+                            if d < dl or (d == dl and v < best_l):
+                                dl = d
+                                best_l = v
+                        else:
+                            cover += 1
+                            if d < dc or (d == dc and v < best_c):
+                                dc = d
+                                best_c = v
+                v = gn[v]
+    return best_a, best_c, best_l, cover
+
+
+@kernel
 def tower_ai(S, T, b):
     """Towers shoot the closest enemy in range: a leader that just hit an allied leader first,
     then creeps and summons, then leaders. ``cover`` counts enemy creeps and summons in range."""
     t = S.games[b].tick
     un = S.units[b]
-    out = S.games[b].buf[0]
     for team in range(2):
         for sub in range(4, N_BLD):
             u = team * N_BLD + sub
             w = un[u]
             if w.alive == 0 or w.hp <= 0:
                 continue
-            if (t + sub) % 2 != 0 and _keep(S, b, u, w.rng):
+            if (t + sub) % 2 != 0:  # towers look around every other tick
+                if not _keep(S, b, u, w.rng):
+                    w.target = -1
                 continue
-            n = query(S, T, b, 1 - team, w.x, w.y, w.rng, KM_MOBILE, out)
-            best_a = -1
-            best_c = -1
-            best_l = -1
-            da = np.int64(1) << 60
-            dc = da
-            dl = da
-            cover = 0
-            for i in range(n):
-                v = out[i]
-                k = un[v].kind
-                d = dist2(S, b, u, v)
-                if k == K_LEADER:
-                    if un[v].aggro_tick >= t - T.tower_aggro and d < da:
-                        da = d
-                        best_a = v
-                    if d < dl:
-                        dl = d
-                        best_l = v
-                else:
-                    cover += 1
-                    if d < dc:
-                        dc = d
-                        best_c = v
+            best_a, best_c, best_l, cover = _tower_scan(S, T, b, u, t - T.tower_aggro)
             w.cover = cover
             if best_a >= 0:
                 w.target = best_a
@@ -191,7 +212,11 @@ def move_phase(S, T, b):
     un = S.units[b]
     stride = T.stride
     need_min = min(T.cost_o, T.cost_d, T.max_pts)
-    for u in range(SLOT_LEADER0, un.shape[0]):
+    g = S.games[b]
+    for i in range(g.n_live):
+        u = g.live[i]
+        if u < SLOT_LEADER0:
+            continue
         m = un[u]
         if m.alive == 0 or m.hp <= 0:
             continue
@@ -237,6 +262,7 @@ def _launch(S, b, u, v, dmg):
             pr[p].x = S.units[b, u].x
             pr[p].y = S.units[b, u].y
             pr[p].dmg = dmg
+            S.games[b].n_proj += 1
             return True
     return False
 
@@ -250,7 +276,9 @@ def attack_phase(S, T, b):
     """
     t = S.games[b].tick
     un = S.units[b]
-    for u in range(un.shape[0]):
+    g = S.games[b]
+    for i in range(g.n_live):
+        u = g.live[i]
         a = un[u]
         if a.alive == 0 or a.target < 0 or a.aspd <= 0:
             continue
@@ -277,6 +305,9 @@ def attack_phase(S, T, b):
 @kernel
 def projectile_phase(S, T, b):
     """Projectiles fly toward their target's current tile and hit on arrival; a dead target's fizzle."""
+    g = S.games[b]
+    if g.n_proj == 0:
+        return
     pr = S.proj[b]
     un = S.units[b]
     sp = T.proj_speed
@@ -287,12 +318,14 @@ def projectile_phase(S, T, b):
         v = q.dst
         if un[v].alive == 0 or un[v].hp <= 0:
             q.alive = 0
+            g.n_proj -= 1
             continue
         dx = un[v].x - q.x
         dy = un[v].y - q.y
         d = np.sqrt(dx * dx + dy * dy)
         if d <= sp:
             q.alive = 0
+            g.n_proj -= 1
             deal_damage(S, T, b, q.src, v, q.dmg, D_RANGED)
         else:
             q.x += dx / d * sp

@@ -16,7 +16,11 @@ from shotcaller.sim.layout import (
     IM_HP,
     IM_MOVE,
     IM_RANGE,
+    K_BARRACKS,
+    K_CORE,
+    K_CREEP,
     K_LEADER,
+    K_TOWER,
     OP_ADD,
     OP_MUL,
     RX_RETURN_AOE,
@@ -40,6 +44,7 @@ from shotcaller.sim.layout import (
     ST_MOVE,
     ST_RANGE,
 )
+from shotcaller.sim.world import line_of_sight
 
 U64_MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
 
@@ -163,9 +168,14 @@ def refresh_stats(S, T, b, u):
     """Recompute unit u's effective stats: (base + sum add) * (prod mul + sum addmul)."""
     un = S.units[b, u]
     t = S.games[b].tick
-    add = np.zeros(8, np.float64)
-    mul = np.ones(8, np.float64)
-    amul = np.zeros(8, np.float64)
+    acc = S.games[b].acc  # scratch (3, 8): sums of adds, products of multipliers, sums of add-multipliers
+    add = acc[0]
+    mul = acc[1]
+    amul = acc[2]
+    for s in range(8):
+        add[s] = 0.0
+        mul[s] = 1.0
+        amul[s] = 0.0
     ef = S.effects[b, u]
     nxt = np.int32(2147483647)
     for e in range(ef.shape[0]):
@@ -313,15 +323,22 @@ def grid_dims(T):
 
 @kernel
 def build_grid(S, T, b):
-    """Bucket every living unit by team and cell (linked lists in grid_head / grid_next)."""
-    gh = S.games[b].grid_head
-    gn = S.games[b].grid_next
+    """Bucket every living unit by team and cell (linked lists in grid_head / grid_next) and list the
+    living units in slot order (``live[:n_live]``), which the phases of this tick iterate."""
+    g = S.games[b]
+    gh = g.grid_head
+    gn = g.grid_next
     gh[:] = -1
     nx, ny = grid_dims(T)
     un = S.units[b]
-    for u in range(un.shape[0] - 1, -1, -1):
-        if un[u].alive == 0:
-            continue
+    n = 0
+    for u in range(un.shape[0]):
+        if un[u].alive != 0:
+            g.live[n] = u
+            n += 1
+    g.n_live = n
+    for i in range(n - 1, -1, -1):
+        u = g.live[i]
         c = (un[u].y // GRID_CELL) * nx + un[u].x // GRID_CELL
         t = un[u].team
         gn[u] = gh[t, c]
@@ -374,3 +391,91 @@ def dist2(S, b, u, v):
     dx = np.int64(S.units[b, u].x) - S.units[b, v].x
     dy = np.int64(S.units[b, u].y) - S.units[b, v].y
     return dx * dx + dy * dy
+
+
+@kernel
+def nearest_enemy(S, T, b, u, r, kmask):
+    """Closest targetable enemy of unit u within r among kinds ``kmask``, or -1.
+
+    Mobile units come before buildings (creeps fight the wave before the tower); equal distances go
+    to the lowest slot. Walks the grid directly (no result list).
+    """
+    un = S.units[b]
+    me = un[u]
+    x = np.int64(me.x)
+    y = np.int64(me.y)
+    nx, ny = grid_dims(T)
+    reach = np.int64(r) + 2
+    cx0 = max(0, (x - reach) // GRID_CELL)
+    cx1 = min(nx - 1, (x + reach) // GRID_CELL)
+    cy0 = max(0, (y - reach) // GRID_CELL)
+    cy1 = min(ny - 1, (y + reach) // GRID_CELL)
+    g = S.games[b]
+    gh = g.grid_head[1 - me.team]
+    gn = g.grid_next
+    r2 = r * r
+    best = -1
+    bd = np.int64(1) << 62
+    for cy in range(cy0, cy1 + 1):
+        for cx in range(cx0, cx1 + 1):
+            v = gh[cy * nx + cx]
+            while v >= 0:
+                w = un[v]
+                k = w.kind
+                if w.alive != 0 and w.hp > 0 and w.invuln == 0 and (kmask >> k) & 1:
+                    dx = np.int64(w.x) - x
+                    dy = np.int64(w.y) - y
+                    d = dx * dx + dy * dy
+                    if d <= r2:
+                        if k >= K_TOWER:
+                            d += np.int64(1) << 40
+                        if d < bd or (d == bd and v < best):
+                            bd = d
+                            best = v
+                v = gn[v]
+    return best
+
+
+@kernel
+def seen_by(S, T, b, team, x, y, rmax):
+    """Whether a unit of ``team`` sees tile (x, y): within its kind's sight radius, with line of sight."""
+    from_grid = S.games[b].grid_head[team]
+    gn = S.games[b].grid_next
+    un = S.units[b]
+    nx, ny = grid_dims(T)
+    reach = np.int64(rmax) + 2
+    x = np.int64(x)
+    y = np.int64(y)
+    cx0 = max(0, (x - reach) // GRID_CELL)
+    cx1 = min(nx - 1, (x + reach) // GRID_CELL)
+    cy0 = max(0, (y - reach) // GRID_CELL)
+    cy1 = min(ny - 1, (y + reach) // GRID_CELL)
+    for cy in range(cy0, cy1 + 1):
+        for cx in range(cx0, cx1 + 1):
+            v = from_grid[cy * nx + cx]
+            while v >= 0:
+                w = un[v]
+                if w.alive != 0:
+                    r = sight_radius(T, w.kind)
+                    dx = np.int64(w.x) - x
+                    dy = np.int64(w.y) - y
+                    if dx * dx + dy * dy <= r * r and line_of_sight(T, w.x, w.y, x, y):
+                        return True
+                v = gn[v]
+    return False
+
+
+@kernel
+def sight_radius(T, kind):
+    """Vision radius of a unit kind, in tiles."""
+    if kind == K_LEADER:
+        return T.vis_leader
+    if kind == K_CREEP:
+        return T.vis_creep
+    if kind == K_TOWER:
+        return T.vis_tower
+    if kind == K_BARRACKS:
+        return T.vis_barracks
+    if kind == K_CORE:
+        return T.vis_core
+    return T.vis_summon

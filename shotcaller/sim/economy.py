@@ -70,11 +70,18 @@ def resolve_deaths(S, T, b):
     t = S.games[b].tick
     un = S.units[b]
     U = un.shape[0]
-    # pass 1: credit
+    dying = S.games[b].buf[1]
+    nd = 0
     for v in range(U):
+        if un[v].alive != 0 and un[v].hp <= 0:
+            dying[nd] = v
+            nd += 1
+    if nd == 0:
+        return
+    # pass 1: credit
+    for i in range(nd):
+        v = dying[i]
         w = un[v]
-        if w.alive == 0 or w.hp > 0:
-            continue
         killer = w.last_by
         kl = w.last_by_owner
         if kl >= 0 and S.leaders[b, kl].team == w.team:
@@ -97,10 +104,9 @@ def resolve_deaths(S, T, b):
             for i in range(5):
                 give_gold(S, b, (1 - w.team) * 5 + i, bounty)
     # pass 2: deaths
-    for v in range(U):
+    for i in range(nd):
+        v = dying[i]
         w = un[v]
-        if w.alive == 0 or w.hp > 0:
-            continue
         w.alive = 0
         w.hp = 0.0
         w.target = -1

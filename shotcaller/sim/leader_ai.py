@@ -123,9 +123,10 @@ def _stance(P, stance):
 
 
 @kernel
-def _tower_threat(S, b, enemy, x, y):
-    """The enemy tower whose range covers (x, y), or -1."""
-    for sub in range(4, N_BLD):
+def _tower_threat(S, T, b, enemy, x, y):
+    """The enemy tower whose range covers (x, y), or -1 (only the towers of the lane of column x)."""
+    lane = T.lane_of_x[x]
+    for sub in range(4 + lane * 3, 7 + lane * 3):
         w = enemy * N_BLD + sub
         tw = S.units[b, w]
         if tw.alive == 0:
@@ -207,7 +208,7 @@ def _pick_target(S, T, b, li, u, P, aggr, risk, pushing, ax, ay, leash):
         elif k > K_TOWER:  # barracks, core
             s = 80.0 * P[PF_PUSH] * (2.0 if pushing else 1.0)
         else:
-            th = _tower_threat(S, b, enemy, w.x, w.y)
+            th = _tower_threat(S, T, b, enemy, w.x, w.y)
             if th >= 0 and un[th].cover == 0 and risk < 0.6:
                 continue
             if k == K_LEADER:
@@ -252,8 +253,9 @@ def leader_ai(S, T, b):
         dxc = me.x - cx
         dyc = me.y - cy
         at_fountain = dxc * dxc + dyc * dyc <= T.fountain_r * T.fountain_r
+        decide = (t + li) % T.ai_every == 0
         # consumables
-        if hpf < 0.4:
+        if decide and hpf < 0.4:
             k = find_item(S, T, b, li, IE_HEAL)
             if k >= 0:
                 use_item(S, T, b, li, k)
@@ -261,7 +263,7 @@ def leader_ai(S, T, b):
         # retreat, heal and shop
         if ld.mode == M_NORMAL and ld.micro == 0:
             go = hpf < retreat or ld.order == O_RETREAT
-            if not go:
+            if not go and decide:
                 it = next_purchase(S, T, b, li)
                 if it >= 0 and ld.gold >= T.item_price[it] + P[PF_SHOP] and hpf < 0.8 and not at_fountain:
                     go = True

@@ -188,6 +188,7 @@ def submit(S, T, b, orders, n):
         tm.orders_given += 1
         p = S.pending[b, team, slot]
         p.used = 1
+        S.games[b].n_pending += 1
         p.leader = leader
         p.kind = kind
         p.a = a
@@ -269,6 +270,8 @@ def _apply_one(S, T, b, li, kind, a, bb):
 @kernel
 def apply_due(S, T, b):
     """Apply queued orders whose latency has elapsed, in the order they were issued."""
+    if S.games[b].n_pending == 0:
+        return
     t = S.games[b].tick
     for team in range(2):
         pq = S.pending[b, team]
@@ -281,6 +284,7 @@ def apply_due(S, T, b):
                 break
             p = pq[best]
             p.used = 0
+            S.games[b].n_pending -= 1
             if p.leader >= 0:
                 _apply_one(S, T, b, team * 5 + p.leader, p.kind, p.a, p.b)
             else:

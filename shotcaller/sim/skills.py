@@ -72,6 +72,7 @@ from shotcaller.sim.spawn import init_unit
 
 KEY_SKILL = 1  # effector key of skill s is KEY_SKILL + s
 KEY_BH_SELF = 40  # BattleHunger's self speed buff
+BATTLE_CALL_RADIUS = 7.0  # BattleCall fires when an enemy leader is this close (or when retreating)
 
 
 @kernel
@@ -214,16 +215,35 @@ def _closest(S, b, u, out, n):
 
 
 @kernel
-def _cast(S, T, b, li, u, sl, sk):
-    """Run one auto-cast skill check for leader li (unit u) in skill slot sl."""
+def _within(S, b, u, near, nn, r, kmask, out):
+    """Filter the precomputed neighbourhood ``near[:nn]`` to units of ``kmask`` within r of unit u."""
+    n = 0
+    r2 = r * r
+    for i in range(nn):
+        v = near[i]
+        w = S.units[b, v]
+        if w.hp <= 0 or not (kmask >> w.kind) & 1:
+            continue
+        if dist2(S, b, u, v) <= r2:
+            out[n] = v
+            n += 1
+    return n
+
+
+@kernel
+def _cast(S, T, b, li, u, sl, sk, near, nn):
+    """Run one auto-cast skill check for leader li (unit u) in skill slot sl.
+
+    ``near[:nn]`` are the enemy mobile units around the leader (within the largest skill radius).
+    """
     un = S.units[b, u]
     t = S.games[b].tick
     enemy = 1 - un.team
-    out = S.games[b].buf[0]
+    out = S.games[b].buf[1]
     if sk == SK_CLEAVE or sk == SK_SLOW_AOE:
         if not skill_ready(S, b, li, sl):
             return
-        n = query(S, T, b, enemy, un.x, un.y, _sp(T, sk, SP_RADIUS), KM_MOBILE, out)
+        n = _within(S, b, u, near, nn, _sp(T, sk, SP_RADIUS), KM_MOBILE, out)
         if n >= _sp(T, sk, SP_COUNT):
             dmg = _sp(T, sk, SP_DAMAGE)
             until = t + np.int32(_sp(T, sk, SP_DURATION))
@@ -237,7 +257,7 @@ def _cast(S, T, b, li, u, sl, sk):
     elif sk == SK_ROOT or sk == SK_BATTLE_HUNGER or sk == SK_AIR_CORROSION:
         if not skill_ready(S, b, li, sl):
             return
-        n = query(S, T, b, enemy, un.x, un.y, _sp(T, sk, SP_RADIUS), KM_MOBILE, out)
+        n = _within(S, b, u, near, nn, _sp(T, sk, SP_RADIUS), KM_MOBILE, out)
         if n == 0:
             return
         until = t + np.int32(_sp(T, sk, SP_DURATION))
@@ -259,7 +279,7 @@ def _cast(S, T, b, li, u, sl, sk):
             return
         go = S.leaders[b, li].mode == M_RETREAT
         if not go:
-            go = query(S, T, b, enemy, un.x, un.y, 7.0, KM_LEADER, out) > 0
+            go = _within(S, b, u, near, nn, BATTLE_CALL_RADIUS, KM_LEADER, out) > 0
         if go:
             until = t + np.int32(_sp(T, sk, SP_DURATION))
             add_effect(S, b, u, KEY_SKILL + sk, ST_MOVE, OP_MUL, _sp(T, sk, SP_VALUE), until, u)
@@ -283,7 +303,7 @@ def _cast(S, T, b, li, u, sl, sk):
         ld = S.leaders[b, li]
         if ld.stolen_life != 0:
             return
-        n = query(S, T, b, enemy, un.x, un.y, _sp(T, sk, SP_RADIUS), KM_LEADER, out)
+        n = _within(S, b, u, near, nn, _sp(T, sk, SP_RADIUS), KM_LEADER, out)
         if n == 0:
             return
         v = _closest(S, b, u, out, n)
@@ -307,7 +327,7 @@ def _cast(S, T, b, li, u, sl, sk):
     elif sk == SK_TELEKINESIS:
         if not skill_ready(S, b, li, sl):
             return
-        n = query(S, T, b, enemy, un.x, un.y, _sp(T, sk, SP_RADIUS), KM_MOBILE, out)
+        n = _within(S, b, u, near, nn, _sp(T, sk, SP_RADIUS), KM_MOBILE, out)
         if n < _sp(T, sk, SP_COUNT):
             return
         v1 = -1
@@ -337,7 +357,7 @@ def _cast(S, T, b, li, u, sl, sk):
         skill_used(S, T, b, li, sl, sk)
         emit(S, b, E_SKILL, u, sk, v1, v2)
     elif sk == SK_DARK_PRESENCE:
-        n = query(S, T, b, enemy, un.x, un.y, _sp(T, sk, SP_RADIUS), KM_MOBILE, out)
+        n = _within(S, b, u, near, nn, _sp(T, sk, SP_RADIUS), KM_MOBILE, out)
         for i in range(n):
             add_effect(S, b, out[i], KEY_SKILL + sk, ST_DEF, OP_MUL, _sp(T, sk, SP_VALUE), t + 6, u)
 
@@ -346,19 +366,29 @@ def _cast(S, T, b, li, u, sl, sk):
 def skills_phase(S, T, b, every):
     """Auto-cast skills of living leaders (staggered: each leader checks every ``every`` ticks)."""
     t = S.games[b].tick
+    near = S.games[b].buf[0]
     for li in range(10):
         if (t + li) % every != 0:
             continue
         u = SLOT_LEADER0 + li
-        if S.units[b, u].alive == 0 or S.units[b, u].hp <= 0:
+        un = S.units[b, u]
+        if un.alive == 0 or un.hp <= 0:
             continue
-        if S.units[b, u].stun_until > t:
+        if un.stun_until > t:
             continue
         ld = S.leaders[b, li]
+        r = 0.0
+        for sl in range(3):
+            sk = ld.sk0 if sl == 0 else (ld.sk1 if sl == 1 else ld.sk2)
+            if sk == SK_BATTLE_CALL:
+                r = max(r, BATTLE_CALL_RADIUS)
+            elif sk >= 0:
+                r = max(r, np.float64(_sp(T, sk, SP_RADIUS)))
+        nn = query(S, T, b, 1 - un.team, un.x, un.y, r, KM_MOBILE, near) if r > 0 else 0
         for sl in range(3):
             sk = ld.sk0 if sl == 0 else (ld.sk1 if sl == 1 else ld.sk2)
             if sk >= 0:
-                _cast(S, T, b, li, u, sl, sk)
+                _cast(S, T, b, li, u, sl, sk, near, nn)
     drain_reactions(S, T, b)
 
 
@@ -366,7 +396,11 @@ def skills_phase(S, T, b, every):
 def dot_phase(S, T, b):
     """Damage over time from effectors (BattleHunger), credited to their caster."""
     un = S.units[b]
-    for u in range(un.shape[0]):
+    g = S.games[b]
+    if g.n_dot == 0:
+        return
+    for i in range(g.n_live):
+        u = g.live[i]
         if un[u].alive == 0 or un[u].dot <= 0 or un[u].hp <= 0:
             continue
         ef = S.effects[b, u]

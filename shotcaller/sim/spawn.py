@@ -111,6 +111,8 @@ def reset_game(S, T, b, seed, given_draft):
             ef[e].key = 0
     for p in range(S.proj.shape[1]):
         S.proj[b, p].alive = 0
+    g.n_proj = 0
+    g.n_pending = 0
     for team in range(2):
         for q in range(S.pending.shape[2]):
             S.pending[b, team, q].used = 0

@@ -27,7 +27,9 @@ Arrays = namedtuple(
     ],
 )
 CHECKSUM_FIELDS = ("units", "leaders", "effects", "proj", "teams", "games", "pending")
-SCRATCH_GAME_FIELDS = ("grid_head", "grid_next", "buf", "n_events", "dropped", "n_react")
+SCRATCH_GAME_FIELDS = (
+    "grid_head", "grid_next", "buf", "live", "acc", "n_live", "n_events", "dropped", "n_react",
+)
 
 
 def game_dtype(n_units: int, n_cells: int, apm: int) -> np.dtype:
@@ -36,7 +38,8 @@ def game_dtype(n_units: int, n_cells: int, apm: int) -> np.dtype:
     inv (10, 4) item ids (-1 empty); buyq (10, 4) queued purchases; apm (2, A) ticks of the last
     accepted orders (ring); vis (2, U) team t sees unit u; seen_hp (2, 26) last seen building health;
     draft (10,) hero ids (blue 0..4, red 0..4); front (2, 3) furthest creep lane-path index per team
-    and lane (-1 none); scratch: grid_head (2, cells), grid_next (U,), buf (2, U) query results.
+    and lane (-1 none); scratch: grid_head (2, cells), grid_next (U,), buf (2, U) query results,
+    live (U,) the slots alive at the start of the tick (n_live of them).
     """
     return np.dtype(
         [(n, L.GAME_DTYPE.fields[n][0]) for n in L.GAME_DTYPE.names]
@@ -51,6 +54,8 @@ def game_dtype(n_units: int, n_cells: int, apm: int) -> np.dtype:
             ("grid_head", "i2", (2, n_cells)),
             ("grid_next", "i2", (n_units,)),
             ("buf", "i2", (2, n_units)),
+            ("live", "i2", (n_units,)),
+            ("acc", "f8", (3, 8)),
         ],
         align=True,
     )

@@ -35,9 +35,15 @@ def stats_phase(S, T, b):
     """Refresh effective stats of units whose effectors changed or expired."""
     t = S.games[b].tick
     un = S.units[b]
-    for u in range(un.shape[0]):
-        if un[u].alive != 0 and (un[u].dirty != 0 or t >= un[u].next_expire):
+    g = S.games[b]
+    n_dot = 0
+    for i in range(g.n_live):
+        u = g.live[i]
+        if un[u].dirty != 0 or t >= un[u].next_expire:
             refresh_stats(S, T, b, u)
+        if un[u].dot > 0:
+            n_dot += 1
+    g.n_dot = n_dot
 
 
 @kernel
