@@ -1,3 +1,4 @@
+# ruff: noqa: E501, E702
 """Where the time goes: cycles spent in each phase of ``tick`` (rdtsc around each phase call).
 
     python benchmarks/profile_phases.py [BATCH] [TICKS]
@@ -16,6 +17,7 @@ from llvmlite import ir
 from numba.core import cgutils, types
 from numba.extending import intrinsic
 
+from shotcaller.arena.bench import staggered_state
 from shotcaller.content import load_content
 from shotcaller.sim import Params, SimConfig, build_world, new_state
 from shotcaller.sim.combat import attack_phase, creep_ai, move_phase, projectile_phase, summon_ai, tower_ai
@@ -99,7 +101,7 @@ if __name__ == "__main__":
     timed(st.arrays, world.rec, 2, acc, nd)
     best = None
     for _ in range(3):
-        st = new_state(world, np.arange(B))
+        st = staggered_state(world, B)
         a = np.zeros(len(PHASES), np.int64)
         t = time.process_time()
         timed(st.arrays, world.rec, n, a, nd)

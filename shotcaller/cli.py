@@ -100,7 +100,8 @@ def _bench(args: argparse.Namespace) -> int:
     for r in out["results"]:
         print(
             f"batch {r['batch']:>4}: {r['ticks_per_second']:>12,.0f} game ticks/s "
-            f"({r['ticks']:,} ticks in {r['seconds']:.1f} s, {r['matches_finished']} matches finished)"
+            f"({r['cpu_ticks_per_second']:,.0f} per CPU second; "
+            f"{r['ticks']:,} ticks in {r['seconds']:.1f} s, {r['matches_finished']} matches finished)"
         )
     print(f"peak RSS: {out['rss_mb']:.0f} MB (one process, one thread)")
     return 0

@@ -20,7 +20,10 @@ from shotcaller.sim.layout import (
     SLOT_SUMMON0,
 )
 from shotcaller.sim.skills import drain_reactions, on_attack
-from shotcaller.sim.world import nav_dir
+from shotcaller.sim.world import can_step, nav_dir
+
+# direction index of the step (dx, dy), indexed [dy + 1, dx + 1]
+ADJ_DIR = np.array([[7, 0, 1], [6, -1, 2], [5, 4, 3]], np.int64)
 
 
 @kernel
@@ -236,7 +239,12 @@ def move_phase(S, T, b):
             gy = m.ty
         if gx == m.x and gy == m.y:
             continue
-        k = nav_dir(T, stride, m.x, m.y, gx, gy, m.team)
+        ddx = gx - m.x
+        ddy = gy - m.y
+        if -1 <= ddx <= 1 and -1 <= ddy <= 1 and can_step(T, m.x, m.y, ADJ_DIR[ddy + 1, ddx + 1]):
+            k = ADJ_DIR[ddy + 1, ddx + 1]  # the next tile of a path is adjacent: no search
+        else:
+            k = nav_dir(T, stride, m.x, m.y, gx, gy, m.team)
         if k < 0:
             continue
         cost = T.cost_d if (T.dirs[k, 0] != 0 and T.dirs[k, 1] != 0) else T.cost_o

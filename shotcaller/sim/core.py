@@ -142,6 +142,12 @@ def add_effect(S, b, u, key, stat, op, val, until, src):
     free = -1
     for e in range(ef.shape[0]):
         if ef[e].key == key:
+            if ef[e].stat == stat and ef[e].op == op and ef[e].val == np.float32(val):
+                # same effect again (an aura's refresh): extend it, the stats do not change
+                if until > ef[e].until:
+                    ef[e].until = until
+                ef[e].src = src
+                return
             free = e
             break
         if free < 0 and ef[e].key == 0:
@@ -349,7 +355,8 @@ def build_grid(S, T, b):
 def query(S, T, b, team, x, y, r, kmask, out):
     """Write into ``out`` the living units of ``team`` of kinds in ``kmask`` within r of (x, y).
 
-    Returns the count, in slot order (deterministic). Units killed this tick (hp <= 0) are left out.
+    Returns the count, in grid order (cells row by row, slots ascending within a cell): deterministic.
+    Units killed this tick (hp <= 0) are left out.
     """
     nx, ny = grid_dims(T)
     reach = np.int64(r) + 2
@@ -374,14 +381,6 @@ def query(S, T, b, team, x, y, r, kmask, out):
                         out[n] = u
                         n += 1
                 u = gn[u]
-    # insertion sort: slot order keeps results independent of cell layout
-    for i in range(1, n):
-        v = out[i]
-        j = i - 1
-        while j >= 0 and out[j] > v:
-            out[j + 1] = out[j]
-            j -= 1
-        out[j + 1] = v
     return n
 
 

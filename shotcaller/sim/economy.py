@@ -26,7 +26,9 @@ from shotcaller.sim.layout import (
     N_BLD,
     R_INVENTORY_FULL,
     SK_ELEPHANT_SUMMON,
+    SLOT_CREEP0,
     SLOT_LEADER0,
+    SLOT_SUMMON0,
     SP_COOLDOWN,
 )
 from shotcaller.sim.skills import on_kill, on_leader_death
@@ -70,9 +72,17 @@ def resolve_deaths(S, T, b):
     t = S.games[b].tick
     un = S.units[b]
     U = un.shape[0]
-    dying = S.games[b].buf[1]
+    g = S.games[b]
+    dying = g.buf[1]
     nd = 0
-    for v in range(U):
+    # dying units were alive at the start of the tick (live list) or are summons spawned this tick
+    for i in range(g.n_live):
+        v = g.live[i]
+        if v < SLOT_SUMMON0 or v >= SLOT_CREEP0:
+            if un[v].alive != 0 and un[v].hp <= 0:
+                dying[nd] = v
+                nd += 1
+    for v in range(SLOT_SUMMON0, SLOT_CREEP0):
         if un[v].alive != 0 and un[v].hp <= 0:
             dying[nd] = v
             nd += 1

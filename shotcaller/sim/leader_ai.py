@@ -18,7 +18,6 @@ from shotcaller.sim.layout import (
     K_LEADER,
     K_TOWER,
     KM_ALL,
-    KM_LEADER,
     M_CHANNEL,
     M_NORMAL,
     M_RETREAT,
@@ -103,6 +102,18 @@ def outer_own(S, team, lane, b):
     if S.units[b, team * N_BLD + 1 + lane].alive != 0:
         return 1 + lane
     return 0
+
+
+@kernel
+def _leaders_near(S, b, u, team, r2):
+    """Living leaders of ``team`` within sqrt(r2) tiles of unit u (u itself included if it is one)."""
+    n = 0
+    for i in range(5):
+        v = SLOT_LEADER0 + team * 5 + i
+        w = S.units[b, v]
+        if w.alive != 0 and w.hp > 0 and dist2(S, b, u, v) <= r2:
+            n += 1
+    return n
 
 
 @kernel
@@ -368,10 +379,9 @@ def leader_ai(S, T, b):
         me.tx = gx
         me.ty = gy
         # outnumbered: fall back toward the own tower unless the profile takes the risk
-        out = S.games[b].buf[1]
-        ne = query(S, T, b, 1 - team, me.x, me.y, 8.0, KM_LEADER, out)
+        ne = _leaders_near(S, b, u, 1 - team, 64)
         if ne > 0:
-            na = query(S, T, b, team, me.x, me.y, 8.0, KM_LEADER, out)
+            na = _leaders_near(S, b, u, team, 64)
             if ne - na >= 1 + np.int64(risk * 2.0 + 0.5) and hpf < 0.8:
                 lane = ld.oa if (o == O_LANE or o == O_PUSH or o == O_DEFEND) else me.lane
                 sub = outer_own(S, team, lane, b)

@@ -377,13 +377,23 @@ def skills_phase(S, T, b, every):
         if un.stun_until > t:
             continue
         ld = S.leaders[b, li]
+        # the neighbourhood is looked up only when a skill that needs it can fire now
         r = 0.0
         for sl in range(3):
             sk = ld.sk0 if sl == 0 else (ld.sk1 if sl == 1 else ld.sk2)
-            if sk == SK_BATTLE_CALL:
-                r = max(r, BATTLE_CALL_RADIUS)
-            elif sk >= 0:
+            if sk < 0:
+                continue
+            if sk == SK_DARK_PRESENCE or (sk == SK_SPELL_STEAL and ld.stolen_life == 0):
                 r = max(r, np.float64(_sp(T, sk, SP_RADIUS)))
+            elif sk == SK_BATTLE_CALL:
+                if skill_ready(S, b, li, sl) and ld.mode != M_RETREAT:
+                    r = max(r, BATTLE_CALL_RADIUS)
+            elif (
+                sk == SK_CLEAVE or sk == SK_SLOW_AOE or sk == SK_ROOT or sk == SK_BATTLE_HUNGER
+                or sk == SK_AIR_CORROSION or sk == SK_TELEKINESIS
+            ):
+                if skill_ready(S, b, li, sl):
+                    r = max(r, np.float64(_sp(T, sk, SP_RADIUS)))
         nn = query(S, T, b, 1 - un.team, un.x, un.y, r, KM_MOBILE, near) if r > 0 else 0
         for sl in range(3):
             sk = ld.sk0 if sl == 0 else (ld.sk1 if sl == 1 else ld.sk2)

@@ -28,7 +28,15 @@ Arrays = namedtuple(
 )
 CHECKSUM_FIELDS = ("units", "leaders", "effects", "proj", "teams", "games", "pending")
 SCRATCH_GAME_FIELDS = (
-    "grid_head", "grid_next", "buf", "live", "acc", "n_live", "n_events", "dropped", "n_react",
+    "grid_head",
+    "grid_next",
+    "buf",
+    "live",
+    "acc",
+    "n_live",
+    "n_events",
+    "dropped",
+    "n_react",
 )
 
 
