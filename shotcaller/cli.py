@@ -86,16 +86,7 @@ def _bench(args: argparse.Namespace) -> int:
 
     out = bench(args.batch or [1, 64], seconds=args.seconds, map_name=args.map)
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "results": [
-                        {"batch": r["batch"], "ticks_per_second": r["ticks_per_second"]} for r in out["results"]
-                    ],
-                    "rss_mb": out["rss_mb"],
-                }
-            )
-        )
+        print(json.dumps(out))
         return 0
     for r in out["results"]:
         print(
@@ -103,6 +94,7 @@ def _bench(args: argparse.Namespace) -> int:
             f"({r['cpu_ticks_per_second']:,.0f} per CPU second; "
             f"{r['ticks']:,} ticks in {r['seconds']:.1f} s, {r['matches_finished']} matches finished)"
         )
+    print(f"one 15-minute match (18,000 ticks, batch 1): {out['match_18000_ticks_seconds']:.3f} s")
     print(f"peak RSS: {out['rss_mb']:.0f} MB (one process, one thread)")
     return 0
 

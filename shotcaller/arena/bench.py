@@ -69,4 +69,13 @@ def bench(batches: list[int], seconds: float = 5.0, chunk: int = 200, map_name: 
                 "matches_finished": episodes,
             }
         )
-    return {"results": results, "rss_mb": round(peak_rss_mb(), 1)}
+    # one 15-minute match (18,000 ticks) from the start, B = 1, best of 3
+    match_s = min(_time_match(world) for _ in range(3))
+    return {"results": results, "match_18000_ticks_seconds": round(match_s, 4), "rss_mb": round(peak_rss_mb(), 1)}
+
+
+def _time_match(world: World, ticks: int = 18000) -> float:
+    st = new_state(world, [7])
+    t0 = time.perf_counter()
+    step_inplace(st, None, ticks)
+    return time.perf_counter() - t0

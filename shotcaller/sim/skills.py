@@ -389,8 +389,12 @@ def skills_phase(S, T, b, every):
                 if skill_ready(S, b, li, sl) and ld.mode != M_RETREAT:
                     r = max(r, BATTLE_CALL_RADIUS)
             elif (
-                sk == SK_CLEAVE or sk == SK_SLOW_AOE or sk == SK_ROOT or sk == SK_BATTLE_HUNGER
-                or sk == SK_AIR_CORROSION or sk == SK_TELEKINESIS
+                sk == SK_CLEAVE
+                or sk == SK_SLOW_AOE
+                or sk == SK_ROOT
+                or sk == SK_BATTLE_HUNGER
+                or sk == SK_AIR_CORROSION
+                or sk == SK_TELEKINESIS
             ):
                 if skill_ready(S, b, li, sl):
                     r = max(r, np.float64(_sp(T, sk, SP_RADIUS)))
