@@ -37,11 +37,11 @@ O_NONE = 0
 O_LANE = 1  # a = lane 0..2
 O_PUSH = 2  # a = lane
 O_DEFEND = 3  # a = lane
-O_GANK = 4  # a = enemy leader 0..4
+O_GANK = 4  # a = enemy leader, global index 0..9
 O_GROUP = 5  # a = x, b = y
 O_RETREAT = 6
 O_BUY = 7  # a = item id
-O_TELEPORT = 8  # a = own building sub index 0..12
+O_TELEPORT = 8  # a = own building slot 0..25 (team * 13 + sub)
 O_STANCE = 9  # a = 0 aggressive, 1 balanced, 2 careful
 O_MOVE = 10  # micro: a = x, b = y
 O_ATTACK_MOVE = 11  # micro: a = x, b = y

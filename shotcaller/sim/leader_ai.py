@@ -281,6 +281,8 @@ def leader_ai(S, T, b):
             if go:
                 ld.mode = M_RETREAT
         if ld.mode == M_RETREAT:
+            if ld.order == O_RETREAT:
+                resume = 1.0  # the coach's retreat heals to full
             if at_fountain and hpf >= resume:
                 it = next_purchase(S, T, b, li)
                 waiting = it >= 0 and ld.gold >= T.item_price[it]
@@ -316,11 +318,14 @@ def leader_ai(S, T, b):
                     me.tx = un[f].x
                     me.ty = un[f].y
             elif m == O_HOLD:
+                # stand still and hit only what is in reach: never walk after a target
                 me.tx = me.x
                 me.ty = me.y
-                if (t + li) % T.ai_every == 0:
-                    v = _pick_target(S, T, b, li, u, P, aggr, 1.0, False, 0, 0, 0.0)
-                    me.target = v if (v >= 0 and dist2(S, b, u, v) <= me.rng * me.rng) else -1
+                v = me.target
+                if v >= 0 and (un[v].alive == 0 or un[v].hp <= 0 or dist2(S, b, u, v) > me.rng * me.rng):
+                    me.target = -1
+                if (t + li) % T.ai_every == 0 or me.target < 0:
+                    me.target = _pick_target(S, T, b, li, u, P, aggr, 1.0, False, me.x, me.y, me.rng)
             continue
         # keep the current target between decisions
         if (t + li) % T.ai_every != 0:

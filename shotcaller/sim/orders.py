@@ -59,11 +59,17 @@ def _alive(S, b, li):
 
 @kernel
 def _slots_used(S, b, li):
+    """Items owned, queued at the shop, and bought by orders still waiting out their latency."""
     n = 0
     for k in range(4):
         if S.games[b].inv[li, k] >= 0:
             n += 1
         if S.games[b].buyq[li, k] >= 0:
+            n += 1
+    team = li // 5
+    pq = S.pending[b, team]
+    for q in range(pq.shape[0]):
+        if pq[q].used != 0 and pq[q].kind == O_BUY and (pq[q].leader == li % 5 or pq[q].leader == -1):
             n += 1
     return n
 
@@ -290,7 +296,7 @@ def apply_due(S, T, b):
             else:
                 for i in range(5):
                     li = team * 5 + i
-                    if p.kind == O_BUY and S.leaders[b, li].gold < T.item_price[p.a]:
-                        continue
+                    if p.kind == O_BUY and _check_leader(S, T, b, team, li, p.kind, p.a, p.b) != R_OK:
+                        continue  # a whole-team buy goes to the leaders who can pay and have room
                     _apply_one(S, T, b, li, p.kind, p.a, p.b)
             emit(S, b, E_ORDER_APPLIED, team, p.leader, p.kind, 0)

@@ -89,14 +89,16 @@ def run_kernel(S, T, orders, n_orders, n_ticks, no_draft):
     for b in range(B):
         g = S.games[b]
         g.n_events = 0
+        if n_orders[b] > 0 and (g.done == 0 or T.autoreset == 0):
+            submit(S, T, b, orders[b], n_orders[b])  # a finished game rejects them: "the match is over"
         for k in range(n_ticks):
             if g.done != 0:
                 if T.autoreset != 0:
                     reset_game(S, T, b, _next_seed(g.seed, g.episode), no_draft)
+                    if k == 0 and n_orders[b] > 0:
+                        submit(S, T, b, orders[b], n_orders[b])
                 else:
                     break
-            if k == 0 and n_orders[b] > 0:
-                submit(S, T, b, orders[b], n_orders[b])
             tick(S, T, b)
 
 
