@@ -1,5 +1,8 @@
 """The ``kernel`` decorator: Numba ``njit`` with on-disk caching and one compiled version per helper.
 
+Cached machine code is stamped with a digest of every simulation module (see :func:`sim_source_stamp`),
+so editing any rule recompiles every kernel that may include it.
+
 Numba compiles a separate version of a jitted function for every distinct argument type it is
 called with, including a separate one for every integer *constant* (literal) passed in. Our
 kernels call small helpers with many constants (event kinds, skill ids, ...), which multiplied
@@ -9,11 +12,56 @@ types widened (literals dropped, integers to int64, float32 to float64) so each 
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numba as nb
-from numba.core import dispatcher, types
+from numba.core import caching, dispatcher, types
+
+SIM_DIR = Path(__file__).resolve().parent
+
+
+@functools.lru_cache(maxsize=1)
+def sim_source_stamp() -> bytes:
+    """A digest of every module of ``shotcaller.sim``: the freshness stamp of all cached kernels."""
+    h = hashlib.sha256()
+    for p in sorted(SIM_DIR.glob("*.py")):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.digest()
+
+
+def _sim_locator(base: type) -> type:
+    """A Numba cache locator that invalidates a kernel when *any* simulation module changes.
+
+    Numba stamps a cached function with its own file only, so an edit to a helper in another module
+    would otherwise leave callers running stale machine code.
+    """
+
+    class Locator(base):  # type: ignore[valid-type, misc]
+        def get_source_stamp(self) -> bytes:
+            return sim_source_stamp()
+
+        @classmethod
+        def from_function(cls, py_func: Any, py_file: str) -> Any:
+            if Path(py_file).resolve().parent != SIM_DIR:
+                return None
+            return super().from_function(py_func, py_file)
+
+    Locator.__name__ = f"Sim{base.__name__}"
+    return Locator
+
+
+if not getattr(caching.CacheImpl, "_shotcaller_locators", False):
+    caching.CacheImpl._locator_classes[:0] = [
+        _sim_locator(caching.UserProvidedCacheLocator),
+        _sim_locator(caching.InTreeCacheLocator),
+        _sim_locator(caching.UserWideCacheLocator),
+    ]
+    caching.CacheImpl._shotcaller_locators = True
 
 _original = dispatcher.Dispatcher.get_call_template
 

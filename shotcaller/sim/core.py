@@ -8,7 +8,6 @@ from shotcaller.sim._jit import kernel
 from shotcaller.sim.layout import (
     D_MELEE,
     D_RANGED,
-    D_REFLECT,
     GRID_CELL,
     IM_AS,
     IM_ATK,
@@ -302,11 +301,11 @@ def deal_damage(S, T, b, src, dst, amount, dkind):
         if dkind == D_MELEE and src >= 0:
             if skill_slot(S, b, li, SK_RETURN_DAMAGE) >= 0:
                 queue_reaction(S, b, RX_RETURN_DAMAGE, dst, src, dealt * T.skill_p[SK_RETURN_DAMAGE, SP_VALUE])
-        if dkind != D_REFLECT:
-            sl = skill_slot(S, b, li, SK_THORN_VOLLEY)
-            if sl >= 0 and skill_ready(S, b, li, sl):
-                if queue_reaction(S, b, RX_THORNS, dst, -1, 0.0):
-                    skill_used(S, T, b, li, sl, SK_THORN_VOLLEY)
+        # any damage triggers thorns (reflected damage too); the cooldown ends every chain
+        sl = skill_slot(S, b, li, SK_THORN_VOLLEY)
+        if sl >= 0 and skill_ready(S, b, li, sl):
+            if queue_reaction(S, b, RX_THORNS, dst, -1, 0.0):
+                skill_used(S, T, b, li, sl, SK_THORN_VOLLEY)
     return dealt
 
 

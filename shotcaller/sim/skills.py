@@ -12,6 +12,7 @@ from shotcaller.sim.core import (
     emit,
     query,
     rand_int,
+    refresh_stats,
     skill_ready,
     skill_slot,
     skill_used,
@@ -267,6 +268,8 @@ def _cast(S, T, b, li, u, sl, sk, near, nn):
                 S.units[b, v].root_until = until
         elif sk == SK_BATTLE_HUNGER:
             add_effect(S, b, v, KEY_SKILL + sk, ST_DOT, OP_ADD, _sp(T, sk, SP_DAMAGE), until, u)
+            refresh_stats(S, T, b, v)  # the damage over time starts this very tick
+            S.games[b].n_dot += 1
             add_effect(S, b, v, KEY_SKILL + sk + 20, ST_MOVE, OP_MUL, _sp(T, sk, SP_VALUE), until, u)
             add_effect(S, b, u, KEY_BH_SELF, ST_MOVE, OP_MUL, _sp(T, sk, SP_MAX), until, u)
         else:
