@@ -91,13 +91,13 @@ if not getattr(dispatcher.Dispatcher, "_shotcaller_patched", False):
 
 def kernel(fn: Callable[..., Any]) -> Any:
     """Compile ``fn`` as an internal kernel helper (called only from other compiled code)."""
-    d = nb.njit(cache=True, no_cpython_wrapper=True, no_cfunc_wrapper=True)(fn)
+    d = nb.njit(cache=True, no_cpython_wrapper=True, no_cfunc_wrapper=True, error_model="numpy")(fn)
     d._widen_args = True
     return d
 
 
 def entry(fn: Callable[..., Any]) -> Any:
     """Compile ``fn`` as a kernel that Python may call too (it keeps Numba's Python wrapper)."""
-    d = nb.njit(cache=True)(fn)
+    d = nb.njit(cache=True, error_model="numpy")(fn)
     d._widen_args = True
     return d
