@@ -12,7 +12,7 @@ shotcaller bench --batch 1 64 --seconds "$S"
 if [ -f "$puffer" ]; then
   for n in 1 64; do
     echo "== pufferlib moba, $n envs"
-    bash "$puffer" "$n" 1 "$S" | tail -1
+    (cd "$(mktemp -d)" && bash "$puffer" "$n" 1 "$S" | tail -1)
   done
 else
   echo "puffer_moba.sh not found at $puffer (set PUFFER_MOBA)"
