@@ -83,8 +83,13 @@ def _replay_verify(args: argparse.Namespace) -> int:
 
 def _bench(args: argparse.Namespace) -> int:
     from shotcaller.arena.bench import bench
+    from shotcaller.content import ContentError, MapError
 
-    out = bench(args.batch or [1, 64], seconds=args.seconds, map_name=args.map)
+    try:
+        out = bench(args.batch or [1, 64], seconds=args.seconds, map_name=args.map, threads=args.threads)
+    except (ContentError, MapError) as e:
+        print(f"shotcaller bench: {e}", file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps(out))
         return 0
@@ -95,14 +100,52 @@ def _bench(args: argparse.Namespace) -> int:
             f"{r['ticks']:,} ticks in {r['seconds']:.1f} s, {r['matches_finished']} matches finished)"
         )
     print(f"one 15-minute match (18,000 ticks, batch 1): {out['match_18000_ticks_seconds']:.3f} s")
-    print(f"peak RSS: {out['rss_mb']:.0f} MB (one process, one thread)")
+    where = "one thread" if out["threads"] == 1 else f"{out['threads']} threads over the games"
+    print(f"peak RSS: {out['rss_mb']:.0f} MB (one process, {where})")
     return 0
 
 
 def _positive_int(s: str) -> int:
-    v = int(s)
+    try:
+        v = int(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {s!r}") from None
     if v <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {s}")
+    return v
+
+
+def _non_negative_int(s: str) -> int:
+    try:
+        v = int(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {s!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {s}")
+    return v
+
+
+def _seconds(minimum: float, inclusive: bool) -> Any:
+    def parse(s: str) -> float:
+        try:
+            v = float(s)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number of seconds, got {s!r}") from None
+        if v != v or (v < minimum if inclusive else v <= minimum) or v > 1e7:
+            bound = f">= {minimum:g}" if inclusive else f"> {minimum:g}"
+            raise argparse.ArgumentTypeError(f"expected seconds {bound}, got {s}")
+        return v
+
+    return parse
+
+
+def _seed(s: str) -> int:
+    try:
+        v = int(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer seed, got {s!r}") from None
+    if not -(2**63) <= v < 2**63:
+        raise argparse.ArgumentTypeError(f"seed must fit in 64 bits, got {s}")
     return v
 
 
@@ -114,13 +157,15 @@ def build_parser() -> argparse.ArgumentParser:
     m = sub.add_parser("match", help="play one full match headless and print a summary")
     m.add_argument("--blue", default="none", help="blue coach (default: none = the default plan)")
     m.add_argument("--red", default="none", help="red coach (default: none)")
-    m.add_argument("--seed", type=int, default=0, help="match seed (default 0)")
+    m.add_argument("--seed", type=_seed, default=0, help="match seed (default 0)")
     m.add_argument("--replay", metavar="PATH", help="write the replay to PATH (.json or .json.gz)")
     m.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
     m.add_argument("--map", default="map.txt", help="map file: map.txt, map_2x.txt, map_4x.txt or a path")
-    m.add_argument("--latency", type=float, default=None, help="order latency in seconds (content default 2)")
-    m.add_argument("--apm", type=int, default=None, help="orders per minute per team, 0 = unlimited")
-    m.add_argument("--time-limit", type=float, default=None, help="time limit in game seconds")
+    m.add_argument(
+        "--latency", type=_seconds(0, True), default=None, help="order latency in seconds (content default 2)"
+    )
+    m.add_argument("--apm", type=_non_negative_int, default=None, help="orders per minute per team, 0 = unlimited")
+    m.add_argument("--time-limit", type=_seconds(0, False), default=None, help="time limit in game seconds")
     m.set_defaults(func=_match)
 
     r = sub.add_parser("replay", help="replay tools")
@@ -131,9 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("bench", help="simulation throughput (game ticks per second)")
     b.add_argument("--batch", type=_positive_int, nargs="+", help="batch sizes (default 1 64)")
-    b.add_argument("--seconds", type=float, default=5.0, help="seconds per batch size (default 5)")
+    b.add_argument("--seconds", type=_seconds(0, False), default=5.0, help="seconds per batch size (default 5)")
     b.add_argument("--json", action="store_true", help="print JSON")
     b.add_argument("--map", default="map.txt", help="map file")
+    b.add_argument("--threads", type=_positive_int, default=1, help="Numba threads over the games (default 1)")
     b.set_defaults(func=_bench)
     return p
 

@@ -80,10 +80,10 @@ def test_attack_damage_and_interval(fast_world):
     c = spawn_unit(st, L.K_CREEP, 0, 25, 24)
     set_field(st, c, root_until=NEVER, aspd=0.0, base_as=0.0)  # the creep does not hit back
     hp0 = float(st.arrays.units[0, c]["hp"])
-    hps = []
+    hps = [hp0]
     for _ in range(60):
         step_inplace(st, None, 1)
         hps.append(float(st.arrays.units[0, c]["hp"]))
-    drops = [i for i in range(1, 60) if hps[i] < hps[i - 1]]
+    drops = [i for i in range(1, 61) if hps[i] < hps[i - 1]]
     assert np.diff(drops).tolist() == [20, 20]  # attack speed 10 -> one attack per second
     assert hp0 - hps[-1] == 3 * (50 - 2)  # damage = attack - defense

@@ -20,13 +20,14 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import json
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from shotcaller.content import Content, load_content
+from shotcaller.content import Content, ContentError, MapError, load_content
 from shotcaller.sim import Params, SimConfig, State, build_world, new_state, step_inplace
 from shotcaller.sim.world import World
 
@@ -82,7 +83,7 @@ def load_replay(path: str | Path) -> Replay:
         if raw[:2] == b"\x1f\x8b":
             raw = gzip.decompress(raw)
         doc = json.loads(raw.decode("utf-8"))
-    except (OSError, EOFError, UnicodeDecodeError, json.JSONDecodeError) as e:
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError, json.JSONDecodeError) as e:
         raise ReplayError(f"{p}: damaged replay file (not valid JSON/gzip: {e})") from e
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ReplayError(
@@ -115,6 +116,8 @@ def load_replay(path: str | Path) -> Replay:
             raise ReplayError(f"{p}: damaged replay: orders[{i}] has {len(row)} fields, expected 6")
         if i and row[0] < rep.orders[i - 1][0]:
             raise ReplayError(f"{p}: damaged replay: orders[{i}] goes back in time")
+    if not -(2**63) <= rep.seed < 2**63:
+        raise ReplayError(f"{p}: damaged replay: seed {rep.seed} does not fit in 64 bits")
     if rep.checksum_every <= 0:
         raise ReplayError(f"{p}: damaged replay: checksum_every must be positive")
     return rep
@@ -122,18 +125,24 @@ def load_replay(path: str | Path) -> Replay:
 
 def world_for_replay(rep: Replay, content: Content | None = None) -> World:
     """Build the world a replay was recorded in; refuses a replay from another content version."""
-    content = content or load_content(map_name=rep.map)
+    try:
+        content = content or load_content(map_name=rep.map)
+    except (ContentError, MapError) as e:
+        raise ReplayError(f"replay's map or content cannot be loaded: {e}") from e
     if content.version != rep.content_version:
         raise ReplayError(
             f"replay was recorded with content version {rep.content_version}, but this game has "
             f"content version {content.version}; it cannot be re-simulated faithfully"
         )
     try:
-        params = Params(**{**rep.params, "profiles": tuple(rep.params.get("profiles", ("standard",) * 10))})
+        profiles = rep.params.get("profiles", ("standard",) * 10)
+        if not isinstance(profiles, list | tuple):
+            raise ValueError(f"params.profiles must be a list, got {profiles!r}")
+        params = Params(**{**rep.params, "profiles": tuple(profiles)})
         config = SimConfig(**rep.config)
-    except TypeError as e:
-        raise ReplayError(f"damaged replay: unknown params/config field ({e})") from e
-    return build_world(content, config, params)
+        return build_world(content, config, params)
+    except (TypeError, ValueError, KeyError) as e:
+        raise ReplayError(f"damaged replay: bad params/config ({e})") from e
 
 
 @dataclass

@@ -27,6 +27,22 @@ class SimConfig:
     event_capacity: int = 1024
     react_capacity: int = 256
 
+    def __post_init__(self) -> None:
+        limits = {
+            "max_creeps": (1, 4000),
+            "max_projectiles": (1, 4096),
+            "max_effects": (1, 64),
+            "order_queue": (1, 4096),
+            "event_capacity": (1, 1 << 20),
+            "react_capacity": (1, 1 << 16),
+        }
+        for name, (lo, hi) in limits.items():
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+                raise ValueError(f"SimConfig.{name} must be an integer in [{lo}, {hi}], got {v!r}")
+        if not isinstance(self.map_name, str) or not self.map_name:
+            raise ValueError(f"SimConfig.map_name must be a file name, got {self.map_name!r}")
+
 
 @dataclass(frozen=True)
 class Params:
@@ -51,3 +67,24 @@ class Params:
     autoreset: bool = False
     profiles: tuple[str, ...] = field(default_factory=lambda: ("standard",) * 10)
     ai_interval: int = 4
+
+    def __post_init__(self) -> None:
+        def number(name: str, lo: float, hi: float, integer: bool = False) -> None:
+            v = getattr(self, name)
+            if v is None:
+                return
+            ok = isinstance(v, int) if integer else isinstance(v, int | float)
+            if isinstance(v, bool) or not ok or not lo <= v <= hi:
+                raise ValueError(
+                    f"Params.{name} must be {'an integer' if integer else 'a number'} "
+                    f"in [{lo:g}, {hi:g}] or None, got {v!r}"
+                )
+
+        number("latency_s", 0, 3600)
+        number("apm", 0, 100000, integer=True)
+        number("time_limit_s", 0.05, 10 * 24 * 3600)
+        number("ai_interval", 1, 1000, integer=True)
+        if self.tiebreak is not None and self.tiebreak not in ("draw", "buildings"):
+            raise ValueError(f"Params.tiebreak must be 'draw' or 'buildings', got {self.tiebreak!r}")
+        if len(self.profiles) != 10 or not all(isinstance(p, str) for p in self.profiles):
+            raise ValueError(f"Params.profiles must be 10 profile names (blue 0..4, red 0..4), got {self.profiles!r}")

@@ -170,7 +170,11 @@ def reset_game(S, T, b, seed, given_draft):
         for i in range(10):
             draft[i] = given_draft[i]
     else:
+        # the random draft has its own stream, so the match's randomness is the same whether the
+        # draft was drawn or given (a replay gives the recorded draft)
+        g.rng = np.uint64(seed) * np.uint64(0xD1B54A32D192ED03) + np.uint64(0x8BB84B93962EACC9)
         _random_draft(S, b, draft)
+    g.rng = np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(0x632BE59BD9B4E019)
     # leaders
     for li in range(10):
         team = li // 5

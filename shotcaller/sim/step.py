@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba as nb
 import numpy as np
 
 from shotcaller.sim import layout as L
@@ -79,27 +80,40 @@ def _next_seed(seed, episode):
     return np.int64(z >> np.uint64(2))
 
 
+@kernel
+def run_game(S, T, orders, n_orders, n_ticks, no_draft, b):
+    """Advance game b up to n_ticks; orders[b, :n_orders[b]] are issued at the first tick.
+
+    A finished game stays put, or with ``T.autoreset`` starts a new match from a derived seed.
+    """
+    g = S.games[b]
+    g.n_events = 0
+    g.dropped = 0
+    if n_orders[b] > 0 and (g.done == 0 or T.autoreset == 0):
+        submit(S, T, b, orders[b], n_orders[b])  # a finished game rejects them: "the match is over"
+    for k in range(n_ticks):
+        if g.done != 0:
+            if T.autoreset != 0:
+                reset_game(S, T, b, _next_seed(g.seed, g.episode), no_draft)
+                if k == 0 and n_orders[b] > 0:
+                    submit(S, T, b, orders[b], n_orders[b])
+            else:
+                break
+        tick(S, T, b)
+
+
 @entry
 def run_kernel(S, T, orders, n_orders, n_ticks, no_draft):
-    """Advance every game up to n_ticks; orders[b, :n_orders[b]] are issued at the first tick.
+    """Advance every game of the batch, one after the other, on this thread."""
+    for b in range(S.games.shape[0]):
+        run_game(S, T, orders, n_orders, n_ticks, no_draft, b)
 
-    Finished games stay put, or with ``T.autoreset`` start a new match from a derived seed.
-    """
-    B = S.games.shape[0]
-    for b in range(B):
-        g = S.games[b]
-        g.n_events = 0
-        if n_orders[b] > 0 and (g.done == 0 or T.autoreset == 0):
-            submit(S, T, b, orders[b], n_orders[b])  # a finished game rejects them: "the match is over"
-        for k in range(n_ticks):
-            if g.done != 0:
-                if T.autoreset != 0:
-                    reset_game(S, T, b, _next_seed(g.seed, g.episode), no_draft)
-                    if k == 0 and n_orders[b] > 0:
-                        submit(S, T, b, orders[b], n_orders[b])
-                else:
-                    break
-            tick(S, T, b)
+
+@nb.njit(cache=True, parallel=True, error_model="numpy")
+def run_kernel_parallel(S, T, orders, n_orders, n_ticks, no_draft):
+    """Like :func:`run_kernel`, with the games spread over Numba's threads (games are independent)."""
+    for b in nb.prange(S.games.shape[0]):
+        run_game(S, T, orders, n_orders, n_ticks, no_draft, b)
 
 
 @entry
@@ -145,7 +159,10 @@ def new_state(world: World, seeds: int | list[int] | np.ndarray, drafts: np.ndar
         seeds: one seed per game (an int makes B=1).
         drafts: optional (B, 10) hero ids, blue 0..4 then red 0..4; -1 rows draft at random.
     """
-    seeds = np.atleast_1d(np.asarray(seeds, dtype=np.int64))
+    try:
+        seeds = np.atleast_1d(np.asarray(seeds, dtype=np.int64))
+    except OverflowError:
+        raise ValueError(f"seeds must fit in 64-bit signed integers, got {seeds!r}") from None
     B = len(seeds)
     if drafts is None:
         drafts = np.full((B, 10), -1, np.int8)
@@ -158,8 +175,12 @@ def new_state(world: World, seeds: int | list[int] | np.ndarray, drafts: np.ndar
     return State(A, world)
 
 
-def step_inplace(state: State, orders: np.ndarray | None = None, n_ticks: int = 1) -> Events:
-    """Advance ``state`` in place (the fast path for benchmarks and vector envs)."""
+def step_inplace(state: State, orders: np.ndarray | None = None, n_ticks: int = 1, parallel: bool = False) -> Events:
+    """Advance ``state`` in place (the fast path for benchmarks and vector envs).
+
+    ``parallel=True`` spreads the games over Numba's worker threads (``numba.set_num_threads``); the
+    results are identical to the single-threaded run.
+    """
     A = state.arrays
     B = A.games.shape[0]
     if orders is None:
@@ -171,7 +192,8 @@ def step_inplace(state: State, orders: np.ndarray | None = None, n_ticks: int = 
             raise ValueError(f"orders must have shape (B={B}, K, 5), got {orders_arr.shape}")
         n = np.full(B, orders_arr.shape[1], np.int64)
     no_draft = np.full(10, -1, np.int8)
-    run_kernel(A, state.world.rec, orders_arr, n, int(n_ticks), no_draft)
+    kern = run_kernel_parallel if parallel else run_kernel
+    kern(A, state.world.rec, orders_arr, n, int(n_ticks), no_draft)
     return Events(A.events, A.games["n_events"].copy(), A.games["dropped"].copy())
 
 

@@ -1,0 +1,91 @@
+"""Architecture rules: the simulation core stays NumPy + Numba only, and the code base is lint-clean."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Heavy or front-end packages the simulation core must never pull in (top-level module names).
+FORBIDDEN = {
+    # RL / ML frameworks
+    "gymnasium",
+    "gym",
+    "pettingzoo",
+    "torch",
+    "tensorflow",
+    "jax",
+    # terminal UI
+    "textual",
+    "rich",
+    "curses",
+    # web frameworks and servers
+    "flask",
+    "fastapi",
+    "starlette",
+    "django",
+    "aiohttp",
+    "tornado",
+    "uvicorn",
+    "websockets",
+    "bottle",
+    "sanic",
+    "quart",
+    "werkzeug",
+}
+# Parts of the package the core must not depend on (layering: sim <- bots/arena/envs/ui/render).
+FORBIDDEN_OWN = ("shotcaller.bots", "shotcaller.arena", "shotcaller.envs", "shotcaller.ui", "shotcaller.render")
+
+
+def _modules_after(stmt: str) -> list[str]:
+    code = f"import json, sys\n{stmt}\nprint(json.dumps(sorted(sys.modules)))"
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def sim_modules() -> list[str]:
+    return _modules_after("import shotcaller.sim\nimport shotcaller.sim.observe, shotcaller.sim.result")
+
+
+def test_sim_imports_no_framework_or_frontend(sim_modules):
+    top = {m.split(".")[0] for m in sim_modules}
+    assert "numpy" in top and "numba" in top  # sanity: the probe really imported the core
+    assert not (top & FORBIDDEN), f"shotcaller.sim pulls in {sorted(top & FORBIDDEN)}"
+
+
+def test_sim_does_not_depend_on_outer_layers(sim_modules):
+    bad = [m for m in sim_modules if m.startswith(FORBIDDEN_OWN)]
+    assert not bad, f"shotcaller.sim imports outer layers: {bad}"
+
+
+def test_cli_parser_is_light():
+    """``shotcaller --help`` and argument errors must not pay for Numba: the CLI imports lazily."""
+    mods = _modules_after("import shotcaller.cli\nshotcaller.cli.build_parser()")
+    top = {m.split(".")[0] for m in mods}
+    assert not (top & (FORBIDDEN | {"numba"})), sorted(top & (FORBIDDEN | {"numba"}))
+
+
+def _ruff() -> list[str] | None:
+    exe = shutil.which("ruff")
+    if exe:
+        return [exe]
+    probe = subprocess.run([sys.executable, "-m", "ruff", "--version"], capture_output=True)
+    return [sys.executable, "-m", "ruff"] if probe.returncode == 0 else None
+
+
+def test_ruff_check_passes():
+    ruff = _ruff()
+    if ruff is None:
+        pytest.skip("ruff is not installed")
+    proc = subprocess.run(
+        [*ruff, "check", "shotcaller", "tests"], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
