@@ -79,7 +79,10 @@ def bench(
         )
     # one 15-minute match (18,000 ticks) from the start, B = 1, best of 3
     match_s = min(_time_match(world) for _ in range(3))
+    from shotcaller.sim.backend import kernels
+
     return {
+        "backend": kernels(world).name,
         "threads": threads,
         "results": results,
         "match_18000_ticks_seconds": round(match_s, 4),

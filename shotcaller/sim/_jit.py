@@ -12,8 +12,6 @@ types widened (literals dropped, integers to int64, float32 to float64) so each 
 
 from __future__ import annotations
 
-import functools
-import hashlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,17 +19,7 @@ from typing import Any
 import numba as nb
 from numba.core import caching, dispatcher, types
 
-SIM_DIR = Path(__file__).resolve().parent
-
-
-@functools.lru_cache(maxsize=1)
-def sim_source_stamp() -> bytes:
-    """A digest of every module of ``shotcaller.sim``: the freshness stamp of all cached kernels."""
-    h = hashlib.sha256()
-    for p in sorted(SIM_DIR.glob("*.py")):
-        h.update(p.name.encode())
-        h.update(p.read_bytes())
-    return h.digest()
+from shotcaller.sim.backend import SIM_DIR, sim_source_stamp  # noqa: E402
 
 
 def _sim_locator(base: type) -> type:

@@ -19,8 +19,8 @@ from shotcaller.sim.layout import (
     SLOT_LEADER0,
     SLOT_SUMMON0,
 )
+from shotcaller.sim.nav import can_step, nav_dir
 from shotcaller.sim.skills import drain_reactions, on_attack
-from shotcaller.sim.world import can_step, nav_dir
 
 # direction index of the step (dx, dy), indexed [dy + 1, dx + 1]
 ADJ_DIR = np.array([[7, 0, 1], [6, -1, 2], [5, 4, 3]], np.int64)

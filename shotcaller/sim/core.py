@@ -43,7 +43,7 @@ from shotcaller.sim.layout import (
     ST_MOVE,
     ST_RANGE,
 )
-from shotcaller.sim.world import line_of_sight
+from shotcaller.sim.nav import line_of_sight
 
 U64_MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
 

@@ -8,14 +8,11 @@ bigger maps use one anchor per ``stride x stride`` block and walk the last block
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import dataclass
 
-import numba as nb
 import numpy as np
 
 from shotcaller.content import Content
-from shotcaller.sim._jit import kernel
 from shotcaller.sim.config import Params, SimConfig
 from shotcaller.sim.layout import N_BLD
 
@@ -58,125 +55,6 @@ class World:
     @property
     def height(self) -> int:
         return int(self.tables[0]["floor"].shape[0])
-
-
-@nb.njit(cache=True)
-def _dijkstra_all(floor, tidx, anchor_xy, dist):
-    """Fill dist[a, f] with the path cost from floor tile f to anchor a (8-neighbour, no corner cutting)."""
-    H, W = floor.shape
-    A = anchor_xy.shape[0]
-    dxs = (0, 1, 1, 1, 0, -1, -1, -1)
-    dys = (-1, -1, 0, 1, 1, 1, 0, -1)
-    for a in range(A):
-        d = dist[a]
-        sx = anchor_xy[a, 0]
-        sy = anchor_xy[a, 1]
-        d[tidx[sy, sx]] = 0
-        heap = [(np.int64(0), np.int64(sx), np.int64(sy))]
-        while len(heap) > 0:
-            c, x, y = heapq.heappop(heap)
-            if c > d[tidx[y, x]]:
-                continue
-            for k in range(8):
-                nx = x + dxs[k]
-                ny = y + dys[k]
-                if nx < 0 or ny < 0 or nx >= W or ny >= H or not floor[ny, nx]:
-                    continue
-                diag = dxs[k] != 0 and dys[k] != 0
-                if diag and (not floor[y, nx] or not floor[ny, x]):
-                    continue
-                nc = c + (14 if diag else 10)
-                fi = tidx[ny, nx]
-                if nc < d[fi]:
-                    d[fi] = nc
-                    heapq.heappush(heap, (nc, nx, ny))
-
-
-@kernel
-def can_step(T, x, y, k):
-    """Whether the unit at (x, y) may step in direction k (floor, no corner cutting)."""
-    floor = T.floor
-    H, W = floor.shape
-    nx = x + T.dirs[k, 0]
-    ny = y + T.dirs[k, 1]
-    if nx < 0 or ny < 0 or nx >= W or ny >= H or not floor[ny, nx]:
-        return False
-    if T.dirs[k, 0] != 0 and T.dirs[k, 1] != 0:
-        if not floor[y, nx] or not floor[ny, x]:
-            return False
-    return True
-
-
-@kernel
-def greedy_dir(T, x, y, tx, ty, team):
-    """The step that brings (x, y) closest to (tx, ty) in straight-line distance, or -1."""
-    best = -1
-    bd = (tx - x) * (tx - x) + (ty - y) * (ty - y)
-    for i in range(8):
-        k = T.dir_order[team, i]
-        if not can_step(T, x, y, k):
-            continue
-        nx = x + T.dirs[k, 0]
-        ny = y + T.dirs[k, 1]
-        d = (tx - nx) * (tx - nx) + (ty - ny) * (ty - ny)
-        if d < bd:
-            bd = d
-            best = k
-    return best
-
-
-@kernel
-def nav_dir(T, stride, x, y, tx, ty, team):
-    """Direction 0..7 of the next step on a shortest path from (x, y) to (tx, ty), or -1 if there."""
-    if x == tx and y == ty:
-        return -1
-    a = T.anchor_of[ty, tx]
-    if a < 0:
-        return greedy_dir(T, x, y, tx, ty, team)
-    if stride > 1:
-        if abs(tx - x) <= stride and abs(ty - y) <= stride:
-            return greedy_dir(T, x, y, tx, ty, team)
-    d = T.dist[a]
-    here = d[T.tidx[y, x]]
-    if here == 0:
-        return greedy_dir(T, x, y, tx, ty, team)
-    best = -1
-    bc = np.int64(here) + 1000000
-    for i in range(8):
-        k = T.dir_order[team, i]
-        if not can_step(T, x, y, k):
-            continue
-        nx = x + T.dirs[k, 0]
-        ny = y + T.dirs[k, 1]
-        c = np.int64(d[T.tidx[ny, nx]]) + (14 if (T.dirs[k, 0] != 0 and T.dirs[k, 1] != 0) else 10)
-        if c < bc:
-            bc = c
-            best = k
-    return best
-
-
-@kernel
-def line_of_sight(T, x0, y0, x1, y1):
-    """True when no forest tile lies strictly between (x0, y0) and (x1, y1) (Bresenham)."""
-    dx = abs(x1 - x0)
-    dy = -abs(y1 - y0)
-    sx = 1 if x0 < x1 else -1
-    sy = 1 if y0 < y1 else -1
-    err = dx + dy
-    x = x0
-    y = y0
-    while True:
-        if x == x1 and y == y1:
-            return True
-        if not (x == x0 and y == y0) and not T.floor[y, x]:
-            return False
-        e2 = 2 * err
-        if e2 >= dy:
-            err += dy
-            x += sx
-        if e2 <= dx:
-            err += dx
-            y += sy
 
 
 def _pick_stride(n_floor: int) -> int:
@@ -359,7 +237,9 @@ def build_world(content: Content, config: SimConfig | None = None, params: Param
             sub[blk] = a
     anchor_xy = np.array(anchors, np.int16)
     dist = np.full((len(anchors), n_floor), 65535, np.uint16)
-    _dijkstra_all(floor, tidx, anchor_xy, dist)
+    from shotcaller.sim.backend import kernels
+
+    kernels(None).dijkstra(floor, tidx, anchor_xy, dist)
 
     # buildings by team and sub index
     bld_xy = np.zeros((2, N_BLD, 2), np.int16)

@@ -1,0 +1,120 @@
+"""Where the compiled kernels come from.
+
+Two interchangeable backends run the very same kernel code:
+
+* **ahead-of-time** (AOT): a native module built once by ``shotcaller compile`` (Numba's ``pycc``)
+  for the default configuration. Loading it needs neither Numba nor LLVM, so a process that plays
+  the default game starts in well under a second and stays small (tens of MB instead of ~180 MB).
+* **JIT**: Numba compiles the kernels on first use and caches them on disk (``cache=True``); it
+  serves every other configuration (other maps, content shapes, sizes) and multi-threaded runs.
+
+:func:`kernels` picks the AOT module when its recorded array layouts match the world's, else the JIT.
+Both give identical results (tested).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import json
+import os
+from pathlib import Path
+from types import ModuleType
+from typing import Any, NamedTuple
+
+SIM_DIR = Path(__file__).resolve().parent
+AOT_DIR = Path(os.environ.get("SHOTCALLER_AOT_DIR") or SIM_DIR / "_aot")
+AOT_NAME = "_aot_kernels"
+
+
+@functools.lru_cache(maxsize=1)
+def sim_source_stamp() -> bytes:
+    """A digest of every module of ``shotcaller.sim``: the freshness stamp of all compiled kernels."""
+    h = hashlib.sha256()
+    for p in sorted(SIM_DIR.glob("*.py")):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.digest()
+
+
+class Kernels(NamedTuple):
+    """The entry points of a backend."""
+
+    name: str
+    run: Any  # (S, T, orders, n_orders, n_ticks, no_draft) -> None
+    run_parallel: Any
+    reset: Any  # (S, T, seeds, drafts) -> None
+    dijkstra: Any  # (floor, tidx, anchor_xy, dist) -> None
+
+
+def layout_fingerprint(world: Any) -> str:
+    """A digest of every array layout the kernels see for ``world`` (dtypes, offsets, nested shapes)
+    and of the simulation's source code."""
+    from shotcaller.sim.state import alloc_arrays
+
+    A = alloc_arrays(world, 1)
+    parts = [
+        f"{name}:{arr.ndim}:{arr.dtype.descr!r}:{arr.dtype.itemsize}" for name, arr in zip(A._fields, A, strict=True)
+    ]
+    parts.append(f"T:{world.tables.dtype.descr!r}:{world.tables.dtype.itemsize}")
+    parts.append(sim_source_stamp().hex())  # the code too: an edit to any rule retires the AOT build
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+_aot_cache: dict[str, tuple[ModuleType | None, str | None]] = {}
+
+
+def _load_aot() -> tuple[ModuleType | None, str | None]:
+    """The AOT module and its fingerprint, if built and loadable."""
+    if "m" in _aot_cache:
+        return _aot_cache["m"]
+    result: tuple[ModuleType | None, str | None] = (None, None)
+    if os.environ.get("SHOTCALLER_JIT") != "1":
+        meta = AOT_DIR / f"{AOT_NAME}.json"
+        libs = sorted(AOT_DIR.glob(f"{AOT_NAME}*.so")) + sorted(AOT_DIR.glob(f"{AOT_NAME}*.pyd"))
+        if meta.exists() and libs:
+            try:
+                info = json.loads(meta.read_text())
+                spec = importlib.util.spec_from_file_location(AOT_NAME, libs[0])
+                if spec is not None and spec.loader is not None:
+                    mod = importlib.util.module_from_spec(spec)
+                    spec.loader.exec_module(mod)
+                    result = (mod, str(info["fingerprint"]))
+            except (OSError, ImportError, ValueError, KeyError):
+                result = (None, None)
+    _aot_cache["m"] = result
+    return result
+
+
+def _jit() -> Kernels:
+    from shotcaller.sim import kernels as K
+    from shotcaller.sim.nav import dijkstra_all
+
+    return Kernels("jit", K.run_kernel, K.run_kernel_parallel, K.reset_kernel, dijkstra_all)
+
+
+def kernels(world: Any) -> Kernels:
+    """The kernels for ``world``: AOT when built for its layouts, else JIT (``world=None``: any map)."""
+    mod, fp = _load_aot()
+    if mod is not None:
+        if world is None:
+            return Kernels("aot", None, None, None, mod.dijkstra)
+        key = id(world)
+        cached = _matches.get(key)
+        if cached is None:
+            cached = (world, layout_fingerprint(world) == fp)
+            _matches[key] = cached
+        if cached[1]:
+            return Kernels("aot", mod.run, _ParallelViaJit(), mod.reset, mod.dijkstra)
+    return _jit()
+
+
+_matches: dict[int, tuple[Any, bool]] = {}
+
+
+class _ParallelViaJit:
+    """Multi-threaded runs always use the JIT (``pycc`` builds single-threaded code)."""
+
+    def __call__(self, *args: Any) -> Any:
+        return _jit().run_parallel(*args)
