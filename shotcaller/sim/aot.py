@@ -67,6 +67,7 @@ def build(out_dir: Path | None = None) -> Path:
     with tempfile.TemporaryDirectory() as tmp:
         cc.output_dir = tmp
         cc.verbose = False
+        cc.target_cpu = "host"  # built on the machine that runs it, like the JIT
         for name, (fn, sig) in _exports(world).items():
             cc.export(name, sig)(fn)
         with warnings.catch_warnings():
