@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from shotcaller.sim._jit import kernel
-from shotcaller.sim.core import deal_damage, dist2, grid_dims, nearest_enemy
+from shotcaller.sim.core import cell_range, deal_damage, dist2, grid_dims, nearest_enemy
 from shotcaller.sim.layout import (
     D_MELEE,
     D_RANGED,
-    GRID_CELL,
     K_LEADER,
     K_TOWER,
     KM_ALL,
@@ -130,12 +129,8 @@ def _tower_scan(S, T, b, u, aggro_since):
     x = np.int64(w.x)
     y = np.int64(w.y)
     r = w.rng
-    nx, ny = grid_dims(T)
-    reach = np.int64(r) + 2
-    cx0 = max(0, (x - reach) // GRID_CELL)
-    cx1 = min(nx - 1, (x + reach) // GRID_CELL)
-    cy0 = max(0, (y - reach) // GRID_CELL)
-    cy1 = min(ny - 1, (y + reach) // GRID_CELL)
+    nx = grid_dims(T)[0]
+    cx0, cx1, cy0, cy1 = cell_range(T, x, y, r)
     g = S.games[b]
     gh = g.grid_head[1 - w.team]
     gn = g.grid_next

@@ -327,6 +327,24 @@ def grid_dims(T):
 
 
 @kernel
+def cell_range(T, x, y, r):
+    """The grid cells (cx0, cx1, cy0, cy1) that may hold a unit within r of (x, y).
+
+    One tile of slack: the grid is built at the start of the tick and units move a tile at most.
+    """
+    nx, ny = grid_dims(T)
+    reach = np.int64(r) + 2
+    x = np.int64(x)
+    y = np.int64(y)
+    return (
+        max(0, (x - reach) // GRID_CELL),
+        min(nx - 1, (x + reach) // GRID_CELL),
+        max(0, (y - reach) // GRID_CELL),
+        min(ny - 1, (y + reach) // GRID_CELL),
+    )
+
+
+@kernel
 def build_grid(S, T, b):
     """Bucket every living unit by team and cell (linked lists in grid_head / grid_next) and list the
     living units in slot order (``live[:n_live]``), which the phases of this tick iterate."""
@@ -357,12 +375,8 @@ def query(S, T, b, team, x, y, r, kmask, out):
     Returns the count, in grid order (cells row by row, slots ascending within a cell): deterministic.
     Units killed this tick (hp <= 0) are left out.
     """
-    nx, ny = grid_dims(T)
-    reach = np.int64(r) + 2
-    cx0 = max(0, (x - reach) // GRID_CELL)
-    cx1 = min(nx - 1, (x + reach) // GRID_CELL)
-    cy0 = max(0, (y - reach) // GRID_CELL)
-    cy1 = min(ny - 1, (y + reach) // GRID_CELL)
+    nx = grid_dims(T)[0]
+    cx0, cx1, cy0, cy1 = cell_range(T, x, y, r)
     gh = S.games[b].grid_head[team]
     gn = S.games[b].grid_next
     un = S.units[b]
@@ -402,12 +416,8 @@ def nearest_enemy(S, T, b, u, r, kmask):
     me = un[u]
     x = np.int64(me.x)
     y = np.int64(me.y)
-    nx, ny = grid_dims(T)
-    reach = np.int64(r) + 2
-    cx0 = max(0, (x - reach) // GRID_CELL)
-    cx1 = min(nx - 1, (x + reach) // GRID_CELL)
-    cy0 = max(0, (y - reach) // GRID_CELL)
-    cy1 = min(ny - 1, (y + reach) // GRID_CELL)
+    nx = grid_dims(T)[0]
+    cx0, cx1, cy0, cy1 = cell_range(T, x, y, r)
     g = S.games[b]
     gh = g.grid_head[1 - me.team]
     gn = g.grid_next
@@ -440,14 +450,10 @@ def seen_by(S, T, b, team, x, y, rmax):
     from_grid = S.games[b].grid_head[team]
     gn = S.games[b].grid_next
     un = S.units[b]
-    nx, ny = grid_dims(T)
-    reach = np.int64(rmax) + 2
     x = np.int64(x)
     y = np.int64(y)
-    cx0 = max(0, (x - reach) // GRID_CELL)
-    cx1 = min(nx - 1, (x + reach) // GRID_CELL)
-    cy0 = max(0, (y - reach) // GRID_CELL)
-    cy1 = min(ny - 1, (y + reach) // GRID_CELL)
+    nx = grid_dims(T)[0]
+    cx0, cx1, cy0, cy1 = cell_range(T, x, y, rmax)
     for cy in range(cy0, cy1 + 1):
         for cx in range(cx0, cx1 + 1):
             v = from_grid[cy * nx + cx]

@@ -67,6 +67,20 @@ def _leader(state: State, b: int, li: int, full: bool) -> dict[str, Any]:
     return d
 
 
+def _building(un: np.ndarray, s: int, hp: float, alive: bool) -> dict[str, Any]:
+    return {
+        "slot": s,
+        "team": TEAM_NAMES[int(un["team"][s])],
+        "kind": KIND_NAMES[int(un["kind"][s])],
+        "lane": int(un["lane"][s]),
+        "x": int(un["x"][s]),
+        "y": int(un["y"][s]),
+        "hp": round(hp, 1),
+        "alive": alive,
+        "invulnerable": bool(un["invuln"][s]),
+    }
+
+
 def _units(state: State, b: int, mask: np.ndarray) -> list[list[int]]:
     un = state.arrays.units[b]
     idx = np.nonzero(mask)[0]
@@ -107,22 +121,11 @@ def team_view(state: State, team: int, b: int = 0) -> dict[str, Any]:
             enemy_leaders.append(_leader(state, b, li, full=False))
     buildings = []
     for s in range(2 * N_BLD):
-        own = un["team"][s] == team
-        hp = float(un["hp"][s]) if own or vis[s] else float(A.games["seen_hp"][b, team, s])
-        buildings.append(
-            {
-                "slot": s,
-                "team": TEAM_NAMES[int(un["team"][s])],
-                "kind": KIND_NAMES[int(un["kind"][s])],
-                "lane": int(un["lane"][s]),
-                "x": int(un["x"][s]),
-                "y": int(un["y"][s]),
-                "hp": round(hp, 1),
-                "alive": bool(alive[s]) if (own or vis[s]) else hp > 0,
-                "invulnerable": bool(un["invuln"][s]),
-                "visible": bool(own or vis[s]),
-            }
-        )
+        seen = bool(un["team"][s] == team or vis[s])
+        hp = float(un["hp"][s]) if seen else float(A.games["seen_hp"][b, team, s])
+        d = _building(un, s, hp, bool(alive[s]) if seen else hp > 0)
+        d["visible"] = seen
+        buildings.append(d)
     return {
         "tick": int(A.games[b]["tick"]),
         "team": TEAM_NAMES[team],
@@ -148,20 +151,7 @@ def full_view(state: State, b: int = 0) -> dict[str, Any]:
         "winner": int(g["winner"]),
         "leaders": [_leader(state, b, li, full=True) for li in range(10)],
         "units": _units(state, b, alive & mobile),
-        "buildings": [
-            {
-                "slot": s,
-                "team": TEAM_NAMES[int(un["team"][s])],
-                "kind": KIND_NAMES[int(un["kind"][s])],
-                "lane": int(un["lane"][s]),
-                "x": int(un["x"][s]),
-                "y": int(un["y"][s]),
-                "hp": round(float(un["hp"][s]), 1),
-                "alive": bool(alive[s]),
-                "invulnerable": bool(un["invuln"][s]),
-            }
-            for s in range(2 * N_BLD)
-        ],
+        "buildings": [_building(un, s, float(un["hp"][s]), bool(alive[s])) for s in range(2 * N_BLD)],
         "visible": {TEAM_NAMES[t]: np.nonzero(A.games["vis"][b, t])[0].tolist() for t in (0, 1)},
         "privileged": True,
     }
