@@ -57,6 +57,11 @@ def _print_summary(res: dict[str, Any], args: argparse.Namespace) -> None:
             f"{ld['id'] + ' ' + ld['leader']:<22}{ld['kills']:>4}{ld['deaths']:>4}{ld['last_hits']:>5}"
             f"{ld['gold']:>8.0f}{ld['damage']:>9.0f}  {', '.join(ld['items'])}"
         )
+    if res.get("faults"):
+        print(
+            f"bot faults: {len(res['faults'])} (first: {res['faults'][0]['team']} at tick "
+            f"{res['faults'][0]['tick']}: {res['faults'][0]['reason']})"
+        )
     if args.replay:
         print(f"replay written to {args.replay}")
 
@@ -174,8 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     m = sub.add_parser("match", help="play one full match headless and print a summary")
-    m.add_argument("--blue", default="none", help="blue coach (default: none = the default plan)")
-    m.add_argument("--red", default="none", help="red coach (default: none)")
+    bot_help = "a built-in bot (none, idle, random, laner, pusher), FILE.py:Class, module:Class or an installed bot"
+    m.add_argument("--blue", default="none", help=f"blue coach: {bot_help} (default: none = the default plan)")
+    m.add_argument("--red", default="none", help="red coach, same forms (default: none)")
     m.add_argument("--seed", type=_seed, default=0, help="match seed (default 0)")
     m.add_argument("--replay", metavar="PATH", help="write the replay to PATH (.json or .json.gz)")
     m.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")

@@ -311,8 +311,8 @@ def usage(args: list[str], needles: list[str], id: str, **kw):
 @pytest.mark.parametrize(
     ("args", "needles"),
     [
-        usage(["match", "--blue", "nobody"], ["unknown coach 'nobody'", "known: none"], id="unknown-blue"),
-        usage(["match", "--red", "deep-blue"], ["unknown coach 'deep-blue'"], id="unknown-red"),
+        usage(["match", "--blue", "nobody"], ["unknown bot 'nobody'", "none", "laner"], id="unknown-blue"),
+        usage(["match", "--red", "deep-blue"], ["unknown bot 'deep-blue'"], id="unknown-red"),
         usage(["match", "--seed", "abc"], ["--seed", "expected an integer seed"], id="seed-not-int"),
         usage(["match", "--time-limit", "soon"], ["--time-limit"], id="time-limit-not-float"),
         usage(["match", "--map", "no_such_map.txt"], ["no_such_map.txt"], id="match-unknown-map"),

@@ -12,11 +12,71 @@ from shotcaller.arena.replay import Replay, params_to_dict
 from shotcaller.bots.base import Coach, MatchInfo
 from shotcaller.content import Content, load_content
 from shotcaller.sim import Params, SimConfig, build_world, new_state, step_inplace
+from shotcaller.sim import layout as L
 from shotcaller.sim.observe import team_view
 from shotcaller.sim.result import match_result
 from shotcaller.sim.world import World
 
 CHECKSUM_EVERY = 200  # ticks (10 game seconds)
+INT32 = 2**31
+
+
+def _order_event(row: np.ndarray) -> dict[str, Any]:
+    t, kind, team, leader, okind, d = (int(v) for v in row)
+    ev: dict[str, Any] = {
+        "tick": t,
+        "kind": L.EVENT_NAMES[kind],
+        "leader": leader,
+        "order": L.ORDER_NAMES[okind] if 0 <= okind < len(L.ORDER_NAMES) else str(okind),
+    }
+    if kind == L.E_ORDER_REJECTED:
+        ev["reason"] = L.REJECT_REASONS[d] if 0 <= d < len(L.REJECT_REASONS) else str(d)
+    return ev
+
+
+def _ask(
+    coach: Any, view: dict[str, Any], info: MatchInfo, team: int, tick: int, faults: list[dict[str, Any]]
+) -> list[list[int]]:
+    """The coach's orders as rows (team, leader, kind, a, b). A coach that raises or returns garbage
+    loses those orders; the fault is recorded and the match goes on."""
+    try:
+        out = coach.act(view, info)
+    except Exception as e:  # a bot's bug must never stop the match
+        faults.append({"tick": tick, "team": L.TEAM_NAMES[team], "reason": f"act raised {type(e).__name__}: {e}"})
+        return []
+    if out is None:
+        return []
+    try:
+        orders = list(out)
+    except TypeError:
+        faults.append(
+            {"tick": tick, "team": L.TEAM_NAMES[team], "reason": f"act returned {type(out).__name__}, not a list"}
+        )
+        return []
+    rows = []
+    for o in orders:
+        try:
+            vals = list(o)
+        except TypeError:
+            vals = None
+        ok = (
+            vals is not None
+            and len(vals) == 4
+            and all(
+                isinstance(v, int | np.integer) and not isinstance(v, bool) and -INT32 <= int(v) < INT32 for v in vals
+            )
+        )
+        if not ok:
+            faults.append(
+                {
+                    "tick": tick,
+                    "team": L.TEAM_NAMES[team],
+                    "reason": f"malformed order {o!r}: expected (leader, kind, a, b) integers",
+                }
+            )
+            continue
+        rows.append([team, *(int(v) for v in vals)])
+    return rows
 
 
 @dataclass
@@ -68,28 +128,35 @@ def play_match(
     ]
     for t in (0, 1):
         coaches[t].reset(infos[t])
+    pending_events: list[list[dict[str, Any]]] = [[], []]
+    faults: list[dict[str, Any]] = []
     while not A.games["done"][0]:
         now = int(A.games["tick"][0])
         rows: list[list[int]] = []
         if now % decide_every == 0:
             for t in (0, 1):
-                for o in coaches[t].act(team_view(state, t), infos[t]) or []:
-                    row = [t, *[int(v) for v in o]]
-                    if len(row) != 5:
-                        continue
-                    row[0] = t  # a coach always speaks for its own team
-                    rows.append(row)
+                view = team_view(state, t)
+                view["events"] = pending_events[t]
+                pending_events[t] = []
+                rows += _ask(coaches[t], view, infos[t], t, now, faults)
         nxt = min(((now // decide_every) + 1) * decide_every, ((now // CHECKSUM_EVERY) + 1) * CHECKSUM_EVERY)
         orders = np.array([rows], np.int32) if rows else None
         for r in rows:
             rep.orders.append([now, *r])
-        step_inplace(state, orders, nxt - now)
+        ev = step_inplace(state, orders, nxt - now)
+        for row in ev.of(0):
+            kind = int(row[1])
+            if kind in (L.E_ORDER_OK, L.E_ORDER_REJECTED, L.E_ORDER_APPLIED):
+                team = int(row[2])
+                if team in (0, 1):
+                    pending_events[team].append(_order_event(row))
         t2 = int(A.games["tick"][0])
         if t2 % CHECKSUM_EVERY == 0 and not A.games["done"][0]:
             rep.checksums.append([t2, state.checksum(0)])
     end = int(A.games["tick"][0])
     rep.checksums.append([end, state.checksum(0)])
     rep.result = match_result(state)
+    rep.result["faults"] = faults
     if replay_path is not None:
         rep.save(replay_path)
     return MatchOutcome(rep.result, rep)

@@ -1,5 +1,28 @@
-"""Coach bots: the policy protocol and the built-in bots."""
+"""Coach bots: the policy protocol, order helpers, built-in bots and the loader."""
 
-from shotcaller.bots.base import Coach, MatchInfo, NoneCoach, make_coach
+from shotcaller.bots.base import Coach, MatchInfo, Order
+from shotcaller.bots.builtin import BUILTIN, IdleCoach, LanerCoach, PusherCoach, RandomCoach
+from shotcaller.bots.loader import BotLoadError, load_bot
 
-__all__ = ["Coach", "MatchInfo", "NoneCoach", "make_coach"]
+NoneCoach = IdleCoach
+
+
+def make_coach(spec: str) -> Coach:
+    """A coach from any spec; raises ValueError (BotLoadError) naming what is wrong."""
+    return load_bot(spec)
+
+
+__all__ = [
+    "BUILTIN",
+    "BotLoadError",
+    "Coach",
+    "IdleCoach",
+    "LanerCoach",
+    "MatchInfo",
+    "NoneCoach",
+    "Order",
+    "PusherCoach",
+    "RandomCoach",
+    "load_bot",
+    "make_coach",
+]

@@ -1,0 +1,71 @@
+"""Load a coach from a spec: a built-in name, ``path/to/file.py:ClassName``, ``package.module:ClassName``,
+or a name registered by an installed package in the entry-point group ``shotcaller.bots``."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+from shotcaller.bots.builtin import BUILTIN
+
+ENTRY_POINT_GROUP = "shotcaller.bots"
+
+
+class BotLoadError(ValueError):
+    """A bot spec that cannot be loaded; the message says which form was tried and why."""
+
+
+def _instantiate(obj: Any, spec: str) -> Any:
+    bot = obj() if isinstance(obj, type) or callable(obj) and not hasattr(obj, "act") else obj
+    if not (hasattr(bot, "act") and callable(bot.act)):
+        raise BotLoadError(f"bot {spec!r}: {obj!r} has no act(view, info) method")
+    if not hasattr(bot, "reset"):
+        bot.reset = lambda info: None
+    return bot
+
+
+def load_bot(spec: str) -> Any:
+    """A fresh coach instance for ``spec`` (see the module docstring for the forms)."""
+    if spec in BUILTIN:
+        return BUILTIN[spec]()
+    if ":" in spec:
+        where, _, attr = spec.rpartition(":")
+        if not attr.isidentifier():
+            raise BotLoadError(f"bot {spec!r}: {attr!r} is not a class or object name")
+        if where.endswith(".py") or "/" in where or "\\" in where:
+            path = Path(where)
+            if not path.is_file():
+                raise BotLoadError(f"bot {spec!r}: no such file {where!r}")
+            mod_name = f"shotcaller_user_bot_{abs(hash(str(path.resolve())))}"
+            module_spec = importlib.util.spec_from_file_location(mod_name, path)
+            if module_spec is None or module_spec.loader is None:
+                raise BotLoadError(f"bot {spec!r}: cannot import {where!r}")
+            module = importlib.util.module_from_spec(module_spec)
+            try:
+                module_spec.loader.exec_module(module)
+            except Exception as e:  # the user's file may fail in any way; say so clearly
+                raise BotLoadError(f"bot {spec!r}: importing {where!r} failed: {type(e).__name__}: {e}") from e
+        else:
+            try:
+                module = importlib.import_module(where)
+            except Exception as e:
+                raise BotLoadError(f"bot {spec!r}: cannot import module {where!r}: {type(e).__name__}: {e}") from e
+        if not hasattr(module, attr):
+            raise BotLoadError(f"bot {spec!r}: {where!r} has no attribute {attr!r}")
+        return _instantiate(getattr(module, attr), spec)
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name == spec:
+            try:
+                return _instantiate(ep.load(), spec)
+            except BotLoadError:
+                raise
+            except Exception as e:
+                raise BotLoadError(f"bot {spec!r}: entry point {ep.value!r} failed: {type(e).__name__}: {e}") from e
+    known = ", ".join(sorted(BUILTIN))
+    raise BotLoadError(
+        f"unknown bot {spec!r}: not a built-in ({known}), not FILE.py:Class or module:Class, "
+        f"and no installed package registers it in the {ENTRY_POINT_GROUP!r} entry-point group"
+    )
