@@ -110,6 +110,77 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tournament(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from shotcaller.arena.tournament import run_tournament
+    from shotcaller.bots import BotLoadError, load_bot
+
+    if len(set(args.bots)) < 2:
+        print("shotcaller tournament: name at least two different bots", file=sys.stderr)
+        return 2
+    for spec in args.bots:
+        try:
+            load_bot(spec)
+        except BotLoadError as e:
+            print(f"shotcaller tournament: {e}", file=sys.stderr)
+            return 2
+    if args.backend != "local":
+        print(f"shotcaller tournament: backend {args.backend!r} is not available yet (use local)", file=sys.stderr)
+        return 2
+    cols = (TextColumn("games"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*cols, transient=False) as bar:
+        task = bar.add_task("games", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        played = run_tournament(
+            list(dict.fromkeys(args.bots)),
+            args.games,
+            args.db,
+            workers=args.workers,
+            replay_dir=args.replays,
+            progress=progress,
+        )
+    print(f"played {played} games; results in {args.db} (shotcaller report --db {args.db})")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from shotcaller.arena.tournament import head_to_head, load_games, ratings, wilson
+
+    if not Path(args.db).exists():
+        print(f"shotcaller report: no database at {args.db}", file=sys.stderr)
+        return 2
+    games = load_games(args.db)
+    if not games:
+        print(f"shotcaller report: {args.db} holds no games yet", file=sys.stderr)
+        return 2
+    table = ratings(games)
+    order = sorted(table, key=lambda n: -table[n].ordinal())
+    print(f"{len(games)} games")
+    print(f"{'bot':<28}{'ordinal':>9}{'mu':>8}{'sigma':>8}")
+    for name in order:
+        r = table[name]
+        print(f"{name:<28}{r.ordinal():>9.2f}{r.mu:>8.2f}{r.sigma:>8.2f}")
+    h2h = head_to_head(games)
+    print("\nwin rate of row against column [95% CI]")
+    for a in order:
+        cells = []
+        for b in order:
+            if a == b or (a, b) not in h2h:
+                cells.append(f"{'-':>20}")
+                continue
+            pts, n = h2h[(a, b)]
+            lo, hi = wilson(pts, n)
+            cells.append(f"{pts / n:>6.0%} [{lo:.0%}-{hi:.0%}]".rjust(20))
+        print(f"{a:<28}" + "".join(cells))
+    return 0
+
+
 def _compile(args: argparse.Namespace) -> int:
     import time
 
@@ -198,6 +269,19 @@ def build_parser() -> argparse.ArgumentParser:
     rv = rs.add_parser("verify", help="re-simulate a replay and check every checksum")
     rv.add_argument("path")
     rv.set_defaults(func=_replay_verify)
+
+    t = sub.add_parser("tournament", help="round robin between bots, resumable, stored in SQLite")
+    t.add_argument("bots", nargs="+", help="bot specs (built-in names, FILE.py:Class, module:Class)")
+    t.add_argument("--games", type=_positive_int, default=10, help="seeds per pair, each played on both sides")
+    t.add_argument("--db", default="tournament.sqlite", help="results database (created on first use)")
+    t.add_argument("--workers", type=_positive_int, default=1, help="parallel worker processes")
+    t.add_argument("--backend", choices=["local", "ray"], default="local", help="where games run")
+    t.add_argument("--replays", metavar="DIR", help="also write every game's replay to DIR")
+    t.set_defaults(func=_tournament)
+
+    rp = sub.add_parser("report", help="leaderboard (OpenSkill) and head-to-head matrix of a tournament")
+    rp.add_argument("--db", default="tournament.sqlite", help="results database")
+    rp.set_defaults(func=_report)
 
     c = sub.add_parser("compile", help="build the ahead-of-time kernels (small, fast-starting processes)")
     c.set_defaults(func=_compile)
