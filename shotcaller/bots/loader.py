@@ -1,4 +1,5 @@
 """Load a coach from a spec: a built-in name, ``path/to/file.py:ClassName``, ``package.module:ClassName``,
+``exec:COMMAND ARGS`` (a program in any language speaking JSON lines, see ``docs/bot_protocol.md``),
 or a name registered by an installed package in the entry-point group ``shotcaller.bots``."""
 
 from __future__ import annotations
@@ -31,6 +32,15 @@ def load_bot(spec: str) -> Any:
     """A fresh coach instance for ``spec`` (see the module docstring for the forms)."""
     if spec in BUILTIN:
         return BUILTIN[spec]()
+    if spec.startswith("exec:"):
+        import shlex
+
+        from shotcaller.bots.remote import SubprocessCoach
+
+        cmd = shlex.split(spec[5:])
+        if not cmd:
+            raise BotLoadError(f"bot {spec!r}: 'exec:' needs a command, e.g. exec:node bot.js")
+        return SubprocessCoach(cmd)
     if ":" in spec:
         where, _, attr = spec.rpartition(":")
         if not attr.isidentifier():

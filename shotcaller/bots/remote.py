@@ -1,0 +1,192 @@
+"""Bots in any language: a JSON-lines protocol over a child process's stdin and stdout.
+
+The host writes one JSON object per line to the bot's stdin and reads one JSON line back per
+decision (see ``docs/bot_protocol.md``):
+
+* ``{"type": "start", "id": 0, "seed": …, "side": "blue", "leaders": [...], "enemy_leaders": [...],
+  "content_version": …, "orders": {...order kinds...}}`` — answer anything (e.g. ``{}``) or nothing;
+* ``{"type": "observe", "id": n, "view": {...team view...}}`` — answer ``{"id": n, "orders": [...]}``
+  where each order is ``[leader, kind, a, b]`` or ``{"order": "push", "leader": -1, "a": 1, "b": 0}``.
+
+Each decision has a time budget (100 ms by default) plus a bank (1 s) that absorbs overruns,
+Screeps/Lux style. A bot that answers late, answers garbage, floods its output, or dies loses that
+decision's orders; the reason is raised as :class:`BotFault`, which the match runner records, and
+after ``max_faults`` faults in a row the bot is silenced for the rest of the match (a forfeit of its
+orders; the leaders keep playing their default plan).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import subprocess
+import time
+from typing import Any
+
+from shotcaller.bots.base import MatchInfo, Order
+from shotcaller.sim import layout as L
+
+MAX_LINE = 1 << 20  # bytes of one answer
+
+
+class BotFault(RuntimeError):
+    """A remote bot broke the protocol (timeout, garbage, flood, crash)."""
+
+
+class SubprocessCoach:
+    """A coach that lives in a child process and speaks JSON lines."""
+
+    def __init__(
+        self,
+        cmd: list[str],
+        budget_ms: float = 100.0,
+        bank_ms: float = 1000.0,
+        max_faults: int = 10,
+        cwd: str | None = None,
+    ) -> None:
+        self.cmd = cmd
+        self.budget = budget_ms / 1000.0
+        self.bank0 = bank_ms / 1000.0
+        self.max_faults = max_faults
+        self.cwd = cwd
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    # ------------------------------------------------------------------ process plumbing
+    def _start(self) -> None:
+        self.close()
+        self.proc = subprocess.Popen(
+            self.cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            cwd=self.cwd,
+            start_new_session=True,
+        )
+        os.set_blocking(self.proc.stdout.fileno(), False)  # type: ignore[union-attr]
+        self.buf = b""
+
+    def close(self) -> None:
+        """Stop the child process."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def _send(self, msg: dict[str, Any]) -> None:
+        assert self.proc is not None and self.proc.stdin is not None
+        try:
+            self.proc.stdin.write((json.dumps(msg, separators=(",", ":")) + "\n").encode())
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError) as e:
+            raise BotFault(f"bot process is gone (exit code {self.proc.poll()}): {e}") from None
+
+    def _readline(self, deadline: float) -> bytes | None:
+        assert self.proc is not None and self.proc.stdout is not None
+        sel = selectors.DefaultSelector()
+        sel.register(self.proc.stdout, selectors.EVENT_READ)
+        try:
+            while b"\n" not in self.buf:
+                left = deadline - time.monotonic()
+                if left <= 0 or not sel.select(left):
+                    return None
+                chunk = self.proc.stdout.read(65536)
+                if chunk is None:
+                    continue
+                if chunk == b"":
+                    raise BotFault(f"bot process closed its output (exit code {self.proc.wait()})")
+                self.buf += chunk
+                if len(self.buf) > MAX_LINE and b"\n" not in self.buf[:MAX_LINE]:
+                    self.buf = b""
+                    raise BotFault(f"answer longer than {MAX_LINE} bytes (output flood)")
+            line, _, self.buf = self.buf.partition(b"\n")
+            return line
+        finally:
+            sel.close()
+
+    def _ask(self, msg: dict[str, Any]) -> dict[str, Any] | None:
+        self._send(msg)
+        t0 = time.monotonic()
+        deadline = t0 + self.budget + self.bank
+        while True:
+            line = self._readline(deadline)
+            if line is None:
+                self.bank = max(0.0, self.bank - (time.monotonic() - t0 - self.budget))
+                raise BotFault(f"no answer within {self.budget * 1000:.0f} ms + bank")
+            try:
+                ans = json.loads(line)
+            except ValueError:
+                raise BotFault(f"answer is not JSON: {line[:80]!r}") from None
+            if isinstance(ans, dict) and ans.get("id", msg["id"]) != msg["id"]:
+                continue  # a late answer to an earlier question: drop it
+            used = time.monotonic() - t0
+            if used > self.budget:
+                self.bank = max(0.0, self.bank - (used - self.budget))
+            if not isinstance(ans, dict):
+                raise BotFault(f"answer must be a JSON object, got {type(ans).__name__}")
+            return ans
+
+    # ------------------------------------------------------------------ coach protocol
+    def reset(self, info: MatchInfo) -> None:
+        self._start()
+        self.bank = self.bank0
+        self.seq = 0
+        self.faults_in_a_row = 0
+        self.silenced = False
+        start = {
+            "type": "start",
+            "id": 0,
+            "seed": info.seed,
+            "side": info.side,
+            "leaders": info.leaders,
+            "enemy_leaders": info.enemy_leaders,
+            "content_version": info.content_version,
+            "orders": {name: k for k, name in enumerate(L.ORDER_NAMES) if k},
+            "items": list(info.world.content.item_names),
+        }
+        try:
+            self._send(start)
+        except BotFault:
+            pass  # reported at the first decision
+
+    def act(self, view: dict[str, Any], info: MatchInfo) -> list[Order]:
+        if self.silenced:
+            return []
+        self.seq += 1
+        try:
+            ans = self._ask({"type": "observe", "id": self.seq, "view": view})
+            orders = _parse_orders(ans.get("orders", []))
+        except BotFault:
+            self.faults_in_a_row += 1
+            if self.faults_in_a_row >= self.max_faults:
+                self.silenced = True
+                self.close()
+            raise
+        self.faults_in_a_row = 0
+        return orders
+
+
+def _parse_orders(raw: Any) -> list[Order]:
+    if not isinstance(raw, list):
+        raise BotFault(f"'orders' must be a list, got {type(raw).__name__}")
+    out: list[Order] = []
+    for o in raw:
+        if isinstance(o, dict):
+            name = o.get("order")
+            if name not in L.ORDER_NAMES[1:]:
+                raise BotFault(f"unknown order name {name!r}")
+            vals = [o.get("leader", -1), L.ORDER_NAMES.index(name), o.get("a", 0), o.get("b", 0)]
+        elif isinstance(o, list):
+            vals = o
+        else:
+            raise BotFault(f"an order must be [leader, kind, a, b] or an object, got {o!r}")
+        if len(vals) != 4 or not all(isinstance(v, int) and not isinstance(v, bool) for v in vals):
+            raise BotFault(f"malformed order {o!r}")
+        out.append((vals[0], vals[1], vals[2], vals[3]))
+    return out
