@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -52,3 +55,56 @@ def test_hostile_bot_faults_are_recorded_and_the_match_completes(kind, tmp_path,
     assert 1 <= len(faults) <= 5  # silenced after max_faults in a row
     assert all("BotFault" in f["reason"] for f in faults)
     assert bot.proc is None  # the child process is gone
+
+
+# ---------------------------------------------------------------------------- the sandbox
+needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
+
+ANSWER = (
+    "import json, sys\n"
+    "for line in sys.stdin:\n"
+    "    msg = json.loads(line)\n"
+    "    if msg.get('type') == 'observe':\n"
+    "        print(json.dumps({'id': msg['id'], 'orders': []}), flush=True)\n"
+)
+
+
+def _py_bot(tmp_path: Path, name: str, attempt: str) -> list[str]:
+    p = tmp_path / name
+    p.write_text(f"try:\n    {attempt}\nexcept Exception:\n    pass\n" + ANSWER)
+    return [sys.executable, str(p)]
+
+
+@needs_bwrap
+def test_sandbox_blocks_writes_outside_its_temp_dir(tmp_path, short_world):
+    target = ROOT / "sandbox_escape_probe.txt"
+    outside_tmp = tmp_path / "escape.txt"
+    attempt = f"open({str(target)!r}, 'w').write('x'); open({str(outside_tmp)!r}, 'w').write('x')"
+    bot = SubprocessCoach(_py_bot(tmp_path, "writer.py", attempt), sandbox=True)
+    res = play_match(bot, load_bot("idle"), seed=1, world=short_world).result
+    assert not target.exists() and not outside_tmp.exists()
+    assert res["faults"] == []  # the bot itself kept playing
+
+
+@needs_bwrap
+def test_sandbox_has_no_network(tmp_path, short_world):
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    srv.settimeout(0.5)
+    port = srv.getsockname()[1]
+    attempt = f"import socket; socket.create_connection(('127.0.0.1', {port}), timeout=1).sendall(b'hi')"
+    bot = SubprocessCoach(_py_bot(tmp_path, "net.py", attempt), sandbox=True)
+    play_match(bot, load_bot("idle"), seed=1, world=short_world)
+    with pytest.raises(TimeoutError):
+        srv.accept()
+    srv.close()
+
+
+def test_memory_hog_is_stopped_and_recorded(tmp_path, short_world):
+    hog = tmp_path / "hog.py"
+    hog.write_text("import sys\nsys.stdin.readline()\nx = bytearray(3 << 30)\n" + ANSWER)
+    bot = SubprocessCoach([sys.executable, str(hog)], budget_ms=50, bank_ms=200, max_faults=3, memory_mb=512)
+    res = play_match(bot, load_bot("laner"), seed=2, world=short_world).result
+    assert any("BotFault" in f["reason"] for f in res["faults"] if f["team"] == "blue")
+    assert res["teams"]["red"]["orders_given"] > 0

@@ -19,8 +19,11 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import selectors
+import shutil
 import subprocess
+import sys
 import time
 from typing import Any
 
@@ -44,7 +47,16 @@ class SubprocessCoach:
         bank_ms: float = 1000.0,
         max_faults: int = 10,
         cwd: str | None = None,
+        sandbox: bool | str = "auto",
+        memory_mb: int = 1024,
+        cpu_seconds: int = 600,
+        file_mb: int = 16,
+        max_processes: int = 32,
     ) -> None:
+        self.sandbox = _bwrap() is not None if sandbox == "auto" else bool(sandbox)
+        if self.sandbox and _bwrap() is None:
+            raise BotFault("sandbox requested but bubblewrap (bwrap) is not installed (apt-get install bubblewrap)")
+        self.limits = (memory_mb, cpu_seconds, file_mb, max_processes)
         self.cmd = cmd
         self.budget = budget_ms / 1000.0
         self.bank0 = bank_ms / 1000.0
@@ -56,12 +68,13 @@ class SubprocessCoach:
     def _start(self) -> None:
         self.close()
         self.proc = subprocess.Popen(
-            self.cmd,
+            sandboxed(self.cmd) if self.sandbox else self.cmd,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             cwd=self.cwd,
             start_new_session=True,
+            preexec_fn=_limiter(*self.limits),
         )
         os.set_blocking(self.proc.stdout.fileno(), False)  # type: ignore[union-attr]
         self.buf = b""
@@ -170,6 +183,63 @@ class SubprocessCoach:
             raise
         self.faults_in_a_row = 0
         return orders
+
+
+def _bwrap() -> str | None:
+    return shutil.which("bwrap") if sys.platform.startswith("linux") else None
+
+
+def sandboxed(cmd: list[str]) -> list[str]:
+    """``cmd`` inside bubblewrap: no network (own namespace), the filesystem read-only except a private
+    /tmp, own PID/IPC/UTS namespaces, killed with the host. Files named on the command line stay
+    readable even when they live under /tmp."""
+    bwrap = _bwrap()
+    assert bwrap is not None
+    own = []
+    for arg in cmd:
+        if os.path.exists(arg):
+            path = os.path.abspath(arg)
+            own += ["--ro-bind", path, path]
+    return [
+        bwrap,
+        "--unshare-net",
+        "--unshare-pid",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--die-with-parent",
+        "--new-session",
+        "--ro-bind",
+        "/",
+        "/",
+        "--dev",
+        "/dev",
+        "--proc",
+        "/proc",
+        "--tmpfs",
+        "/tmp",
+        *own,
+        "--chdir",
+        os.getcwd(),
+        *cmd,
+    ]
+
+
+def _limiter(memory_mb: int, cpu_seconds: int, file_mb: int, max_processes: int) -> Any:
+    """A pre-exec function setting the child's resource limits (memory, CPU time, file size, processes)."""
+
+    def apply() -> None:
+        mb = 1 << 20
+        resource.setrlimit(resource.RLIMIT_AS, (memory_mb * mb, memory_mb * mb))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (file_mb * mb, file_mb * mb))
+        # process count is per user: allow this many beyond what the user already runs
+        try:
+            mine = sum(1 for p in os.listdir("/proc") if p.isdigit() and os.stat(f"/proc/{p}").st_uid == os.getuid())
+        except OSError:
+            mine = 0
+        resource.setrlimit(resource.RLIMIT_NPROC, (mine + max_processes, mine + max_processes))
+
+    return apply
 
 
 def _parse_orders(raw: Any) -> list[Order]:
