@@ -178,6 +178,11 @@ def _report(args: argparse.Namespace) -> int:
             lo, hi = wilson(pts, n)
             cells.append(f"{pts / n:>6.0%} [{lo:.0%}-{hi:.0%}]".rjust(20))
         print(f"{a:<28}" + "".join(cells))
+    if args.plots:
+        from shotcaller.arena.tournament import write_plots
+
+        for path in write_plots(args.db, args.plots):
+            print(f"wrote {path}")
     return 0
 
 
@@ -281,6 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     rp = sub.add_parser("report", help="leaderboard (OpenSkill) and head-to-head matrix of a tournament")
     rp.add_argument("--db", default="tournament.sqlite", help="results database")
+    rp.add_argument("--plots", metavar="DIR", default="report", help="write ratings.png and winrates.png here")
     rp.set_defaults(func=_report)
 
     c = sub.add_parser("compile", help="build the ahead-of-time kernels (small, fast-starting processes)")

@@ -73,11 +73,14 @@ def test_tournament_killed_with_sigkill_resumes_without_losing_or_repeating_game
     assert out.returncode == 0, out.stderr
     assert f"played {6 - before} games" in out.stdout
     assert _count(db) == (6, 6)
+    plots = tmp_path / "plots"
     rep = subprocess.run(
-        [sys.executable, "-m", "shotcaller", "report", "--db", str(db)],
+        [sys.executable, "-m", "shotcaller", "report", "--db", str(db), "--plots", str(plots)],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert rep.returncode == 0 and "ordinal" in rep.stdout and "6 games" in rep.stdout
+    for name in ("ratings.png", "winrates.png"):
+        assert (plots / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

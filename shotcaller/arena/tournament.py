@@ -182,3 +182,73 @@ def head_to_head(games: Iterable[tuple[str, str, int, str]]) -> dict[tuple[str, 
             cell[0] += pts
             cell[1] += 1
     return {k: (v[0], int(v[1])) for k, v in out.items()}
+
+
+def rating_history(games: list[tuple[str, str, int, str]]) -> dict[str, list[tuple[int, float]]]:
+    """Each bot's OpenSkill ordinal after every game it played: {bot: [(game number, ordinal), ...]}."""
+    from openskill.models import PlackettLuce
+
+    model = PlackettLuce()
+    table: dict[str, Any] = {}
+    hist: dict[str, list[tuple[int, float]]] = {}
+    for k, (blue, red, _seed, winner) in enumerate(games, start=1):
+        a = table.setdefault(blue, model.rating(name=blue))
+        b = table.setdefault(red, model.rating(name=red))
+        ranks = {"blue": [0, 1], "red": [1, 0], "draw": [0, 0]}[winner]
+        [[a2], [b2]] = model.rate([[a], [b]], ranks=ranks)
+        table[blue], table[red] = a2, b2
+        hist.setdefault(blue, []).append((k, a2.ordinal()))
+        hist.setdefault(red, []).append((k, b2.ordinal()))
+    return hist
+
+
+def write_plots(db: str | Path, out_dir: str | Path) -> list[Path]:
+    """Write ``ratings.png`` (ordinal over games) and ``winrates.png`` (head-to-head heatmap)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    games = load_games(db)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    hist = rating_history(games)
+    table = ratings(games)
+    order = sorted(table, key=lambda n: -table[n].ordinal())
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for name in order:
+        xs, ys = zip(*hist[name], strict=True)
+        ax.plot(xs, ys, label=name)
+    ax.set_xlabel("games played in the tournament")
+    ax.set_ylabel("OpenSkill ordinal (mu - 3 sigma)")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    p1 = out / "ratings.png"
+    fig.savefig(p1, dpi=110)
+    plt.close(fig)
+    h2h = head_to_head(games)
+    n = len(order)
+    grid = [[float("nan")] * n for _ in range(n)]
+    for i, a in enumerate(order):
+        for j, b in enumerate(order):
+            if (a, b) in h2h:
+                pts, k = h2h[(a, b)]
+                grid[i][j] = pts / k
+    fig, ax = plt.subplots(figsize=(1.2 * n + 2.5, 1.0 * n + 1.5))
+    im = ax.imshow(grid, cmap="RdYlGn", vmin=0, vmax=1)
+    ax.set_xticks(range(n), order, rotation=30, ha="right")
+    ax.set_yticks(range(n), order)
+    for i in range(n):
+        for j in range(n):
+            if grid[i][j] == grid[i][j]:
+                pts, k = h2h[(order[i], order[j])]
+                lo, hi = wilson(pts, k)
+                ax.text(j, i, f"{grid[i][j]:.0%}\n[{lo:.0%}-{hi:.0%}]", ha="center", va="center", fontsize=8)
+    ax.set_title("win rate of row against column (95% CI)")
+    fig.colorbar(im, ax=ax, fraction=0.046)
+    fig.tight_layout()
+    p2 = out / "winrates.png"
+    fig.savefig(p2, dpi=110)
+    plt.close(fig)
+    return [p1, p2]
