@@ -191,15 +191,20 @@ def _bwrap() -> str | None:
 
 def sandboxed(cmd: list[str]) -> list[str]:
     """``cmd`` inside bubblewrap: no network (own namespace), the filesystem read-only except a private
-    /tmp, own PID/IPC/UTS namespaces, killed with the host. Files named on the command line stay
-    readable even when they live under /tmp."""
+    /tmp, own PID/IPC/UTS namespaces, killed with the host. Files named on the command line and the
+    working directory stay readable (read-only) even when they live under /tmp."""
     bwrap = _bwrap()
     assert bwrap is not None
-    own = []
-    for arg in cmd:
+    own: list[str] = []
+    for arg in [*cmd, os.getcwd()]:
         if os.path.exists(arg):
             path = os.path.abspath(arg)
-            own += ["--ro-bind", path, path]
+            if path.startswith("/tmp/"):
+                # keep what the command names under /tmp readable (a script, a virtualenv's python):
+                # its top-level /tmp entry, read-only
+                top = "/tmp/" + path[5:].split("/", 1)[0]
+                if top not in own:
+                    own += ["--ro-bind", top, top]
     return [
         bwrap,
         "--unshare-net",
