@@ -19,15 +19,21 @@ def test_step_is_pure_and_advances_ticks(fast_world):
     assert st2.checksum() != before
 
 
-def test_leader_moves_one_tile_per_four_ticks(fast_world):
-    st = sandbox_state(fast_world, DRAFT)
+def _walker(world, start, goal):
+    """Blue leader 0 alone at ``start`` with an empty tank, ordered (micro move) to ``goal``."""
+    st = sandbox_state(world, DRAFT)
     s = leader_slot(0)
     keep_only(st, [s])
-    place(st, s, 20, 24)
+    place(st, s, *start)
     st.arrays.leaders[0, 0]["micro"] = L.O_MOVE
-    st.arrays.leaders[0, 0]["ma"] = 30
-    st.arrays.leaders[0, 0]["mb"] = 24
+    st.arrays.leaders[0, 0]["ma"] = goal[0]
+    st.arrays.leaders[0, 0]["mb"] = goal[1]
     set_field(st, s, mpts=0)
+    return st, s
+
+
+def test_leader_moves_one_tile_per_four_ticks(fast_world):
+    st, s = _walker(fast_world, (20, 24), (30, 24))
     xs = []
     for _ in range(12):
         step_inplace(st, None, 1)
@@ -37,14 +43,7 @@ def test_leader_moves_one_tile_per_four_ticks(fast_world):
 
 
 def test_diagonal_step_costs_141(fast_world):
-    st = sandbox_state(fast_world, DRAFT)
-    s = leader_slot(0)
-    keep_only(st, [s])
-    place(st, s, 20, 23)
-    st.arrays.leaders[0, 0]["micro"] = L.O_MOVE
-    st.arrays.leaders[0, 0]["ma"] = 23
-    st.arrays.leaders[0, 0]["mb"] = 26
-    set_field(st, s, mpts=0)
+    st, s = _walker(fast_world, (20, 23), (23, 26))
     moves = [(0, (20, 23))]
     for t in range(1, 16):
         step_inplace(st, None, 1)
@@ -56,14 +55,8 @@ def test_diagonal_step_costs_141(fast_world):
 
 
 def test_root_and_stun_stop_movement(fast_world):
-    st = sandbox_state(fast_world, DRAFT)
-    s = leader_slot(0)
-    keep_only(st, [s])
-    place(st, s, 20, 24)
-    st.arrays.leaders[0, 0]["micro"] = L.O_MOVE
-    st.arrays.leaders[0, 0]["ma"] = 30
-    st.arrays.leaders[0, 0]["mb"] = 24
-    set_field(st, s, root_until=40, mpts=0)
+    st, s = _walker(fast_world, (20, 24), (30, 24))
+    set_field(st, s, root_until=40)
     step_inplace(st, None, 40)
     assert int(st.arrays.units[0, s]["x"]) == 20
     assert float(st.arrays.units[0, s]["mpts"]) == 0.0

@@ -146,19 +146,28 @@ def load_games(db: str | Path) -> list[tuple[str, str, int, str]]:
     return rows
 
 
-def ratings(games: Iterable[tuple[str, str, int, str]]) -> dict[str, Any]:
-    """OpenSkill (Plackett-Luce) ratings over the games in order; draws are ties."""
+def _replay_ratings(games: Iterable[tuple[str, str, int, str]]) -> tuple[dict[str, Any], dict[str, list]]:
+    """OpenSkill (Plackett-Luce) over the games in order (draws are ties): final ratings and each
+    bot's ordinal after every game it played."""
     from openskill.models import PlackettLuce
 
     model = PlackettLuce()
     table: dict[str, Any] = {}
-    for blue, red, _seed, winner in games:
+    hist: dict[str, list[tuple[int, float]]] = {}
+    for k, (blue, red, _seed, winner) in enumerate(games, start=1):
         a = table.setdefault(blue, model.rating(name=blue))
         b = table.setdefault(red, model.rating(name=red))
         ranks = {"blue": [0, 1], "red": [1, 0], "draw": [0, 0]}[winner]
         [[a2], [b2]] = model.rate([[a], [b]], ranks=ranks)
         table[blue], table[red] = a2, b2
-    return table
+        hist.setdefault(blue, []).append((k, a2.ordinal()))
+        hist.setdefault(red, []).append((k, b2.ordinal()))
+    return table, hist
+
+
+def ratings(games: Iterable[tuple[str, str, int, str]]) -> dict[str, Any]:
+    """OpenSkill (Plackett-Luce) ratings over the games in order; draws are ties."""
+    return _replay_ratings(games)[0]
 
 
 def wilson(wins: float, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -186,20 +195,7 @@ def head_to_head(games: Iterable[tuple[str, str, int, str]]) -> dict[tuple[str, 
 
 def rating_history(games: list[tuple[str, str, int, str]]) -> dict[str, list[tuple[int, float]]]:
     """Each bot's OpenSkill ordinal after every game it played: {bot: [(game number, ordinal), ...]}."""
-    from openskill.models import PlackettLuce
-
-    model = PlackettLuce()
-    table: dict[str, Any] = {}
-    hist: dict[str, list[tuple[int, float]]] = {}
-    for k, (blue, red, _seed, winner) in enumerate(games, start=1):
-        a = table.setdefault(blue, model.rating(name=blue))
-        b = table.setdefault(red, model.rating(name=red))
-        ranks = {"blue": [0, 1], "red": [1, 0], "draw": [0, 0]}[winner]
-        [[a2], [b2]] = model.rate([[a], [b]], ranks=ranks)
-        table[blue], table[red] = a2, b2
-        hist.setdefault(blue, []).append((k, a2.ordinal()))
-        hist.setdefault(red, []).append((k, b2.ordinal()))
-    return hist
+    return _replay_ratings(games)[1]
 
 
 def write_plots(db: str | Path, out_dir: str | Path) -> list[Path]:
@@ -212,8 +208,7 @@ def write_plots(db: str | Path, out_dir: str | Path) -> list[Path]:
     games = load_games(db)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    hist = rating_history(games)
-    table = ratings(games)
+    table, hist = _replay_ratings(games)
     order = sorted(table, key=lambda n: -table[n].ordinal())
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for name in order:

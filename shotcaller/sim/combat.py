@@ -33,12 +33,6 @@ def targetable(S, b, v):
 
 
 @kernel
-def nearest_target(S, T, b, u, r, kmask):
-    """Closest targetable enemy of unit u within r among kinds ``kmask`` (mobile before buildings)."""
-    return nearest_enemy(S, T, b, u, r, kmask)
-
-
-@kernel
 def in_range(S, b, u, v):
     """Whether v is within u's attack range (buildings count half a tile closer: they fill their tile)."""
     r = S.units[b, u].rng
@@ -76,7 +70,7 @@ def creep_ai(S, T, b):
         if not _keep(S, b, u, aggro + 2.0):
             c.target = -1
             if (t + u) % 2 == 0:
-                c.target = nearest_target(S, T, b, u, aggro, KM_ALL)
+                c.target = nearest_enemy(S, T, b, u, aggro, KM_ALL)
         n = T.lane_len[team, lane]
         wp = c.wp
         if wp + 1 < n and c.x == T.lane_path[team, lane, wp + 1, 0] and c.y == T.lane_path[team, lane, wp + 1, 1]:
@@ -109,7 +103,7 @@ def summon_ai(S, T, b):
             if owner_ok and lt >= 0 and targetable(S, b, lt) and un[lt].team != s.team and dist2(S, b, u, lt) <= 100:
                 s.target = lt
             elif s.target < 0:
-                s.target = nearest_target(S, T, b, u, T.aggro, KM_MOBILE)
+                s.target = nearest_enemy(S, T, b, u, T.aggro, KM_MOBILE)
         if owner_ok:
             if dist2(S, b, u, lu) > 64:  # leash: never stray far from the leader
                 s.target = -1
