@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,26 @@ def _ask(
     return rows
 
 
+MAX_DECIDE_EVERY = 20 * 60  # a coach is asked at least once a game minute
+
+
+def _cadence(coach: Any, default: int, team: int, faults: list[dict[str, Any]]) -> int:
+    """How often (ticks) the coach is asked: its ``decide_every`` attribute, else the match default."""
+    val = getattr(coach, "decide_every", None)
+    if val is None:
+        return default
+    if isinstance(val, int | np.integer) and not isinstance(val, bool) and 1 <= int(val) <= MAX_DECIDE_EVERY:
+        return int(val)
+    faults.append(
+        {
+            "tick": 0,
+            "team": L.TEAM_NAMES[team],
+            "reason": f"decide_every={val!r} is not a whole number of ticks in 1..{MAX_DECIDE_EVERY}; using {default}",
+        }
+    )
+    return default
+
+
 @dataclass
 class MatchOutcome:
     """A finished match: its result record and its replay."""
@@ -99,6 +120,10 @@ def play_match(
     replay_path: str | Path | None = None,
 ) -> MatchOutcome:
     """Run a full match: each coach sees its team's view every ``decide_every`` ticks and returns orders.
+
+    A coach may set its own cadence with a ``decide_every`` attribute (ticks, 1..1200), and may declare
+    ``privileged = True`` to read the full state through ``view.state``; the result lists privileged
+    sides under ``"privileged"``.
 
     Args:
         blue, red: coaches (anything with ``act(view, info) -> list of order rows``).
@@ -126,20 +151,33 @@ def play_match(
         MatchInfo(seed=int(seed), team=t, draft=rep.draft, content_version=rep.content_version, world=world)
         for t in (0, 1)
     ]
-    for t in (0, 1):
-        coaches[t].reset(infos[t])
-    pending_events: list[list[dict[str, Any]]] = [[], []]
     faults: list[dict[str, Any]] = []
+    for t in (0, 1):
+        try:
+            coaches[t].reset(infos[t])
+        except Exception as e:  # a bot's bug must never stop the match
+            faults.append({"tick": 0, "team": L.TEAM_NAMES[t], "reason": f"reset raised {type(e).__name__}: {e}"})
+    every = [_cadence(coaches[t], decide_every, t, faults) for t in (0, 1)]
+    privileged = [getattr(coaches[t], "privileged", False) is True for t in (0, 1)]
+    pending_events: list[list[dict[str, Any]]] = [[], []]
     while not A.games["done"][0]:
         now = int(A.games["tick"][0])
         rows: list[list[int]] = []
-        if now % decide_every == 0:
-            for t in (0, 1):
-                view = team_view(state, t)
+        for t in (0, 1):
+            if now % every[t] == 0:
+                view = team_view(state, t, privileged=privileged[t])
                 view["events"] = pending_events[t]
                 pending_events[t] = []
+                held = sys.getrefcount(view)
                 rows += _ask(coaches[t], view, infos[t], t, now, faults)
-        nxt = min(((now // decide_every) + 1) * decide_every, ((now // CHECKSUM_EVERY) + 1) * CHECKSUM_EVERY)
+                if sys.getrefcount(view) > held:  # the coach kept the view: make it a snapshot
+                    view.detach()
+                del view
+        nxt = min(
+            ((now // every[0]) + 1) * every[0],
+            ((now // every[1]) + 1) * every[1],
+            ((now // CHECKSUM_EVERY) + 1) * CHECKSUM_EVERY,
+        )
         orders = np.array([rows], np.int32) if rows else None
         for r in rows:
             rep.orders.append([now, *r])
@@ -164,6 +202,7 @@ def play_match(
     rep.checksums.append([end, state.checksum(0)])
     rep.result = match_result(state)
     rep.result["faults"] = faults
+    rep.result["privileged"] = [L.TEAM_NAMES[t] for t in (0, 1) if privileged[t]]
     if replay_path is not None:
         rep.save(replay_path)
     return MatchOutcome(rep.result, rep)

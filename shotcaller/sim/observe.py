@@ -4,11 +4,15 @@
   and every building (enemy ones as last seen). Fog-of-war is exact: nothing else leaks.
 * :func:`full_view` is the whole state (for viewers, replays and privileged bots).
 
-Both return plain JSON-ready dicts, the format shared by bots, the terminal and the web frontends.
+Both are JSON-ready: ``full_view`` is a plain dict; ``team_view`` is a :class:`TeamView`, a read-mostly
+mapping with the same keys whose sections are built from the arrays on first access, so a coach
+pays only for what it reads (a coach that reads nothing costs nothing). ``dict(view)`` or
+:meth:`TeamView.to_dict` gives the plain dict.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -25,117 +29,323 @@ from shotcaller.sim.layout import (
 )
 from shotcaller.sim.state import State
 
+MODE_NAMES = {M_RETREAT: "retreat", M_CHANNEL: "channel"}
 
-def _leader(state: State, b: int, li: int, full: bool) -> dict[str, Any]:
+
+def _leaders(state: State, b: int, lis: list[int], full: bool) -> list[dict[str, Any]]:
+    """Leader records for leader indices ``lis`` of game ``b`` (each record read once as a tuple)."""
+    if not lis:
+        return []
     A = state.arrays
     c = state.world.content
-    ld = A.leaders[b, li]
-    un = A.units[b, SLOT_LEADER0 + li]
-    t = int(A.games[b]["tick"])
-    d: dict[str, Any] = {
-        "id": f"{TEAM_NAMES[li // 5]}_{li % 5}",
-        "index": li,
-        "slot": SLOT_LEADER0 + li,
-        "leader": c.leader_names[int(ld["hero"])],
-        "alive": bool(un["alive"]),
-        "x": int(un["x"]),
-        "y": int(un["y"]),
-        "hp": round(float(un["hp"]), 1),
-        "max_hp": round(float(un["max_hp"]), 1),
-    }
-    if full:
-        d.update(
+    lf = _field_index(A.leaders.dtype)
+    uf = _field_index(A.units.dtype)
+    lrec = A.leaders[b][lis].tolist()
+    urec = A.units[b][[SLOT_LEADER0 + li for li in lis]].tolist()
+    out = []
+    for li, ld, un in zip(lis, lrec, urec, strict=True):
+        out.append(
             {
-                "gold": round(float(ld["gold"]), 1),
-                "items": [c.item_names[int(i)] for i in A.games["inv"][b, li] if i >= 0],
-                "queued": [c.item_names[int(i)] for i in A.games["buyq"][b, li] if i >= 0],
-                "order": ORDER_NAMES[int(ld["order"])],
-                "order_args": [int(ld["oa"]), int(ld["ob"])],
-                "micro": ORDER_NAMES[int(ld["micro"])],
-                "stance": STANCE_NAMES[int(ld["stance"])],
-                "mode": "retreat" if ld["mode"] == M_RETREAT else ("channel" if ld["mode"] == M_CHANNEL else "normal"),
-                "respawn_in": max(0, int(ld["respawn_at"]) - t) if not un["alive"] else 0,
-                "teleport_ready_in": max(0, int(ld["tp_ready"]) - t),
-                "kills": int(ld["kills"]),
-                "deaths": int(ld["deaths"]),
-                "last_hits": int(ld["last_hits"]),
-                "attack": round(float(un["atk"]), 1),
-                "defense": round(float(un["dfn"]), 1),
-                "target": int(un["target"]),
+                "id": f"{TEAM_NAMES[li // 5]}_{li % 5}",
+                "index": li,
+                "slot": SLOT_LEADER0 + li,
+                "leader": c.leader_names[ld[lf["hero"]]],
+                "alive": bool(un[uf["alive"]]),
+                "x": un[uf["x"]],
+                "y": un[uf["y"]],
+                "hp": round(un[uf["hp"]], 1),
+                "max_hp": round(un[uf["max_hp"]], 1),
             }
         )
-    return d
+    if not full:
+        return out
+    t = int(A.games[b]["tick"])
+    inv = A.games["inv"][b][lis].tolist()
+    buyq = A.games["buyq"][b][lis].tolist()
+    item = c.item_names
+    for d, ld, un, iv, bq in zip(out, lrec, urec, inv, buyq, strict=True):
+        d.update(
+            {
+                "gold": round(ld[lf["gold"]], 1),
+                "items": [item[i] for i in iv if i >= 0],
+                "queued": [item[i] for i in bq if i >= 0],
+                "order": ORDER_NAMES[ld[lf["order"]]],
+                "order_args": [ld[lf["oa"]], ld[lf["ob"]]],
+                "micro": ORDER_NAMES[ld[lf["micro"]]],
+                "stance": STANCE_NAMES[ld[lf["stance"]]],
+                "mode": MODE_NAMES.get(ld[lf["mode"]], "normal"),
+                "respawn_in": 0 if d["alive"] else max(0, ld[lf["respawn_at"]] - t),
+                "teleport_ready_in": max(0, ld[lf["tp_ready"]] - t),
+                "kills": ld[lf["kills"]],
+                "deaths": ld[lf["deaths"]],
+                "last_hits": ld[lf["last_hits"]],
+                "attack": round(un[uf["atk"]], 1),
+                "defense": round(un[uf["dfn"]], 1),
+                "target": un[uf["target"]],
+            }
+        )
+    return out
 
 
-def _building(un: np.ndarray, s: int, hp: float, alive: bool) -> dict[str, Any]:
-    return {
-        "slot": s,
-        "team": TEAM_NAMES[int(un["team"][s])],
-        "kind": KIND_NAMES[int(un["kind"][s])],
-        "lane": int(un["lane"][s]),
-        "x": int(un["x"][s]),
-        "y": int(un["y"][s]),
-        "hp": round(hp, 1),
-        "alive": alive,
-        "invulnerable": bool(un["invuln"][s]),
-    }
+_FIELDS: dict[np.dtype, dict[str, int]] = {}
 
 
-def _units(state: State, b: int, mask: np.ndarray) -> list[list[int]]:
-    un = state.arrays.units[b]
-    idx = np.nonzero(mask)[0]
-    return [
-        [
-            int(u),
-            int(un["kind"][u]),
-            int(un["team"][u]),
-            int(un["x"][u]),
-            int(un["y"][u]),
-            int(round(float(un["hp"][u]))),
-            int(round(float(un["max_hp"][u]))),
+def _field_index(dt: np.dtype) -> dict[str, int]:
+    """Position of each field of a structured dtype in the tuples ``tolist`` returns."""
+    hit = _FIELDS.get(dt)
+    if hit is None:
+        hit = _FIELDS[dt] = {n: i for i, n in enumerate(dt.names)}
+    return hit
+
+
+_STATIC: dict[int, tuple[Any, list[dict[str, Any]]]] = {}
+
+
+def _building_templates(state: State) -> list[dict[str, Any]]:
+    """The fixed part of each building record (slot, team, kind, lane, position), once per world."""
+    w = state.world
+    hit = _STATIC.get(id(w))
+    if hit is None or hit[0] is not w:
+        un = state.arrays.units[0][: 2 * N_BLD]
+        cols = [un[f].tolist() for f in ("team", "kind", "lane", "x", "y")]
+        rows = zip(*cols, strict=True)
+        tmpl = [
+            {"slot": s, "team": TEAM_NAMES[t], "kind": KIND_NAMES[k], "lane": ln, "x": x, "y": y}
+            for s, (t, k, ln, x, y) in enumerate(rows)
         ]
-        for u in idx
+        if len(_STATIC) > 16:
+            _STATIC.clear()
+        hit = _STATIC[id(w)] = (w, tmpl)
+    return hit[1]
+
+
+def _buildings(state: State, b: int, team: int | None) -> list[dict[str, Any]]:
+    """All 26 buildings of game ``b``: exact when ``team`` is None, else as team ``team`` knows them
+    (its own exactly, enemy ones as last seen, with ``visible``)."""
+    A = state.arrays
+    un = A.units[b][: 2 * N_BLD]
+    tmpl = _building_templates(state)
+    inv = un["invuln"].astype(bool).tolist()
+    hp = un["hp"]
+    alive = un["alive"].astype(bool)
+    if team is None:
+        return [
+            {**d, "hp": h, "alive": a, "invulnerable": i}
+            for d, h, a, i in zip(tmpl, np.round(hp.astype(np.float64), 1).tolist(), alive.tolist(), inv, strict=True)
+        ]
+    seen = (un["team"] == team) | A.games["vis"][b, team][: 2 * N_BLD].astype(bool)
+    known = np.where(seen, hp, A.games["seen_hp"][b, team][: 2 * N_BLD])
+    known_alive = np.where(seen, alive, known > 0)
+    return [
+        {**d, "hp": h, "alive": a, "invulnerable": i, "visible": v}
+        for d, h, a, i, v in zip(
+            tmpl, np.round(known.astype(np.float64), 1).tolist(), known_alive.tolist(), inv, seen.tolist(), strict=True
+        )
     ]
 
 
-def team_view(state: State, team: int, b: int = 0) -> dict[str, Any]:
-    """What team ``team`` sees of game ``b`` (the coach's observation).
+def _unit_rows(state: State, b: int, mask: np.ndarray) -> np.ndarray:
+    un = state.arrays.units[b]
+    idx = np.flatnonzero(mask)
+    rows = np.empty((idx.shape[0], 7), np.int64)
+    rows[:, 0] = idx
+    for k, f in enumerate(("kind", "team", "x", "y"), start=1):
+        rows[:, k] = un[f][idx]
+    rows[:, 5] = np.round(un["hp"][idx])
+    rows[:, 6] = np.round(un["max_hp"][idx])
+    return rows
 
-    Keys: ``tick``, ``team``, ``leaders`` (own, full detail), ``enemy_leaders`` (visible ones, position
-    and health), ``units`` (rows ``[slot, kind, team, x, y, hp, max_hp]`` of own and visible enemy
-    mobile units), ``buildings`` (all 26, enemy ones as last seen), ``lane_front`` (own creep front
-    per lane as a lane-path index, -1 when the lane has no creeps).
-    """
+
+def _units(state: State, b: int, mask: np.ndarray) -> list[list[int]]:
+    return _unit_rows(state, b, mask).tolist()
+
+
+def _team_mask(state: State, b: int, team: int) -> np.ndarray:
+    un = state.arrays.units[b]
+    n = un.shape[0]
+    vis = state.arrays.games["vis"][b, team].astype(bool)
+    slot = np.arange(n)
+    mobile = (slot >= 2 * N_BLD) & ((slot < SLOT_LEADER0) | (slot >= SLOT_LEADER0 + 10))
+    return un["alive"].astype(bool) & mobile & ((un["team"] == team) | vis)
+
+
+def _team_units(state: State, b: int, team: int) -> list[list[int]]:
+    return _units(state, b, _team_mask(state, b, team))
+
+
+def _enemy_leaders(state: State, b: int, team: int) -> list[dict[str, Any]]:
     A = state.arrays
-    un = A.units[b]
-    vis = A.games["vis"][b, team].astype(bool)
-    alive = un["alive"].astype(bool)
-    mobile = np.arange(un.shape[0]) >= 2 * N_BLD
-    leader_slots = (np.arange(un.shape[0]) >= SLOT_LEADER0) & (np.arange(un.shape[0]) < SLOT_LEADER0 + 10)
-    units_mask = alive & mobile & ~leader_slots & ((un["team"] == team) | vis)
     enemy = 1 - team
-    enemy_leaders = []
-    for li in range(enemy * 5, enemy * 5 + 5):
-        s = SLOT_LEADER0 + li
-        if alive[s] and vis[s]:
-            enemy_leaders.append(_leader(state, b, li, full=False))
-    buildings = []
-    for s in range(2 * N_BLD):
-        seen = bool(un["team"][s] == team or vis[s])
-        hp = float(un["hp"][s]) if seen else float(A.games["seen_hp"][b, team, s])
-        d = _building(un, s, hp, bool(alive[s]) if seen else hp > 0)
-        d["visible"] = seen
-        buildings.append(d)
-    return {
-        "tick": int(A.games[b]["tick"]),
-        "team": TEAM_NAMES[team],
-        "leaders": [_leader(state, b, li, full=True) for li in range(team * 5, team * 5 + 5)],
-        "enemy_leaders": enemy_leaders,
-        "units": _units(state, b, units_mask),
-        "buildings": buildings,
-        "lane_front": [int(v) for v in A.games["front"][b, team]],
-        "privileged": False,
+    vis = A.games["vis"][b, team]
+    alive = A.units[b]["alive"]
+    lis = [li for li in range(enemy * 5, enemy * 5 + 5) if alive[SLOT_LEADER0 + li] and vis[SLOT_LEADER0 + li]]
+    return _leaders(state, b, lis, full=False)
+
+
+def _arrays(state: State, b: int, team: int) -> dict[str, Any]:
+    A = state.arrays
+    t = int(A.games["tick"][b])
+    lo = team * 5
+    ld = A.leaders[b, lo : lo + 5]
+    un = A.units[b, SLOT_LEADER0 + lo : SLOT_LEADER0 + lo + 5]
+    alive = un["alive"].astype(bool)
+    leaders = {
+        "alive": alive,
+        "x": un["x"].astype(np.int32),
+        "y": un["y"].astype(np.int32),
+        "hp": un["hp"].astype(np.float32),
+        "max_hp": un["max_hp"].astype(np.float32),
+        "gold": ld["gold"].astype(np.float32),
+        "mode": ld["mode"].astype(np.int32),
+        "order": ld["order"].astype(np.int32),
+        "n_items": (A.games["inv"][b, lo : lo + 5] >= 0).sum(axis=1),
+        "n_queued": (A.games["buyq"][b, lo : lo + 5] >= 0).sum(axis=1),
+        "respawn_in": np.where(alive, 0, np.maximum(0, ld["respawn_at"] - t)),
+        "teleport_ready_in": np.maximum(0, ld["tp_ready"] - t),
+        "hero": ld["hero"].astype(np.int32),
     }
+    eo = (1 - team) * 5
+    eu = A.units[b, SLOT_LEADER0 + eo : SLOT_LEADER0 + eo + 5]
+    ev = eu["alive"].astype(bool) & A.games["vis"][b, team, SLOT_LEADER0 + eo : SLOT_LEADER0 + eo + 5].astype(bool)
+    enemy = {"visible": ev}
+    for f in ("x", "y", "hp", "max_hp"):
+        enemy[f] = np.where(ev, eu[f], 0).astype(np.float32 if f[-2:] == "hp" else np.int32)
+    bu = A.units[b, : 2 * N_BLD]
+    seen = (bu["team"] == team) | A.games["vis"][b, team, : 2 * N_BLD].astype(bool)
+    hp = np.where(seen, bu["hp"], A.games["seen_hp"][b, team])
+    buildings = {
+        "team": bu["team"].astype(np.int32),
+        "kind": bu["kind"].astype(np.int32),
+        "lane": bu["lane"].astype(np.int32),
+        "x": bu["x"].astype(np.int32),
+        "y": bu["y"].astype(np.int32),
+        "hp": hp.astype(np.float32),
+        "alive": np.where(seen, bu["alive"].astype(bool), hp > 0),
+        "visible": seen,
+    }
+    return {
+        "leaders": leaders,
+        "enemy_leaders": enemy,
+        "buildings": buildings,
+        "units": _unit_rows(state, b, _team_mask(state, b, team)),
+    }
+
+
+class TeamView(Mapping[str, Any]):
+    """What one team sees of one game at one tick: a mapping built section by section on access.
+
+    Keys: ``tick``, ``team``, ``privileged`` (False), ``leaders`` (own, full detail),
+    ``enemy_leaders`` (visible ones, position and health), ``units`` (rows
+    ``[slot, kind, team, x, y, hp, max_hp]`` of own and visible enemy mobile units), ``buildings``
+    (all 26, enemy ones as last seen), ``lane_front`` (own creep front per lane as a lane-path index,
+    -1 when the lane has no creeps), plus whatever the match adds (``events``).
+
+    A view reads the live state, so it is valid while the state stays at its tick. The match calls
+    :meth:`detach` when a coach keeps a view past its decision, which builds every remaining section
+    and drops the state; a view read after its state moved on raises instead of returning wrong data.
+    """
+
+    __slots__ = ("_data", "_state", "_b", "_team", "_tick", "_arrays", "_privileged")
+
+    SECTIONS: dict[str, Callable[[State, int, int], Any]] = {
+        "leaders": lambda st, b, t: _leaders(st, b, list(range(t * 5, t * 5 + 5)), full=True),
+        "enemy_leaders": _enemy_leaders,
+        "units": _team_units,
+        "buildings": lambda st, b, t: _buildings(st, b, t),
+        "lane_front": lambda st, b, t: st.arrays.games["front"][b, t].tolist(),
+    }
+
+    def __init__(self, state: State, team: int, b: int = 0, privileged: bool = False) -> None:
+        tick = int(state.arrays.games["tick"][b])
+        self._data: dict[str, Any] = {"tick": tick, "team": TEAM_NAMES[team], "privileged": privileged}
+        self._privileged = privileged
+        self._state: State | None = state
+        self._b, self._team, self._tick = b, team, tick
+        self._arrays: dict[str, Any] | None = None
+
+    def _keys(self) -> list[str]:
+        keys = list(self._data)
+        keys += [k for k in self.SECTIONS if k not in self._data]
+        return keys
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return self._data[key]
+        except KeyError:
+            pass
+        build = self.SECTIONS.get(key)
+        if build is None:
+            raise KeyError(key)
+        val = build(self._live(), self._b, self._team)
+        self._data[key] = val
+        return val
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._data[key] = value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys())
+
+    def __len__(self) -> int:
+        return len(self._keys())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data or key in self.SECTIONS
+
+    def _live(self) -> State:
+        st = self._state
+        if st is None or int(st.arrays.games["tick"][self._b]) != self._tick:
+            raise RuntimeError(
+                f"view of tick {self._tick} read after the game moved on; copy what you need during act()"
+            )
+        return st
+
+    @property
+    def arrays(self) -> dict[str, Any]:
+        """The same observation as numpy columns, the fast path for Python bots (not part of JSON).
+
+        ``leaders``: own five, index = leader argument of orders; columns ``alive`` (bool), ``x``,
+        ``y``, ``hp``, ``max_hp``, ``gold``, ``mode`` (0 normal, 1 retreat, 2 channel), ``order``,
+        ``n_items``, ``n_queued``, ``respawn_in``, ``teleport_ready_in``, ``hero``.
+        ``enemy_leaders``: the five enemies; ``visible`` (bool, alive and seen now), ``x``, ``y``,
+        ``hp``, ``max_hp`` (only meaningful where visible; zero elsewhere).
+        ``buildings``: all 26 by slot as the team knows them; ``team`` (0 blue, 1 red), ``kind``
+        (5 tower, 6 barracks, 7 core), ``lane``, ``x``, ``y``, ``hp``, ``alive`` (bool), ``visible``.
+        ``units``: the ``units`` rows as an (n, 7) int array.
+        """
+        if self._arrays is None:
+            self._arrays = _arrays(self._live(), self._b, self._team)
+        return self._arrays
+
+    @property
+    def state(self) -> State:
+        """A copy of the whole state, for privileged coaches only (search bots simulate ahead on it
+        and its further ``copy()`` clones; changing it never touches the match)."""
+        if not self._privileged:
+            raise PermissionError("this view is team-visible only; the full state is for privileged coaches")
+        return self._live().copy()
+
+    def detach(self) -> None:
+        """Build every section now and stop reading the state (the view becomes a plain snapshot)."""
+        if self._state is not None:
+            for k in self.SECTIONS:
+                self[k]
+            _ = self.arrays
+            self._state = None
+            self._privileged = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain dict of every section (for JSON)."""
+        return {k: self[k] for k in self._keys()}
+
+    def __repr__(self) -> str:
+        return f"TeamView(team={self._data['team']!r}, tick={self._tick}, built={sorted(self._data)})"
+
+
+def team_view(state: State, team: int, b: int = 0, privileged: bool = False) -> TeamView:
+    """What team ``team`` sees of game ``b`` (the coach's observation); see :class:`TeamView`.
+    ``privileged`` also opens :attr:`TeamView.state` (the full state)."""
+    return TeamView(state, team, b, privileged)
 
 
 def full_view(state: State, b: int = 0) -> dict[str, Any]:
@@ -149,9 +359,9 @@ def full_view(state: State, b: int = 0) -> dict[str, Any]:
         "tick": int(g["tick"]),
         "done": bool(g["done"]),
         "winner": int(g["winner"]),
-        "leaders": [_leader(state, b, li, full=True) for li in range(10)],
+        "leaders": _leaders(state, b, list(range(10)), full=True),
         "units": _units(state, b, alive & mobile),
-        "buildings": [_building(un, s, float(un["hp"][s]), bool(alive[s])) for s in range(2 * N_BLD)],
+        "buildings": _buildings(state, b, None),
         "visible": {TEAM_NAMES[t]: np.nonzero(A.games["vis"][b, t])[0].tolist() for t in (0, 1)},
         "privileged": True,
     }

@@ -1,0 +1,114 @@
+"""``search``: the strategist's plan against the alternatives, each simulated ahead.
+
+Every 10 s, and whenever the strategist's own proposal changes, the coach clones the state once per
+candidate plan (the strategist's proposal, push each lane, defend each lane) into one batch and plays
+60 s ahead in a single kernel call per 4 s, with the enemy modelled as a strategist reacting on its
+own team view. It keeps the candidate whose end state scores best, or the proposal unless another
+is clearly better. The score is material from its side: building health weighted by importance (core
+8, barracks 2, towers 1), leaders alive and their health, gold, and the game's end.
+
+The coach is **privileged**: it reads the full state (``view.state``), including the enemy's hidden
+units and the random stream, so its results are labelled as such.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from shotcaller.bots.base import MatchInfo, Order
+from shotcaller.bots.builtin import Plan, StrategistCoach, plan_orders
+from shotcaller.sim import layout as L
+from shotcaller.sim import step_inplace
+from shotcaller.sim.observe import team_view
+from shotcaller.sim.state import Arrays, State
+
+BUILDING_WEIGHT = np.ones(L.N_BLD)
+BUILDING_WEIGHT[0] = 8.0  # core
+BUILDING_WEIGHT[1:4] = 2.0  # barracks
+
+
+def evaluate(state: State, team: int) -> np.ndarray:
+    """Material score of every game of ``state`` from ``team``'s side, shape (B,)."""
+    A = state.arrays
+    un = A.units
+    nb = L.N_BLD
+    bhp = np.where(un["alive"][:, : 2 * nb] != 0, un["hp"][:, : 2 * nb] / np.maximum(un["max_hp"][:, : 2 * nb], 1), 0)
+    own = (bhp[:, team * nb : (team + 1) * nb] * BUILDING_WEIGHT).sum(1)
+    opp = (bhp[:, (1 - team) * nb : (2 - team) * nb] * BUILDING_WEIGHT).sum(1)
+    lu = un[:, L.SLOT_LEADER0 : L.SLOT_LEADER0 + 10]
+    up = lu["alive"] != 0
+    lhp = np.where(up, lu["hp"] / np.maximum(lu["max_hp"], 1), 0.0)
+    me, en = slice(team * 5, team * 5 + 5), slice((1 - team) * 5, (1 - team) * 5 + 5)
+    leaders = 0.6 * (up[:, me].sum(1) - up[:, en].sum(1)) + 0.3 * (lhp[:, me].sum(1) - lhp[:, en].sum(1))
+    gold = (A.leaders["gold"][:, me].sum(1) - A.leaders["gold"][:, en].sum(1)) / 1000.0
+    done = A.games["done"] != 0
+    won, lost = done & (A.games["winner"] == team), done & (A.games["winner"] == 1 - team)
+    end = np.where(won, 100.0, np.where(lost, -100.0, 0.0))
+    return own - opp + leaders + gold + end
+
+
+class SearchCoach(StrategistCoach):
+    """The strategist, with each decision checked by simulating the candidates ahead (privileged)."""
+
+    name = "search"
+    privileged = True
+    every = 200  # ticks between searches
+    horizon = 1200  # ticks simulated ahead
+    model_every = 80  # the modelled enemy decides this often inside a rollout
+    margin = 0.3  # another plan must beat the proposal by this much
+
+    def reset(self, info: MatchInfo) -> None:
+        super().reset(info)
+        self.last: Plan | None = None
+        self.enemy_info = MatchInfo(
+            seed=info.seed,
+            team=1 - info.team,
+            draft=info.draft,
+            content_version=info.content_version,
+            world=info.world,
+        )
+
+    def candidates(self, proposed: Plan) -> list[Plan]:
+        """The plans to compare: the proposal first, then every push and every defence."""
+        return list(dict.fromkeys([proposed, *(("push", k) for k in range(3)), *(("defend", k) for k in range(3))]))
+
+    def rollout(self, state: State, cands: list[Plan]) -> np.ndarray:
+        """Play each candidate ``horizon`` ticks ahead on its own clone; their scores."""
+        K = len(cands)
+        big = State(Arrays(*(np.repeat(a, K, axis=0) for a in state.arrays)), state.world)
+        en = 1 - self.team
+        enemies = []
+        for _ in range(K):
+            model = StrategistCoach()
+            model.reset(self.enemy_info)
+            enemies.append(model)
+        rows: list[list[tuple[int, ...]]] = [[(self.team, *o) for o in plan_orders(p)] for p in cands]
+        for _ in range(0, self.horizon, self.model_every):
+            done = big.arrays.games["done"]
+            for k in range(K):
+                if not done[k]:
+                    rows[k] += [(en, *o) for o in enemies[k].act(team_view(big, en, b=k), self.enemy_info)]
+            width = max(1, max(len(r) for r in rows))
+            arr = np.zeros((K, width, 5), np.int32)
+            for k, r in enumerate(rows):
+                if r:
+                    arr[k, : len(r)] = r
+            step_inplace(big, arr, self.model_every)
+            rows = [[] for _ in range(K)]
+        return evaluate(big, self.team)
+
+    def act(self, view: Any, info: MatchInfo) -> list[Order]:
+        proposed, extra = self.propose(view)
+        if view["tick"] % self.every != 0 and proposed == self.last:
+            return extra
+        self.last = proposed
+        cands = self.candidates(proposed)
+        score = self.rollout(view.state, cands)
+        best = int(np.argmax(score))
+        choice = cands[best] if score[best] > score[0] + self.margin else proposed
+        if choice != self.plan:
+            self.plan = choice
+            return plan_orders(choice) + extra
+        return extra
