@@ -27,7 +27,7 @@ def test_builtin_bots_play_a_match_and_give_valid_orders(name, short_world):
     res = out.result
     assert res["faults"] == []
     blue = res["teams"]["blue"]
-    if name in ("idle", "none"):
+    if name in ("idle", "none", "drafter"):  # the leaders play the default plan
         assert blue["orders_given"] == 0
     else:
         assert blue["orders_given"] > 0
@@ -136,3 +136,16 @@ def test_cli_match_accepts_bot_specs():
     )
     assert out.returncode == 0, out.stderr
     assert '"faults": []' in out.stdout
+
+
+def test_a_drafting_coach_drafts_in_the_match(short_world):
+    undrafted = play_match(load_bot("idle"), load_bot("idle"), seed=5, world=short_world).replay.draft
+    out = play_match(load_bot("drafter"), load_bot("idle"), seed=5, world=short_world)
+    assert out.result["faults"] == []
+    draft = out.replay.draft
+    assert sorted(draft) == list(range(10)) and draft != undrafted
+    from shotcaller.arena.draft import draft_view
+    from shotcaller.bots.drafters import greedy_pick
+
+    first = greedy_pick(draft_view(short_world.content, []), None)  # blue picks first
+    assert short_world.content.leader_names[draft[0]] == first

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from shotcaller.arena.draft import run_draft
 from shotcaller.arena.replay import Replay, params_to_dict
 from shotcaller.bots.base import Coach, MatchInfo
 from shotcaller.content import Content, load_content
@@ -118,6 +119,7 @@ def play_match(
     draft: list[int] | None = None,
     decide_every: int = 20,
     replay_path: str | Path | None = None,
+    checksums: bool = True,
 ) -> MatchOutcome:
     """Run a full match: each coach sees its team's view every ``decide_every`` ticks and returns orders.
 
@@ -128,12 +130,19 @@ def play_match(
     Args:
         blue, red: coaches (anything with ``act(view, info) -> list of order rows``).
         seed: the match seed (drives the draft when none is given, and every random rule).
-        draft: 10 hero ids (blue 0..4, red 0..4) or None for a random draft.
+        draft: 10 hero ids (blue 0..4, red 0..4), or None to draft: coaches with a ``draft`` method
+            pick in the A-B-B-A-A-B-B-A-A-B order (:func:`shotcaller.arena.draft.run_draft`), the
+            others at random; when neither drafts, the simulation's seeded random draft.
         replay_path: also write the replay there.
+        checksums: record state checksums every 200 ticks in the replay (False skips them when the
+            replay is not kept, as tournaments without a replay directory do; the final one stays).
     """
     if world is None:
         content = content or load_content()
         world = build_world(content, SimConfig(), params or Params())
+    faults: list[dict[str, Any]] = []
+    if draft is None:  # an explicit draft (a replay's, a fixed one) is never re-drafted
+        draft = run_draft(blue, red, seed, world.content, faults)  # None when neither coach drafts
     drafts = np.array([draft if draft is not None else [-1] * 10], np.int8)
     state = new_state(world, seed, drafts)
     A = state.arrays
@@ -151,7 +160,6 @@ def play_match(
         MatchInfo(seed=int(seed), team=t, draft=rep.draft, content_version=rep.content_version, world=world)
         for t in (0, 1)
     ]
-    faults: list[dict[str, Any]] = []
     for t in (0, 1):
         try:
             coaches[t].reset(infos[t])
@@ -176,7 +184,7 @@ def play_match(
         nxt = min(
             ((now // every[0]) + 1) * every[0],
             ((now // every[1]) + 1) * every[1],
-            ((now // CHECKSUM_EVERY) + 1) * CHECKSUM_EVERY,
+            ((now // CHECKSUM_EVERY) + 1) * CHECKSUM_EVERY if checksums else INT32,
         )
         orders = np.array([rows], np.int32) if rows else None
         for r in rows:
@@ -189,7 +197,7 @@ def play_match(
                 if team in (0, 1):
                     pending_events[team].append(_order_event(row))
         t2 = int(A.games["tick"][0])
-        if t2 % CHECKSUM_EVERY == 0 and not A.games["done"][0]:
+        if checksums and t2 % CHECKSUM_EVERY == 0 and not A.games["done"][0]:
             rep.checksums.append([t2, state.checksum(0)])
     for c in coaches:
         close = getattr(c, "close", None)

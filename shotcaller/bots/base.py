@@ -11,6 +11,17 @@ what happened to the team's own orders since its last decision (accepted, reject
 applied). An order is a tuple ``(leader, kind, a, b)``: ``leader`` 0..4 or -1 for the whole team,
 ``kind`` and arguments as in ``docs/orders.md``; the helpers in :mod:`shotcaller.bots.orders` build
 them by name. A coach may keep any state between decisions.
+
+Drafting (optional, DESIGN.md section 9): before the match, the teams pick 5 of the 10 leaders in the
+order A-B-B-A-A-B-B-A-A-B (A = blue). A coach that has a method::
+
+        def draft(self, view: dict, info: DraftInfo) -> int | str: ...   # the hero id or leader name
+
+is asked for each of its team's picks (:func:`shotcaller.arena.draft.run_draft`; the view is described
+there and in ``docs/bot_protocol.md``); a coach without one gets random picks. A bad answer (an
+exception, an unknown or taken leader, another type) is a recorded fault and a random pick. A coach
+may also have ``wants_draft(info) -> bool`` to decide per match whether it drafts (the JSON-lines
+coach uses it for its handshake). :func:`shotcaller.bots.drafters.greedy_pick` is a ready-made drafter.
 """
 
 from __future__ import annotations
@@ -18,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from shotcaller.content import Content
 from shotcaller.sim.world import World
 
 
@@ -50,6 +62,21 @@ class MatchInfo:
         return [names[h] for h in self.draft[e * 5 : e * 5 + 5]]
 
 
+@dataclass(frozen=True)
+class DraftInfo:
+    """What a coach knows when it drafts (before the match; the leaders are not known yet)."""
+
+    seed: int
+    team: int  # 0 blue, 1 red
+    content_version: str
+    content: Content = field(repr=False)
+
+    @property
+    def side(self) -> str:
+        """``"blue"`` or ``"red"``."""
+        return ("blue", "red")[self.team]
+
+
 Order = tuple[int, int, int, int]
 
 
@@ -59,3 +86,9 @@ class Coach(Protocol):
     def reset(self, info: MatchInfo) -> None: ...
 
     def act(self, view: dict[str, Any], info: MatchInfo) -> list[Order]: ...
+
+
+class Drafter(Protocol):
+    """A coach that drafts: returns the hero id (0..9) or the leader name it picks."""
+
+    def draft(self, view: dict[str, Any], info: DraftInfo) -> int | str: ...

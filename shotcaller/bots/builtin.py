@@ -10,8 +10,9 @@ The graded ladder (each tier beats the one below it; measured figures in ``docs/
 * ``search``: the strategist's candidates and a few more, each simulated ahead on cloned states
   (privileged: it reads the full state), picks the best by a material evaluation.
 
-Outside the ladder: ``laner`` (fixed 2-1-2 lanes, retreats hurt leaders, buys the builds); it plays
-about as well as ``idle``, which is the same plan run by the leaders themselves.
+Outside the ladder: ``drafter`` (drafts greedily by measured leader strength, then plays like
+``idle``; see :mod:`shotcaller.bots.drafters`), and ``laner`` (fixed 2-1-2 lanes, retreats hurt
+leaders, buys the builds), which plays about as well as ``idle``: the same plan, run by the leaders.
 
 The bots read :attr:`TeamView.arrays` (numpy columns), the fast path for Python coaches, and decide
 every 2 s (``decide_every = 40``): orders take 2 s to arrive and the APM budget allows one order per
@@ -244,6 +245,12 @@ class StrategistCoach:
         return extra
 
 
+def _greedy_drafter() -> Any:
+    from shotcaller.bots.drafters import GreedyDrafter
+
+    return GreedyDrafter()
+
+
 def _search_coach() -> Any:
     from shotcaller.bots.search import SearchCoach  # it builds on this module
 
@@ -258,4 +265,5 @@ BUILTIN: dict[str, Callable[[], Any]] = {
     "pusher": PusherCoach,
     "strategist": StrategistCoach,
     "search": _search_coach,
+    "drafter": _greedy_drafter,
 }

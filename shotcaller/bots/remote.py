@@ -3,6 +3,11 @@
 The host writes one JSON object per line to the bot's stdin and reads one JSON line back per
 decision (see ``docs/bot_protocol.md``):
 
+* when the match has a draft: ``{"type": "hello", "id": 0, "protocol": 2, "features": ["draft"], "seed": …,
+  "side": …, "content_version": …}`` — a bot that drafts answers ``{"id": 0, "draft": true}`` within
+  ``hello_ms`` (500 ms); any other answer, or none, means it does not (random picks, no fault). Then, for
+  each of its picks, ``{"type": "draft", "id": n, "view": {...draft view...}}`` — answer
+  ``{"id": n, "pick": "Vesna"}`` (a leader name or a hero id), on the same time budget as a decision;
 * ``{"type": "start", "id": 0, "seed": …, "side": "blue", "leaders": [...], "enemy_leaders": [...],
   "content_version": …, "orders": {...order kinds...}}`` — answer anything (e.g. ``{}``) or nothing;
 * ``{"type": "observe", "id": n, "view": {...team view...}}`` — answer ``{"id": n, "orders": [...]}``
@@ -25,12 +30,14 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
-from shotcaller.bots.base import MatchInfo, Order
+from shotcaller.bots.base import DraftInfo, MatchInfo, Order
 from shotcaller.sim import layout as L
 
 MAX_LINE = 1 << 20  # bytes of one answer
+PROTOCOL = 2  # 1: start + observe; 2: adds the optional hello handshake and draft messages
 
 
 class BotFault(RuntimeError):
@@ -52,6 +59,7 @@ class SubprocessCoach:
         cpu_seconds: int = 600,
         file_mb: int = 16,
         max_processes: int = 32,
+        hello_ms: float = 500.0,
     ) -> None:
         self.sandbox = _bwrap() is not None if sandbox == "auto" else bool(sandbox)
         if self.sandbox and _bwrap() is None:
@@ -62,7 +70,10 @@ class SubprocessCoach:
         self.bank0 = bank_ms / 1000.0
         self.max_faults = max_faults
         self.cwd = cwd
+        self.hello = hello_ms / 1000.0
         self.proc: subprocess.Popen[bytes] | None = None
+        self.drafting = False
+        self._kept = False  # the process was started by the handshake: reset keeps it for the match
 
     # ------------------------------------------------------------------ process plumbing
     def _start(self) -> None:
@@ -146,12 +157,70 @@ class SubprocessCoach:
             return ans
 
     # ------------------------------------------------------------------ coach protocol
-    def reset(self, info: MatchInfo) -> None:
+    def _new_match(self) -> None:
         self._start()
         self.bank = self.bank0
         self.seq = 0
         self.faults_in_a_row = 0
         self.silenced = False
+        self.drafting = False
+
+    def _decide(self, msg: dict[str, Any], parse: Callable[[dict[str, Any]], Any]) -> Any:
+        """Ask one timed question and parse the answer; count faults in a row and silence the bot after
+        ``max_faults``."""
+        try:
+            out = parse(self._ask(msg))
+        except BotFault:
+            self.faults_in_a_row += 1
+            if self.faults_in_a_row >= self.max_faults:
+                self.silenced = True
+                self.close()
+            raise
+        self.faults_in_a_row = 0
+        return out
+
+    def wants_draft(self, info: DraftInfo) -> bool:
+        """The handshake before a draft: start the program, send ``hello`` and wait up to ``hello_ms`` for
+        ``{"draft": true}``. A program that says anything else or nothing does not draft (no fault)."""
+        self._new_match()
+        self._kept = True
+        if self.hello <= 0:
+            return False
+        hello = {
+            "type": "hello",
+            "id": 0,
+            "protocol": PROTOCOL,
+            "features": ["draft"],
+            "seed": info.seed,
+            "side": info.side,
+            "content_version": info.content_version,
+        }
+        try:
+            self._send(hello)
+            line = self._readline(time.monotonic() + self.hello)
+            ans = json.loads(line) if line is not None else None
+        except (BotFault, ValueError):
+            ans = None  # the first decision reports a dead or broken program
+        self.drafting = isinstance(ans, dict) and ans.get("id", 0) == 0 and ans.get("draft") is True
+        return self.drafting
+
+    def draft(self, view: dict[str, Any], info: DraftInfo) -> int | str:
+        """One pick over the protocol: ``{"type": "draft", "id": n, "view": ...}`` -> ``{"id": n, "pick": ...}``,
+        on the decision time budget and bank; the answer is checked by the draft runner."""
+        if self.silenced:
+            raise BotFault("silenced after repeated faults")
+        if not self.drafting or self.proc is None:
+            raise BotFault("the bot did not declare drafting in its hello answer")
+        self.seq += 1
+        return self._decide({"type": "draft", "id": self.seq, "view": view}, _parse_pick)
+
+    def reset(self, info: MatchInfo) -> None:
+        if self._kept:
+            self._kept = False  # the program from the handshake plays the match: same bank, ids, faults
+        else:
+            self._new_match()
+        if self.silenced:
+            return
         start = {
             "type": "start",
             "id": 0,
@@ -172,17 +241,9 @@ class SubprocessCoach:
         if self.silenced:
             return []
         self.seq += 1
-        try:
-            ans = self._ask({"type": "observe", "id": self.seq, "view": view})
-            orders = _parse_orders(ans.get("orders", []))
-        except BotFault:
-            self.faults_in_a_row += 1
-            if self.faults_in_a_row >= self.max_faults:
-                self.silenced = True
-                self.close()
-            raise
-        self.faults_in_a_row = 0
-        return orders
+        return self._decide(
+            {"type": "observe", "id": self.seq, "view": dict(view)}, lambda a: _parse_orders(a.get("orders", []))
+        )
 
 
 def _bwrap() -> str | None:
@@ -245,6 +306,12 @@ def _limiter(memory_mb: int, cpu_seconds: int, file_mb: int, max_processes: int)
         resource.setrlimit(resource.RLIMIT_NPROC, (mine + max_processes, mine + max_processes))
 
     return apply
+
+
+def _parse_pick(ans: dict[str, Any]) -> Any:
+    if "pick" not in ans:
+        raise BotFault(f"draft answer has no 'pick': {json.dumps(ans)[:80]}")
+    return ans["pick"]
 
 
 def _parse_orders(raw: Any) -> list[Order]:

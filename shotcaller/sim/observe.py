@@ -182,14 +182,14 @@ def _enemy_leaders(state: State, b: int, team: int) -> list[dict[str, Any]]:
     return _leaders(state, b, lis, full=False)
 
 
-def _arrays(state: State, b: int, team: int) -> dict[str, Any]:
+def _arr_leaders(state: State, b: int, team: int) -> dict[str, np.ndarray]:
     A = state.arrays
     t = int(A.games["tick"][b])
     lo = team * 5
     ld = A.leaders[b, lo : lo + 5]
     un = A.units[b, SLOT_LEADER0 + lo : SLOT_LEADER0 + lo + 5]
     alive = un["alive"].astype(bool)
-    leaders = {
+    return {
         "alive": alive,
         "x": un["x"].astype(np.int32),
         "y": un["y"].astype(np.int32),
@@ -204,16 +204,27 @@ def _arrays(state: State, b: int, team: int) -> dict[str, Any]:
         "teleport_ready_in": np.maximum(0, ld["tp_ready"] - t),
         "hero": ld["hero"].astype(np.int32),
     }
-    eo = (1 - team) * 5
-    eu = A.units[b, SLOT_LEADER0 + eo : SLOT_LEADER0 + eo + 5]
-    ev = eu["alive"].astype(bool) & A.games["vis"][b, team, SLOT_LEADER0 + eo : SLOT_LEADER0 + eo + 5].astype(bool)
-    enemy = {"visible": ev}
-    for f in ("x", "y", "hp", "max_hp"):
-        enemy[f] = np.where(ev, eu[f], 0).astype(np.float32 if f[-2:] == "hp" else np.int32)
+
+
+def _arr_enemy_leaders(state: State, b: int, team: int) -> dict[str, np.ndarray]:
+    A = state.arrays
+    s0 = SLOT_LEADER0 + (1 - team) * 5
+    eu = A.units[b, s0 : s0 + 5]
+    seen = eu["alive"].astype(bool) & A.games["vis"][b, team, s0 : s0 + 5].astype(bool)
+    out = {"visible": seen}
+    for f in ("x", "y"):
+        out[f] = np.where(seen, eu[f], 0).astype(np.int32)
+    for f in ("hp", "max_hp"):
+        out[f] = np.where(seen, eu[f], 0).astype(np.float32)
+    return out
+
+
+def _arr_buildings(state: State, b: int, team: int) -> dict[str, np.ndarray]:
+    A = state.arrays
     bu = A.units[b, : 2 * N_BLD]
     seen = (bu["team"] == team) | A.games["vis"][b, team, : 2 * N_BLD].astype(bool)
     hp = np.where(seen, bu["hp"], A.games["seen_hp"][b, team])
-    buildings = {
+    return {
         "team": bu["team"].astype(np.int32),
         "kind": bu["kind"].astype(np.int32),
         "lane": bu["lane"].astype(np.int32),
@@ -223,15 +234,62 @@ def _arrays(state: State, b: int, team: int) -> dict[str, Any]:
         "alive": np.where(seen, bu["alive"].astype(bool), hp > 0),
         "visible": seen,
     }
-    return {
-        "leaders": leaders,
-        "enemy_leaders": enemy,
-        "buildings": buildings,
-        "units": _unit_rows(state, b, _team_mask(state, b, team)),
+
+
+class _Sections(Mapping[str, Any]):
+    """A mapping whose ``SECTIONS`` are built from the state on first read, then kept."""
+
+    __slots__ = ("_data",)
+    SECTIONS: dict[str, Callable[[State, int, int], Any]] = {}
+    _data: dict[str, Any]
+
+    def _source(self) -> tuple[State, int, int]:
+        """(live state, game, team) the sections are built from."""
+        raise NotImplementedError
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return self._data[key]
+        except KeyError:
+            pass
+        build = self.SECTIONS.get(key)
+        if build is None:
+            raise KeyError(key)
+        val = self._data[key] = build(*self._source())
+        return val
+
+    def _keys(self) -> list[str]:
+        return list(self._data) + [k for k in self.SECTIONS if k not in self._data]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys())
+
+    def __len__(self) -> int:
+        return len(self._keys())
+
+
+class ViewArrays(_Sections):
+    """The numpy form of a :class:`TeamView`, section by section on first read (see ``TeamView.arrays``)."""
+
+    __slots__ = ("_view",)
+
+    SECTIONS: dict[str, Callable[[State, int, int], Any]] = {
+        "leaders": _arr_leaders,
+        "enemy_leaders": _arr_enemy_leaders,
+        "buildings": _arr_buildings,
+        "units": lambda st, b, t: _unit_rows(st, b, _team_mask(st, b, t)),
     }
 
+    def __init__(self, view: TeamView) -> None:
+        self._view = view
+        self._data = {}
 
-class TeamView(Mapping[str, Any]):
+    def _source(self) -> tuple[State, int, int]:
+        v = self._view
+        return v._live(), v._b, v._team
+
+
+class TeamView(_Sections):
     """What one team sees of one game at one tick: a mapping built section by section on access.
 
     Keys: ``tick``, ``team``, ``privileged`` (False), ``leaders`` (own, full detail),
@@ -245,7 +303,7 @@ class TeamView(Mapping[str, Any]):
     and drops the state; a view read after its state moved on raises instead of returning wrong data.
     """
 
-    __slots__ = ("_data", "_state", "_b", "_team", "_tick", "_arrays", "_privileged")
+    __slots__ = ("_state", "_b", "_team", "_tick", "_arrays", "_privileged")
 
     SECTIONS: dict[str, Callable[[State, int, int], Any]] = {
         "leaders": lambda st, b, t: _leaders(st, b, list(range(t * 5, t * 5 + 5)), full=True),
@@ -257,37 +315,17 @@ class TeamView(Mapping[str, Any]):
 
     def __init__(self, state: State, team: int, b: int = 0, privileged: bool = False) -> None:
         tick = int(state.arrays.games["tick"][b])
-        self._data: dict[str, Any] = {"tick": tick, "team": TEAM_NAMES[team], "privileged": privileged}
+        self._data = {"tick": tick, "team": TEAM_NAMES[team], "privileged": privileged}
         self._privileged = privileged
         self._state: State | None = state
         self._b, self._team, self._tick = b, team, tick
-        self._arrays: dict[str, Any] | None = None
+        self._arrays: ViewArrays | None = None
 
-    def _keys(self) -> list[str]:
-        keys = list(self._data)
-        keys += [k for k in self.SECTIONS if k not in self._data]
-        return keys
-
-    def __getitem__(self, key: str) -> Any:
-        try:
-            return self._data[key]
-        except KeyError:
-            pass
-        build = self.SECTIONS.get(key)
-        if build is None:
-            raise KeyError(key)
-        val = build(self._live(), self._b, self._team)
-        self._data[key] = val
-        return val
+    def _source(self) -> tuple[State, int, int]:
+        return self._live(), self._b, self._team
 
     def __setitem__(self, key: str, value: Any) -> None:
         self._data[key] = value
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._keys())
-
-    def __len__(self) -> int:
-        return len(self._keys())
 
     def __contains__(self, key: object) -> bool:
         return key in self._data or key in self.SECTIONS
@@ -301,7 +339,7 @@ class TeamView(Mapping[str, Any]):
         return st
 
     @property
-    def arrays(self) -> dict[str, Any]:
+    def arrays(self) -> ViewArrays:
         """The same observation as numpy columns, the fast path for Python bots (not part of JSON).
 
         ``leaders``: own five, index = leader argument of orders; columns ``alive`` (bool), ``x``,
@@ -314,7 +352,7 @@ class TeamView(Mapping[str, Any]):
         ``units``: the ``units`` rows as an (n, 7) int array.
         """
         if self._arrays is None:
-            self._arrays = _arrays(self._live(), self._b, self._team)
+            self._arrays = ViewArrays(self)
         return self._arrays
 
     @property
@@ -330,7 +368,8 @@ class TeamView(Mapping[str, Any]):
         if self._state is not None:
             for k in self.SECTIONS:
                 self[k]
-            _ = self.arrays
+            for k in self.arrays:
+                self.arrays[k]
             self._state = None
             self._privileged = False
 
