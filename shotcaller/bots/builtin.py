@@ -206,7 +206,7 @@ class StrategistCoach:
     def propose(self, view: Any) -> tuple[Plan, list[Order]]:
         """The plan for this moment and any teleports it wants now."""
         a = view.arrays
-        me, en = self.team, 1 - self.team
+        me = self.team
         ld, el, b = a["leaders"], a["enemy_leaders"], a["buildings"]
         extra: list[Order] = []
         own = np.flatnonzero((b["team"] == me) & b["alive"])
@@ -231,11 +231,16 @@ class StrategistCoach:
                     if d2 > self.teleport_beyond**2:
                         extra.append(O.teleport(tgt, i))
             return ("defend", threat_lane), extra
+        return self.calm_plan(view), extra
+
+    def calm_plan(self, view: Any) -> Plan:
+        """The plan when no lane is threatened: hold, then push while not behind, else regroup."""
+        a = view.arrays
         if view["tick"] < self.hold_until:
-            return ("defend", 1), extra
-        if int(ld["alive"].sum()) >= 4:
-            return ("push", weakest_lane(b, en)), extra
-        return ("defend", weakest_lane(b, me)), extra
+            return ("defend", 1)
+        if int(a["leaders"]["alive"].sum()) >= 4:
+            return ("push", weakest_lane(a["buildings"], 1 - self.team))
+        return ("defend", weakest_lane(a["buildings"], self.team))
 
     def act(self, view: Any, info: MatchInfo) -> list[Order]:
         plan, extra = self.propose(view)

@@ -3,9 +3,11 @@
 Every 10 s, and whenever the strategist's own proposal changes, the coach clones the state once per
 candidate plan (the strategist's proposal, push each lane, defend each lane) into one batch and plays
 60 s ahead in a single kernel call per 4 s, with the enemy modelled as a strategist reacting on its
-own team view. It keeps the candidate whose end state scores best, or the proposal unless another
-is clearly better. The score is material from its side: building health weighted by importance (core
-8, barracks 2, towers 1), leaders alive and their health, gold, and the game's end.
+own team view. It takes the candidate whose end state scores best when it clearly beats the
+proposal, and once off the proposal it keeps its plan unless another clearly beats that one (without
+this hysteresis it thrashed between lanes and won only about 60% against the strategist). The
+score is material from its side: building health weighted by importance (core 8, barracks 2,
+towers 1), leaders alive and their health, gold, and the game's end.
 
 The coach is **privileged**: it reads the full state (``view.state``), including the enemy's hidden
 units and the random stream, so its results are labelled as such.
@@ -57,7 +59,8 @@ class SearchCoach(StrategistCoach):
     every = 200  # ticks between searches
     horizon = 1200  # ticks simulated ahead
     model_every = 80  # the modelled enemy decides this often inside a rollout
-    margin = 0.3  # another plan must beat the proposal by this much
+    margin = 0.3  # another plan must beat the strategist's proposal by this much
+    stick = 1.0  # ... and a plan chosen by search must be beaten by this much to change it
 
     def reset(self, info: MatchInfo) -> None:
         super().reset(info)
@@ -105,9 +108,17 @@ class SearchCoach(StrategistCoach):
             return extra
         self.last = proposed
         cands = self.candidates(proposed)
+        if self.plan is not None and self.plan not in cands:
+            cands.append(self.plan)
         score = self.rollout(view.state, cands)
         best = int(np.argmax(score))
-        choice = cands[best] if score[best] > score[0] + self.margin else proposed
+        if self.plan is not None and self.plan != proposed:
+            # already off the strategist's plan: change course only for a clear gain (no thrashing
+            # between lanes every search)
+            keep = score[cands.index(self.plan)]
+            choice = cands[best] if score[best] > keep + self.stick else self.plan
+        else:
+            choice = cands[best] if score[best] > score[0] + self.margin else proposed
         if choice != self.plan:
             self.plan = choice
             return plan_orders(choice) + extra
