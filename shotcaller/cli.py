@@ -113,37 +113,81 @@ def _bench(args: argparse.Namespace) -> int:
 def _tournament(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from shotcaller.arena.tournament import run_tournament
+    from shotcaller.arena.tournament import RAY_INSTALL_HINT, BackendUnavailable, Game, run_tournament
     from shotcaller.bots import BotLoadError, load_bot
 
-    if len(set(args.bots)) < 2:
+    bots = list(dict.fromkeys(args.bots))
+    if len(bots) < 2:
         print("shotcaller tournament: name at least two different bots", file=sys.stderr)
         return 2
-    for spec in args.bots:
+    if args.ray_address is not None and args.backend != "ray":
+        print("shotcaller tournament: --ray-address needs --backend ray", file=sys.stderr)
+        return 2
+    for spec in bots:
         try:
             load_bot(spec)
         except BotLoadError as e:
             print(f"shotcaller tournament: {e}", file=sys.stderr)
             return 2
-    if args.backend != "local":
-        print(f"shotcaller tournament: backend {args.backend!r} is not available yet (use local)", file=sys.stderr)
-        return 2
+    if args.backend == "ray":
+        import importlib.util
+
+        try:
+            missing = importlib.util.find_spec("ray") is None
+        except (ImportError, ValueError):
+            missing = True
+        if missing:  # (Ray itself is imported by the backend, which reports a broken install the same way)
+            print(
+                f"shotcaller tournament: --backend ray needs Ray, which is not installed; "
+                f"install it with: {RAY_INSTALL_HINT}",
+                file=sys.stderr,
+            )
+            return 2
+    failures: list[tuple[Game, str]] = []
+    live = 20  # failures printed as they happen; the rest only in the summary
+
+    def on_error(game: Game, why: str) -> None:
+        failures.append((game, why))
+        if len(failures) <= live:
+            print(f"game {game.blue} vs {game.red} seed {game.seed} failed: {why}", file=sys.stderr)
+
     cols = (TextColumn("games"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*cols, transient=False) as bar:
-        task = bar.add_task("games", total=None)
+    try:
+        with Progress(*cols, transient=False) as bar:
+            task = bar.add_task("games", total=None)
 
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
 
-        played = run_tournament(
-            list(dict.fromkeys(args.bots)),
-            args.games,
-            args.db,
-            workers=args.workers,
-            replay_dir=args.replays,
-            progress=progress,
-        )
+            played = run_tournament(
+                bots,
+                args.games,
+                args.db,
+                workers=args.workers,
+                replay_dir=args.replays,
+                progress=progress,
+                backend=args.backend,
+                ray_address=args.ray_address,
+                schedule_kind=args.schedule,
+                on_error=on_error,
+            )
+    except BackendUnavailable as e:
+        print(f"shotcaller tournament: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"shotcaller tournament: interrupted; the same command resumes it ({args.db})", file=sys.stderr)
+        return 130
     print(f"played {played} games; results in {args.db} (shotcaller report --db {args.db})")
+    if failures:
+        print(
+            f"{len(failures)} games failed and were not stored (the next run retries them):",
+            file=sys.stderr,
+        )
+        for game, why in failures[:live]:
+            print(f"  {game.blue} vs {game.red} seed {game.seed}: {why}", file=sys.stderr)
+        if len(failures) > live:
+            print(f"  ... and {len(failures) - live} more", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -275,12 +319,33 @@ def build_parser() -> argparse.ArgumentParser:
     rv.add_argument("path")
     rv.set_defaults(func=_replay_verify)
 
-    t = sub.add_parser("tournament", help="round robin between bots, resumable, stored in SQLite")
+    t = sub.add_parser("tournament", help="round robin or ladder between bots, resumable, stored in SQLite")
     t.add_argument("bots", nargs="+", help="bot specs (built-in names, FILE.py:Class, module:Class)")
     t.add_argument("--games", type=_positive_int, default=10, help="seeds per pair, each played on both sides")
     t.add_argument("--db", default="tournament.sqlite", help="results database (created on first use)")
-    t.add_argument("--workers", type=_positive_int, default=1, help="parallel worker processes")
-    t.add_argument("--backend", choices=["local", "ray"], default="local", help="where games run")
+    t.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=None,
+        help="local: parallel worker processes (default 1, in this process); ray: tasks in flight (default 2 per CPU)",
+    )
+    t.add_argument(
+        "--backend",
+        choices=["local", "ray"],
+        default="local",
+        help="where games run: local processes (default) or Ray tasks (pip install 'shotcaller[ray]')",
+    )
+    t.add_argument(
+        "--ray-address",
+        metavar="ADDR",
+        help="Ray cluster to use (auto, ray://HOST:10001, ...; default: start a local Ray instance)",
+    )
+    t.add_argument(
+        "--schedule",
+        choices=["round-robin", "ladder"],
+        default="round-robin",
+        help="round-robin: every pair; ladder: adjacent bots in the order given (default round-robin)",
+    )
     t.add_argument("--replays", metavar="DIR", help="also write every game's replay to DIR")
     t.set_defaults(func=_tournament)
 

@@ -12,7 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from shotcaller.arena.tournament import head_to_head, ratings, schedule, wilson
+from shotcaller.arena.tournament import (
+    TournamentIncomplete,
+    chunk_size,
+    head_to_head,
+    pairs,
+    portable_spec,
+    ratings,
+    run_tournament,
+    schedule,
+    wilson,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -84,3 +94,141 @@ def test_tournament_killed_with_sigkill_resumes_without_losing_or_repeating_game
     assert rep.returncode == 0 and "ordinal" in rep.stdout and "6 games" in rep.stdout
     for name in ("ratings.png", "winrates.png"):
         assert (plots / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_ladder_schedule_plays_adjacent_pairs_on_both_sides():
+    s = schedule(["a", "b", "c", "d"], 2, kind="ladder")
+    assert pairs(["a", "b", "c", "d"], "ladder") == [("a", "b"), ("b", "c"), ("c", "d")]
+    assert len(s) == 3 * 2 * 2
+    assert {frozenset((g.blue, g.red)) for g in s} == {frozenset("ab"), frozenset("bc"), frozenset("cd")}
+    keys = {(g.blue, g.red, g.seed) for g in s}
+    assert len(keys) == len(s) and all((g.red, g.blue, g.seed) in keys for g in s)
+    assert schedule(["a", "b", "c"], 1) == schedule(["a", "b", "c"], 1, 0, "round-robin")  # the old call
+    assert schedule(["a"], 3, kind="ladder") == []
+    with pytest.raises(ValueError, match="unknown schedule"):
+        schedule(["a", "b"], 1, kind="swiss")
+
+
+def test_chunks_are_small_and_spread_over_the_workers():
+    assert chunk_size(1000, 2) == 8  # big tournaments: a few games per task
+    assert chunk_size(24, 2) == 3  # small ones: every worker still gets about four tasks
+    assert chunk_size(3, 4) == 1
+
+
+def test_portable_spec_makes_bot_files_absolute(tmp_path, monkeypatch):
+    (tmp_path / "mine.py").write_text("class B:\n    def act(self, view, info):\n        return []\n")
+    monkeypatch.chdir(tmp_path)
+    assert portable_spec("mine.py:B") == f"{tmp_path / 'mine.py'}:B"
+    for spec in ("laner", "shotcaller.bots.builtin:LanerBot", "exec:./bot.sh", "missing.py:B"):
+        assert portable_spec(spec) == spec
+
+
+def test_replays_written_by_workers_verify(tmp_path):
+    from shotcaller.arena.replay import load_replay, resimulate
+
+    n = run_tournament(["laner", "pusher"], 1, tmp_path / "t.sqlite", workers=2, replay_dir=str(tmp_path / "rep"))
+    files = sorted((tmp_path / "rep").glob("*.json.gz"))
+    assert n == 2 and len(files) == 2
+    for f in files:
+        rep = load_replay(f)
+        assert len(rep.checksums) > 1  # every 200 ticks when the replay is kept
+        assert resimulate(rep)[1].ok
+
+
+BAD_BOTS = """
+from pathlib import Path
+
+
+class BadInit:  # fails to load wherever it is loaded
+    def __init__(self):
+        raise RuntimeError("boom in __init__")
+
+    def act(self, view, info):
+        return []
+
+
+class Exits(BadInit):  # even sys.exit in a bot must not take a worker down
+    def __init__(self):
+        raise SystemExit(3)
+
+
+class LoadsOnce(BadInit):  # loads in the driver (the CLI checks every spec), then fails in the worker
+    def __init__(self):
+        marker = Path(__file__).with_suffix(".loaded")
+        if marker.exists():
+            raise RuntimeError("boom: cannot load in the worker")
+        marker.touch()
+"""
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_game_that_raises_is_reported_not_stored_and_retried(tmp_path, workers):
+    (tmp_path / "bad.py").write_text(BAD_BOTS)
+    bad, exits = f"{tmp_path / 'bad.py'}:BadInit", f"{tmp_path / 'bad.py'}:Exits"
+    db = tmp_path / "t.sqlite"
+    bots = ["idle", bad, "laner", exits]
+    errors: list = []
+    played = run_tournament(bots, 1, db, workers=workers, chunk=3, on_error=lambda g, e: errors.append((g, e)))
+    assert played == 2 and _count(db) == (2, 2)  # idle-laner, both sides
+    assert len(errors) == 10 and all({g.blue, g.red} & {bad, exits} for g, _ in errors)
+    assert {e.split(" (at ")[0] for _, e in errors} == {"RuntimeError: boom in __init__", "SystemExit: 3"}
+    # the next run retries exactly the failed games; without a callback the failures are raised at the end
+    with pytest.raises(TournamentIncomplete) as info:
+        run_tournament(bots, 1, db, workers=workers)
+    assert info.value.played == 0 and len(info.value.failures) == 10
+    assert _count(db) == (2, 2)
+
+
+def test_a_worker_process_that_dies_does_not_stop_the_tournament(tmp_path):
+    (tmp_path / "crash.py").write_text("import os\n\n\nclass Crash:\n    def __init__(self):\n        os._exit(3)\n")
+    crash = f"{tmp_path / 'crash.py'}:Crash"
+    db = tmp_path / "t.sqlite"
+    errors: list = []
+    bots = ["idle", "laner", crash]
+    played = run_tournament(bots, 1, db, workers=2, chunk=1, on_error=lambda g, e: errors.append(g))
+    assert played + len(errors) == 6  # every game either stored or reported (games in flight die with the pool)
+    assert set(errors) >= {g for g in schedule(bots, 1) if crash in (g.blue, g.red)}
+    assert _count(db) == (played, played) and played <= 2
+
+
+def test_cli_reports_failed_games_and_exits_nonzero(tmp_path, monkeypatch, capsys):
+    from shotcaller.cli import main
+
+    (tmp_path / "bad.py").write_text(BAD_BOTS)
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "t.sqlite"
+    rc = main(["tournament", "idle", "bad.py:LoadsOnce", "--games", "1", "--db", str(db), "--schedule", "ladder"])
+    out, err = capsys.readouterr()
+    assert rc == 1, err
+    assert "played 0 games" in out
+    assert "2 games failed and were not stored" in err and "boom: cannot load in the worker" in err
+    assert "idle vs bad.py:LoadsOnce seed 0" in err and "bad.py:LoadsOnce vs idle seed 0" in err
+    assert "Traceback" not in err
+
+
+def _cli(args: list[str], pre: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
+    code = f"import sys\n{pre}\nfrom shotcaller.cli import main\nsys.exit(main({args!r}))"
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+
+
+def test_ray_backend_without_ray_names_the_fix(tmp_path):
+    args = ["tournament", "idle", "random", "--db", str(tmp_path / "t.sqlite"), "--backend", "ray"]
+    out = _cli(args, pre="sys.modules['ray'] = None  # as if Ray were not installed")
+    assert out.returncode == 2, out.stderr
+    assert 'pip install "shotcaller[ray]"' in out.stderr and "Traceback" not in out.stderr
+    # a broken install (found, but its import fails) is reported the same way
+    fake = tmp_path / "fake" / "ray"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise ImportError('libray.so: cannot open shared object file')\n")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "fake")}
+    out = _cli(args, env=env)
+    assert out.returncode == 2, out.stderr
+    assert 'pip install "shotcaller[ray]"' in out.stderr and "libray.so" in out.stderr
+    assert "Traceback" not in out.stderr
+    assert not (tmp_path / "t.sqlite").exists() or _count(tmp_path / "t.sqlite") == (0, 0)
+
+
+def test_ray_address_needs_the_ray_backend(tmp_path):
+    from shotcaller.cli import main
+
+    assert main(["tournament", "idle", "random", "--db", str(tmp_path / "t"), "--ray-address", "auto"]) == 2
