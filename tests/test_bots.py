@@ -149,3 +149,54 @@ def test_a_drafting_coach_drafts_in_the_match(short_world):
 
     first = greedy_pick(draft_view(short_world.content, []), None)  # blue picks first
     assert short_world.content.leader_names[draft[0]] == first
+
+
+class Recorder:
+    """Wraps a coach and records its orders with their ticks."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.decide_every = getattr(inner, "decide_every", 20)
+        self.privileged = getattr(inner, "privileged", False)
+        self.orders = []
+
+    def reset(self, info):
+        self.inner.reset(info)
+
+    def act(self, view, info):
+        out = self.inner.act(view, info)
+        self.orders += [(view["tick"], tuple(o)) for o in out]
+        return out
+
+
+def test_pusher_and_strategist_open_as_described(short_world):
+    from shotcaller.sim import layout as L
+
+    p, s = Recorder(load_bot("pusher")), Recorder(load_bot("strategist"))
+    play_match(p, s, seed=2, world=short_world)
+    assert p.orders[0] == (0, (-1, L.O_PUSH, 1, 0))  # all five push mid (the weakest-lane tie-break)
+    assert s.orders[0] == (0, (-1, L.O_DEFEND, 1, 0))  # all five hold the own mid tower first
+    # the pushers reach the strategist's mid tower: it keeps defending mid there
+    assert all(o[1][1] == L.O_DEFEND for o in s.orders if o[0] < 20 * 45)
+
+
+def test_search_is_labelled_privileged_and_plays_legal_orders(short_world):
+    out = play_match(load_bot("strategist"), load_bot("search"), seed=4, world=short_world).result
+    assert out["privileged"] == ["red"] and out["faults"] == []
+    assert out["teams"]["red"]["orders_rejected"] <= out["teams"]["red"]["orders_given"] // 4
+
+
+def test_search_score_is_antisymmetric_and_counts_material(world):
+    from shotcaller.bots.search import evaluate
+    from shotcaller.sim import new_state, step_inplace
+
+    st = new_state(world, 8)
+    step_inplace(st, None, 20 * 60)
+    base = evaluate(st, 0)
+    assert base == pytest.approx(-evaluate(st, 1), abs=1e-6)
+    un = st.arrays.units[0]
+    health = float(un["hp"][13 + 4] / un["max_hp"][13 + 4])  # red's first top tower, weight 1
+    lost = st.copy()
+    lost.arrays.units["alive"][0, 13 + 4] = 0
+    lost.arrays.units["hp"][0, 13 + 4] = 0
+    assert evaluate(lost, 0)[0] == pytest.approx(base[0] + health, abs=1e-4)
