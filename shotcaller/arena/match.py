@@ -46,6 +46,13 @@ def _ask(
     except Exception as e:  # a bot's bug must never stop the match
         faults.append({"tick": tick, "team": L.TEAM_NAMES[team], "reason": f"act raised {type(e).__name__}: {e}"})
         return []
+    finally:
+        take = getattr(coach, "take_faults", None)  # faults a coach contained itself (e.g. a leader hook's)
+        if callable(take):
+            try:
+                faults += [{"tick": tick, "team": L.TEAM_NAMES[team], "reason": str(r)} for r in take() or []]
+            except Exception as e:
+                faults.append({"tick": tick, "team": L.TEAM_NAMES[team], "reason": f"take_faults raised {e!r}"})
     if out is None:
         return []
     try:

@@ -54,3 +54,10 @@ def teleport(building_slot: int, leader: int = -1) -> Order:
 def stance(name: str, leader: int = -1) -> Order:
     """``"aggressive"``, ``"balanced"`` or ``"careful"``."""
     return (leader, L.O_STANCE, L.STANCE_NAMES.index(name), 0)
+
+
+def profile(name: str | int, info: MatchInfo, leader: int = -1) -> Order:
+    """Switch the leader AI profile (``"standard"``, ``"aggressive"``, ``"careful"``, ``"farmer"`` or a
+    custom one loaded with the content) by name or id."""
+    pid = name if isinstance(name, int) else info.world.content.profile_id(name)
+    return (leader, L.O_PROFILE, pid, 0)

@@ -223,22 +223,29 @@ def _stats(fname: str, where: str, t: dict[str, Any], required: bool, base: np.n
     return row
 
 
-def _hash_folder(folder: Path, map_text: str) -> str:
+def _hash_folder(folder: Path, map_text: str, extra: Path | None = None) -> str:
     h = hashlib.sha256()
     for fname in FILES:
         h.update(fname.encode())
         h.update((folder / fname).read_bytes())
     h.update(map_text.encode())
+    if extra is not None:
+        h.update(b"extra profiles")
+        h.update(extra.read_bytes())
     return h.hexdigest()[:16]
 
 
-def load_content(folder: str | Path | None = None, map_name: str | Path = "map.txt") -> Content:
+def load_content(
+    folder: str | Path | None = None, map_name: str | Path = "map.txt", profiles: str | Path | None = None
+) -> Content:
     """Read and validate every content file.
 
     Args:
         folder: folder with the TOML files; the package's own content by default.
         map_name: a map file name inside ``folder`` (``map.txt``, ``map_2x.txt``, ``map_4x.txt``)
             or a path to any map file in the same format.
+        profiles: a TOML file of your own leader AI profiles, in the format of ``profiles.toml``: new
+            names are added, a built-in name is replaced. They count in the content version.
 
     Raises:
         ContentError: naming the file, the key and the problem.
@@ -380,6 +387,15 @@ def load_content(folder: str | Path | None = None, map_name: str | Path = "map.t
     prof = docs[fname]
     if not prof:
         raise ContentError(f"{fname}: no profiles defined")
+    extra_path = Path(profiles) if profiles is not None else None
+    if extra_path is not None:
+        fname = str(extra_path)
+        extra = _read_toml(extra_path.parent, extra_path.name)
+        if not extra:
+            raise ContentError(f"{fname}: no profiles defined")
+        prof = {**prof, **extra}
+    if len(prof) > 100:
+        raise ContentError(f"{fname}: {len(prof)} profiles; at most 100")
     limits = {
         "retreat_hp": (0, 1),
         "resume_hp": (0, 1),
@@ -411,7 +427,7 @@ def load_content(folder: str | Path | None = None, map_name: str | Path = "map.t
     gmap = load_map(map_path)
 
     return Content(
-        version=_hash_folder(folder, "\n".join(gmap.rows)),
+        version=_hash_folder(folder, "\n".join(gmap.rows), extra_path),
         map=gmap,
         rules=rules,
         tiebreak=TIEBREAKS.index(tb),

@@ -48,6 +48,7 @@ O_ATTACK_MOVE = 11  # micro: a = x, b = y
 O_FOLLOW = 12  # micro: a = unit slot
 O_HOLD = 13  # micro
 O_STOP = 14  # micro: back to the coach order
+O_PROFILE = 15  # a = leader AI profile id (content.profile_names); not a micro order
 ORDER_NAMES = (
     "none",
     "lane",
@@ -64,6 +65,7 @@ ORDER_NAMES = (
     "follow",
     "hold",
     "stop",
+    "profile",
 )
 N_ORDER_KINDS = len(ORDER_NAMES)
 STANCE_NAMES = ("aggressive", "balanced", "careful")

@@ -73,6 +73,7 @@ def _leaders(state: State, b: int, lis: list[int], full: bool) -> list[dict[str,
                 "order_args": [ld[lf["oa"]], ld[lf["ob"]]],
                 "micro": ORDER_NAMES[ld[lf["micro"]]],
                 "stance": STANCE_NAMES[ld[lf["stance"]]],
+                "profile": c.profile_names[ld[lf["profile"]]],
                 "mode": MODE_NAMES.get(ld[lf["mode"]], "normal"),
                 "respawn_in": 0 if d["alive"] else max(0, ld[lf["respawn_at"]] - t),
                 "teleport_ready_in": max(0, ld[lf["tp_ready"]] - t),
@@ -203,6 +204,7 @@ def _arr_leaders(state: State, b: int, team: int) -> dict[str, np.ndarray]:
         "respawn_in": np.where(alive, 0, np.maximum(0, ld["respawn_at"] - t)),
         "teleport_ready_in": np.maximum(0, ld["tp_ready"] - t),
         "hero": ld["hero"].astype(np.int32),
+        "profile": ld["profile"].astype(np.int32),
     }
 
 
@@ -344,7 +346,7 @@ class TeamView(_Sections):
 
         ``leaders``: own five, index = leader argument of orders; columns ``alive`` (bool), ``x``,
         ``y``, ``hp``, ``max_hp``, ``gold``, ``mode`` (0 normal, 1 retreat, 2 channel), ``order``,
-        ``n_items``, ``n_queued``, ``respawn_in``, ``teleport_ready_in``, ``hero``.
+        ``n_items``, ``n_queued``, ``respawn_in``, ``teleport_ready_in``, ``hero``, ``profile``.
         ``enemy_leaders``: the five enemies; ``visible`` (bool, alive and seen now), ``x``, ``y``,
         ``hp``, ``max_hp`` (only meaningful where visible; zero elsewhere).
         ``buildings``: all 26 by slot as the team knows them; ``team`` (0 blue, 1 red), ``kind``

@@ -24,6 +24,7 @@ from shotcaller.sim.layout import (
     O_LANE,
     O_MOVE,
     O_NONE,
+    O_PROFILE,
     O_PUSH,
     O_RETREAT,
     O_STANCE,
@@ -85,7 +86,7 @@ def _check_leader(S, T, b, team, li, kind, a, bb):
         if _slots_used(S, b, li) >= T.inv_slots:
             return R_INVENTORY_FULL
         return R_OK
-    if kind == O_STANCE:
+    if kind == O_STANCE or kind == O_PROFILE:
         return R_OK
     if not _alive(S, b, li):
         return R_DEAD_LEADER
@@ -106,7 +107,7 @@ def validate(S, T, b, team, leader, kind, a, bb):
         return R_BAD_LEADER
     if kind <= O_NONE or kind >= N_ORDER_KINDS:
         return R_UNKNOWN_ORDER
-    if kind >= O_MOVE and T.micro == 0:
+    if kind >= O_MOVE and kind <= O_STOP and T.micro == 0:
         return R_MICRO_DISABLED
     H, W = T.floor.shape
     if kind == O_LANE or kind == O_PUSH or kind == O_DEFEND:
@@ -136,6 +137,9 @@ def validate(S, T, b, team, leader, kind, a, bb):
             return R_BAD_TARGET
     elif kind == O_STANCE:
         if a < 0 or a > 2:
+            return R_BAD_ARGUMENT
+    elif kind == O_PROFILE:
+        if a < 0 or a >= T.prof.shape[0]:
             return R_BAD_ARGUMENT
     elif kind == O_FOLLOW:
         if a < 0 or a >= S.units.shape[1] or S.units[b, a].alive == 0:
@@ -220,6 +224,9 @@ def _apply_one(S, T, b, li, kind, a, bb):
         return
     if kind == O_STANCE:
         ld.stance = a
+        return
+    if kind == O_PROFILE:
+        ld.profile = a
         return
     if kind >= O_MOVE:
         if kind == O_STOP:
