@@ -4,7 +4,7 @@ The graded ladder (each tier beats the one below it; measured figures in ``docs/
 
 * ``random``: a legal random order every few seconds (lane, push, defend, stance, buy, gank, retreat).
 * ``idle`` (alias ``none``): no orders; the leaders play the default plan (2-1-2 lanes, their builds).
-* ``pusher``: groups all five and pushes the weakest enemy lane while it is not behind.
+* ``pusher``: groups all five and pushes the weakest enemy lane while it is not behind (else lanes).
 * ``strategist``: reads the map: defends threatened lanes (teleporting the far leaders), ganks
   isolated leaders, pushes with its creep waves, regroups when behind, spends gold on its builds.
 * ``search``: the strategist's candidates and a few more, each simulated ahead on cloned states
@@ -146,25 +146,29 @@ def weakest_lane(b: dict[str, np.ndarray], team: int) -> int:
 
 
 class PusherCoach:
-    """Groups all five on the weakest enemy lane and pushes it while not behind; behind (three or
-    fewer leaders alive) they defend their own weakest lane until the dead are back."""
+    """Groups all five on the weakest enemy lane and pushes it while it is not behind; behind (three
+    or fewer leaders alive) it sends its leaders back to their 2-1-2 lanes, each as it respawns."""
 
     name = "pusher"
     decide_every = 40
 
     def reset(self, info: MatchInfo) -> None:
-        self.plan: tuple[str, int] | None = None
+        self.pushing = -1
+        self.laned: set[int] = set()
 
     def act(self, view: Any, info: MatchInfo) -> list[Order]:
-        b = view.arrays["buildings"]
-        if int(view.arrays["leaders"]["alive"].sum()) >= 4:
-            plan = ("push", weakest_lane(b, 1 - info.team))
-        else:
-            plan = ("defend", weakest_lane(b, info.team))
-        if plan == self.plan:
-            return []
-        self.plan = plan
-        return [O.push(plan[1]) if plan[0] == "push" else O.defend(plan[1])]
+        alive = view.arrays["leaders"]["alive"]
+        if int(alive.sum()) >= 4:
+            self.laned.clear()
+            target = weakest_lane(view.arrays["buildings"], 1 - info.team)
+            if target == self.pushing:
+                return []
+            self.pushing = target
+            return [O.push(target)]
+        self.pushing = -1
+        out = [O.lane(LANES_212[i], i) for i in range(5) if alive[i] and i not in self.laned]
+        self.laned.update(i for i in range(5) if alive[i])
+        return out
 
 
 Plan = tuple[Any, ...]  # ("push", lane) | ("defend", lane) | ("lanes",)
