@@ -348,3 +348,19 @@ def usage(args: list[str], needles: list[str], id: str, **kw):
 )
 def test_bad_usage_exits_non_zero_with_a_readable_message(runs, args, needles):
     assert_clean_error(runs["usage:" + " ".join(args)], *needles)
+
+
+def test_report_into_a_closed_pipe_stops_quietly(tmp_path):
+    from shotcaller.arena.tournament import run_tournament
+
+    db = tmp_path / "t.sqlite"
+    run_tournament(["idle", "random"], 1, db)
+    p = subprocess.Popen(
+        [sys.executable, "-m", "shotcaller", "report", "--db", str(db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    p.stdout.close()  # like `| head -0`
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=120) == 0 and "Traceback" not in err

@@ -241,13 +241,32 @@ def _arr_buildings(state: State, b: int, team: int) -> dict[str, np.ndarray]:
 class _Sections(Mapping[str, Any]):
     """A mapping whose ``SECTIONS`` are built from the state on first read, then kept."""
 
-    __slots__ = ("_data",)
+    __slots__ = ("_data", "_state", "_b", "_team", "_tick")
     SECTIONS: dict[str, Callable[[State, int, int], Any]] = {}
-    _data: dict[str, Any]
+
+    def __init__(self, state: State, team: int, b: int, tick: int) -> None:
+        self._data: dict[str, Any] = {}
+        self._state: State | None = state
+        self._b, self._team, self._tick = b, team, tick
+
+    def _live(self) -> State:
+        st = self._state
+        if st is None or int(st.arrays.games["tick"][self._b]) != self._tick:
+            raise RuntimeError(
+                f"view of tick {self._tick} read after the game moved on; copy what you need during act()"
+            )
+        return st
 
     def _source(self) -> tuple[State, int, int]:
         """(live state, game, team) the sections are built from."""
-        raise NotImplementedError
+        return self._live(), self._b, self._team
+
+    def _build_all(self) -> None:
+        """Build every section and stop reading the state."""
+        if self._state is not None:
+            for k in self.SECTIONS:
+                self[k]
+            self._state = None
 
     def __getitem__(self, key: str) -> Any:
         try:
@@ -273,7 +292,7 @@ class _Sections(Mapping[str, Any]):
 class ViewArrays(_Sections):
     """The numpy form of a :class:`TeamView`, section by section on first read (see ``TeamView.arrays``)."""
 
-    __slots__ = ("_view",)
+    __slots__ = ()
 
     SECTIONS: dict[str, Callable[[State, int, int], Any]] = {
         "leaders": _arr_leaders,
@@ -281,14 +300,6 @@ class ViewArrays(_Sections):
         "buildings": _arr_buildings,
         "units": lambda st, b, t: _unit_rows(st, b, _team_mask(st, b, t)),
     }
-
-    def __init__(self, view: TeamView) -> None:
-        self._view = view
-        self._data = {}
-
-    def _source(self) -> tuple[State, int, int]:
-        v = self._view
-        return v._live(), v._b, v._team
 
 
 class TeamView(_Sections):
@@ -305,7 +316,7 @@ class TeamView(_Sections):
     and drops the state; a view read after its state moved on raises instead of returning wrong data.
     """
 
-    __slots__ = ("_state", "_b", "_team", "_tick", "_arrays", "_privileged")
+    __slots__ = ("_arrays", "_privileged")
 
     SECTIONS: dict[str, Callable[[State, int, int], Any]] = {
         "leaders": lambda st, b, t: _leaders(st, b, list(range(t * 5, t * 5 + 5)), full=True),
@@ -317,28 +328,16 @@ class TeamView(_Sections):
 
     def __init__(self, state: State, team: int, b: int = 0, privileged: bool = False) -> None:
         tick = int(state.arrays.games["tick"][b])
-        self._data = {"tick": tick, "team": TEAM_NAMES[team], "privileged": privileged}
+        super().__init__(state, team, b, tick)
+        self._data.update({"tick": tick, "team": TEAM_NAMES[team], "privileged": privileged})
         self._privileged = privileged
-        self._state: State | None = state
-        self._b, self._team, self._tick = b, team, tick
         self._arrays: ViewArrays | None = None
-
-    def _source(self) -> tuple[State, int, int]:
-        return self._live(), self._b, self._team
 
     def __setitem__(self, key: str, value: Any) -> None:
         self._data[key] = value
 
     def __contains__(self, key: object) -> bool:
         return key in self._data or key in self.SECTIONS
-
-    def _live(self) -> State:
-        st = self._state
-        if st is None or int(st.arrays.games["tick"][self._b]) != self._tick:
-            raise RuntimeError(
-                f"view of tick {self._tick} read after the game moved on; copy what you need during act()"
-            )
-        return st
 
     @property
     def arrays(self) -> ViewArrays:
@@ -354,7 +353,7 @@ class TeamView(_Sections):
         ``units``: the ``units`` rows as an (n, 7) int array.
         """
         if self._arrays is None:
-            self._arrays = ViewArrays(self)
+            self._arrays = ViewArrays(self._live(), self._team, self._b, self._tick)
         return self._arrays
 
     @property
@@ -368,11 +367,8 @@ class TeamView(_Sections):
     def detach(self) -> None:
         """Build every section now and stop reading the state (the view becomes a plain snapshot)."""
         if self._state is not None:
-            for k in self.SECTIONS:
-                self[k]
-            for k in self.arrays:
-                self.arrays[k]
-            self._state = None
+            self.arrays._build_all()
+            self._build_all()
             self._privileged = False
 
     def to_dict(self) -> dict[str, Any]:
