@@ -232,3 +232,15 @@ def test_ray_address_needs_the_ray_backend(tmp_path):
     from shotcaller.cli import main
 
     assert main(["tournament", "idle", "random", "--db", str(tmp_path / "t"), "--ray-address", "auto"]) == 2
+
+
+def test_the_ladder_report_script_runs_end_to_end(tmp_path):
+    """`python benchmarks/ladder.py` regenerates docs/ladder.md; here on one seed per pair."""
+    root = Path(__file__).resolve().parents[1]
+    out, db = tmp_path / "ladder.md", tmp_path / "l" / "ladder.db"
+    cmd = [sys.executable, "benchmarks/ladder.py", "--games", "1", "--db", str(db), "--out", str(out)]
+    p = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stderr
+    text = out.read_text()
+    assert "| 5 | `search` |" in text and "8 games" in text
+    assert (db.parent / "winrates.png").stat().st_size > 1000
