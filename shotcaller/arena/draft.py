@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from shotcaller.bots.base import DraftInfo
+from shotcaller.bots.base import DraftInfo, fault
 from shotcaller.content import Content
 from shotcaller.content.loader import SKILL_KEYS, SKILL_NAMES, STAT_KEYS
 
@@ -124,9 +124,7 @@ def coach_drafts(coach: Any, info: DraftInfo, faults: list[dict[str, Any]]) -> b
         try:
             return bool(wants(info))
         except Exception as e:  # a bot's bug must never stop the match
-            faults.append(
-                {"tick": 0, "team": info.side, "reason": f"draft: wants_draft raised {type(e).__name__}: {e}"}
-            )
+            faults.append(fault(0, info.team, f"draft: wants_draft raised {type(e).__name__}: {e}"))
             return False
     return callable(getattr(coach, "draft", None))
 
@@ -165,12 +163,6 @@ def run_draft(
             except Exception as e:  # a bot's bug (or a remote bot's fault) must never stop the match
                 why = f"raised {type(e).__name__}: {e}"
             if why:
-                faults.append(
-                    {
-                        "tick": 0,
-                        "team": SIDES[team],
-                        "reason": f"draft: pick {step + 1}: {why}; picked {names[h]} at random",
-                    }
-                )
+                faults.append(fault(0, team, f"draft: pick {step + 1}: {why}; picked {names[h]} at random"))
         picks.append(h)
     return [h for t in (0, 1) for h, tt in zip(picks, DRAFT_ORDER, strict=True) if tt == t]

@@ -11,7 +11,7 @@ import numpy as np
 
 from shotcaller.arena.draft import run_draft
 from shotcaller.arena.replay import Replay, params_to_dict
-from shotcaller.bots.base import Coach, MatchInfo
+from shotcaller.bots.base import Coach, MatchInfo, fault
 from shotcaller.content import Content, load_content
 from shotcaller.sim import Params, SimConfig, build_world, new_state, step_inplace
 from shotcaller.sim import layout as L
@@ -44,23 +44,21 @@ def _ask(
     try:
         out = coach.act(view, info)
     except Exception as e:  # a bot's bug must never stop the match
-        faults.append({"tick": tick, "team": L.TEAM_NAMES[team], "reason": f"act raised {type(e).__name__}: {e}"})
+        faults.append(fault(tick, team, f"act raised {type(e).__name__}: {e}"))
         return []
     finally:
         take = getattr(coach, "take_faults", None)  # faults a coach contained itself (e.g. a leader hook's)
         if callable(take):
             try:
-                faults += [{"tick": tick, "team": L.TEAM_NAMES[team], "reason": str(r)} for r in take() or []]
+                faults += [fault(tick, team, str(r)) for r in take() or []]
             except Exception as e:
-                faults.append({"tick": tick, "team": L.TEAM_NAMES[team], "reason": f"take_faults raised {e!r}"})
+                faults.append(fault(tick, team, f"take_faults raised {e!r}"))
     if out is None:
         return []
     try:
         orders = list(out)
     except TypeError:
-        faults.append(
-            {"tick": tick, "team": L.TEAM_NAMES[team], "reason": f"act returned {type(out).__name__}, not a list"}
-        )
+        faults.append(fault(tick, team, f"act returned {type(out).__name__}, not a list"))
         return []
     rows = []
     for o in orders:
@@ -76,13 +74,7 @@ def _ask(
             )
         )
         if not ok:
-            faults.append(
-                {
-                    "tick": tick,
-                    "team": L.TEAM_NAMES[team],
-                    "reason": f"malformed order {o!r}: expected (leader, kind, a, b) integers",
-                }
-            )
+            faults.append(fault(tick, team, f"malformed order {o!r}: expected (leader, kind, a, b) integers"))
             continue
         rows.append([team, *(int(v) for v in vals)])
     return rows
@@ -98,13 +90,8 @@ def _cadence(coach: Any, default: int, team: int, faults: list[dict[str, Any]]) 
         return default
     if isinstance(val, int | np.integer) and not isinstance(val, bool) and 1 <= int(val) <= MAX_DECIDE_EVERY:
         return int(val)
-    faults.append(
-        {
-            "tick": 0,
-            "team": L.TEAM_NAMES[team],
-            "reason": f"decide_every={val!r} is not a whole number of ticks in 1..{MAX_DECIDE_EVERY}; using {default}",
-        }
-    )
+    why = f"decide_every={val!r} is not a whole number of ticks in 1..{MAX_DECIDE_EVERY}; using {default}"
+    faults.append(fault(0, team, why))
     return default
 
 
@@ -171,7 +158,7 @@ def play_match(
         try:
             coaches[t].reset(infos[t])
         except Exception as e:  # a bot's bug must never stop the match
-            faults.append({"tick": 0, "team": L.TEAM_NAMES[t], "reason": f"reset raised {type(e).__name__}: {e}"})
+            faults.append(fault(0, t, f"reset raised {type(e).__name__}: {e}"))
     every = [_cadence(coaches[t], decide_every, t, faults) for t in (0, 1)]
     privileged = [getattr(coaches[t], "privileged", False) is True for t in (0, 1)]
     pending_events: list[list[dict[str, Any]]] = [[], []]

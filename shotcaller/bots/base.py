@@ -80,6 +80,11 @@ class DraftInfo:
 Order = tuple[int, int, int, int]
 
 
+def fault(tick: int, team: int, reason: str) -> dict[str, Any]:
+    """A bot fault as matches record it: ``{"tick", "team": "blue" | "red", "reason"}``."""
+    return {"tick": int(tick), "team": ("blue", "red")[team], "reason": reason}
+
+
 class Coach(Protocol):
     """A coach: ``reset`` once per match, then ``act`` on the team-visible view, returning orders."""
 

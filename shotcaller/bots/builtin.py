@@ -100,7 +100,6 @@ class LanerCoach:
         self.started = False
         c = info.world.content
         self.builds = [[int(x) for x in c.leader_build[h] if x >= 0] for h in info.draft[info.team * 5 :][:5]]
-        self.bought = [0] * 5
 
     def lane_orders(self) -> list[Order]:
         return [O.lane(LANES_212[i], i) for i in range(5)]

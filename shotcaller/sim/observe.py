@@ -120,6 +120,16 @@ def _building_templates(state: State) -> list[dict[str, Any]]:
     return hit[1]
 
 
+def _known_buildings(state: State, b: int, team: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The 26 buildings as team ``team`` knows them: (seen now, health, alive); its own and the
+    enemy ones it sees exactly, the others as last seen."""
+    A = state.arrays
+    bu = A.units[b, : 2 * N_BLD]
+    seen = (bu["team"] == team) | A.games["vis"][b, team, : 2 * N_BLD].astype(bool)
+    hp = np.where(seen, bu["hp"], A.games["seen_hp"][b, team])
+    return seen, hp, np.where(seen, bu["alive"].astype(bool), hp > 0)
+
+
 def _buildings(state: State, b: int, team: int | None) -> list[dict[str, Any]]:
     """All 26 buildings of game ``b``: exact when ``team`` is None, else as team ``team`` knows them
     (its own exactly, enemy ones as last seen, with ``visible``)."""
@@ -134,9 +144,7 @@ def _buildings(state: State, b: int, team: int | None) -> list[dict[str, Any]]:
             {**d, "hp": h, "alive": a, "invulnerable": i}
             for d, h, a, i in zip(tmpl, np.round(hp.astype(np.float64), 1).tolist(), alive.tolist(), inv, strict=True)
         ]
-    seen = (un["team"] == team) | A.games["vis"][b, team][: 2 * N_BLD].astype(bool)
-    known = np.where(seen, hp, A.games["seen_hp"][b, team][: 2 * N_BLD])
-    known_alive = np.where(seen, alive, known > 0)
+    seen, known, known_alive = _known_buildings(state, b, team)
     return [
         {**d, "hp": h, "alive": a, "invulnerable": i, "visible": v}
         for d, h, a, i, v in zip(
@@ -174,13 +182,16 @@ def _team_units(state: State, b: int, team: int) -> list[list[int]]:
     return _units(state, b, _team_mask(state, b, team))
 
 
+def _enemies_seen(state: State, b: int, team: int) -> np.ndarray:
+    """(5,) bool: which enemy leaders team ``team`` sees alive now."""
+    s0 = SLOT_LEADER0 + (1 - team) * 5
+    alive = state.arrays.units[b, s0 : s0 + 5]["alive"].astype(bool)
+    return alive & state.arrays.games["vis"][b, team, s0 : s0 + 5].astype(bool)
+
+
 def _enemy_leaders(state: State, b: int, team: int) -> list[dict[str, Any]]:
-    A = state.arrays
-    enemy = 1 - team
-    vis = A.games["vis"][b, team]
-    alive = A.units[b]["alive"]
-    lis = [li for li in range(enemy * 5, enemy * 5 + 5) if alive[SLOT_LEADER0 + li] and vis[SLOT_LEADER0 + li]]
-    return _leaders(state, b, lis, full=False)
+    seen = np.flatnonzero(_enemies_seen(state, b, team))
+    return _leaders(state, b, [(1 - team) * 5 + int(i) for i in seen], full=False)
 
 
 def _arr_leaders(state: State, b: int, team: int) -> dict[str, np.ndarray]:
@@ -209,10 +220,9 @@ def _arr_leaders(state: State, b: int, team: int) -> dict[str, np.ndarray]:
 
 
 def _arr_enemy_leaders(state: State, b: int, team: int) -> dict[str, np.ndarray]:
-    A = state.arrays
     s0 = SLOT_LEADER0 + (1 - team) * 5
-    eu = A.units[b, s0 : s0 + 5]
-    seen = eu["alive"].astype(bool) & A.games["vis"][b, team, s0 : s0 + 5].astype(bool)
+    eu = state.arrays.units[b, s0 : s0 + 5]
+    seen = _enemies_seen(state, b, team)
     out = {"visible": seen}
     for f in ("x", "y"):
         out[f] = np.where(seen, eu[f], 0).astype(np.int32)
@@ -222,10 +232,8 @@ def _arr_enemy_leaders(state: State, b: int, team: int) -> dict[str, np.ndarray]
 
 
 def _arr_buildings(state: State, b: int, team: int) -> dict[str, np.ndarray]:
-    A = state.arrays
-    bu = A.units[b, : 2 * N_BLD]
-    seen = (bu["team"] == team) | A.games["vis"][b, team, : 2 * N_BLD].astype(bool)
-    hp = np.where(seen, bu["hp"], A.games["seen_hp"][b, team])
+    bu = state.arrays.units[b, : 2 * N_BLD]
+    seen, hp, alive = _known_buildings(state, b, team)
     return {
         "team": bu["team"].astype(np.int32),
         "kind": bu["kind"].astype(np.int32),
@@ -233,7 +241,7 @@ def _arr_buildings(state: State, b: int, team: int) -> dict[str, np.ndarray]:
         "x": bu["x"].astype(np.int32),
         "y": bu["y"].astype(np.int32),
         "hp": hp.astype(np.float32),
-        "alive": np.where(seen, bu["alive"].astype(bool), hp > 0),
+        "alive": alive,
         "visible": seen,
     }
 
