@@ -200,3 +200,19 @@ def test_search_score_is_antisymmetric_and_counts_material(world):
     lost.arrays.units["alive"][0, 13 + 4] = 0
     lost.arrays.units["hp"][0, 13 + 4] = 0
     assert evaluate(lost, 0)[0] == pytest.approx(base[0] + health, abs=1e-4)
+
+
+class ClosesBadly:
+    def reset(self, info):
+        pass
+
+    def act(self, view, info):
+        return []
+
+    def close(self):
+        raise OSError("cannot close")
+
+
+def test_a_coach_whose_close_raises_is_a_fault_of_its_side(short_world):
+    res = play_match(load_bot("idle"), ClosesBadly(), seed=1, world=short_world).result
+    assert [(f["team"], f["reason"]) for f in res["faults"]] == [("red", "close raised OSError('cannot close')")]

@@ -193,13 +193,13 @@ def play_match(
         t2 = int(A.games["tick"][0])
         if checksums and t2 % CHECKSUM_EVERY == 0 and not A.games["done"][0]:
             rep.checksums.append([t2, state.checksum(0)])
-    for c in coaches:
+    for t, c in enumerate(coaches):
         close = getattr(c, "close", None)
         if callable(close):
             try:
                 close()
             except Exception as e:  # never lose the result to a bot's clean-up
-                faults.append({"tick": int(A.games["tick"][0]), "team": "?", "reason": f"close raised {e!r}"})
+                faults.append(fault(int(A.games["tick"][0]), t, f"close raised {e!r}"))
     end = int(A.games["tick"][0])
     rep.checksums.append([end, state.checksum(0)])
     rep.result = match_result(state)
