@@ -1,7 +1,8 @@
 """The ``kernel`` decorator: Numba ``njit`` with on-disk caching and one compiled version per helper.
 
-Cached machine code is stamped with a digest of every simulation module (see :func:`sim_source_stamp`),
-so editing any rule recompiles every kernel that may include it.
+Cached machine code lives in the per-user cache directory (``$SHOTCALLER_CACHE_DIR``, see
+:mod:`shotcaller.paths`), never inside the package, and is stamped with a digest of every simulation
+module (see :func:`sim_source_stamp`), so editing any rule recompiles every kernel that may include it.
 
 Numba compiles a separate version of a jitted function for every distinct argument type it is
 called with, including a separate one for every integer *constant* (literal) passed in. Our
@@ -19,36 +20,48 @@ from typing import Any
 import numba as nb
 from numba.core import caching, dispatcher, types
 
-from shotcaller.sim.backend import SIM_DIR, sim_source_stamp  # noqa: E402
+from shotcaller.paths import cache_dir
+from shotcaller.sim.backend import SIM_DIR, sim_source_stamp
 
 
-def _sim_locator(base: type) -> type:
-    """A Numba cache locator that invalidates a kernel when *any* simulation module changes.
+class _SimCacheLocator(caching._SourceFileBackedLocatorMixin, caching._CacheLocator):  # type: ignore[misc]
+    """Numba's cache for the simulation's kernels lives in the per-user cache directory
+    (:func:`shotcaller.paths.cache_dir`), never beside the sources (an installed package's
+    ``__pycache__`` would outlive an uninstall and shadow another install), and is stamped with a
+    digest of every simulation module (Numba stamps a function with its own file only, so an edit to a
+    helper in another module would otherwise leave callers running stale machine code)."""
 
-    Numba stamps a cached function with its own file only, so an edit to a helper in another module
-    would otherwise leave callers running stale machine code.
-    """
+    def __init__(self, py_func: Any, py_file: str) -> None:
+        self._py_file = py_file
+        self._lineno = py_func.__code__.co_firstlineno
+        root = kernel_cache_root()
+        self._cache_path = str(root / self.get_suitable_cache_subpath(py_file))
 
-    class Locator(base):  # type: ignore[valid-type, misc]
-        def get_source_stamp(self) -> bytes:
-            return sim_source_stamp()
+    def get_cache_path(self) -> str:
+        return self._cache_path
 
-        @classmethod
-        def from_function(cls, py_func: Any, py_file: str) -> Any:
-            if Path(py_file).resolve().parent != SIM_DIR:
-                return None
-            return super().from_function(py_func, py_file)
+    def get_source_stamp(self) -> bytes:
+        return sim_source_stamp()
 
-    Locator.__name__ = f"Sim{base.__name__}"
-    return Locator
+    @classmethod
+    def from_function(cls, py_func: Any, py_file: str) -> Any:
+        if Path(py_file).resolve().parent != SIM_DIR:
+            return None  # not ours: Numba's own locators decide
+        self = cls(py_func, py_file)
+        try:
+            self.ensure_cache_path()
+        except OSError:
+            return None
+        return self
+
+
+def kernel_cache_root() -> Path:
+    """Where compiled kernels are cached: ``<cache dir>/kernels`` (see :mod:`shotcaller.paths`)."""
+    return cache_dir() / "kernels"
 
 
 if not getattr(caching.CacheImpl, "_shotcaller_locators", False):
-    caching.CacheImpl._locator_classes[:0] = [
-        _sim_locator(caching.UserProvidedCacheLocator),
-        _sim_locator(caching.InTreeCacheLocator),
-        _sim_locator(caching.UserWideCacheLocator),
-    ]
+    caching.CacheImpl._locator_classes.insert(0, _SimCacheLocator)
     caching.CacheImpl._shotcaller_locators = True
 
 _original = dispatcher.Dispatcher.get_call_template

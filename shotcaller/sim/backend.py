@@ -23,8 +23,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, NamedTuple
 
+from shotcaller.paths import cache_dir
+
 SIM_DIR = Path(__file__).resolve().parent
-AOT_DIR = Path(os.environ.get("SHOTCALLER_AOT_DIR") or SIM_DIR / "_aot")
+# one build per installed copy of the package (an editable and a regular install never share one)
+AOT_DIR = Path(
+    os.environ.get("SHOTCALLER_AOT_DIR") or cache_dir() / "aot" / hashlib.sha1(str(SIM_DIR).encode()).hexdigest()[:12]
+)
 AOT_NAME = "_aot_kernels"
 
 
