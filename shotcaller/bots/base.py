@@ -77,7 +77,56 @@ class DraftInfo:
         return ("blue", "red")[self.team]
 
 
-Order = tuple[int, int, int, int]
+MAX_WHY = 200  # characters of an order's reason kept (longer ones are cut)
+
+
+class Order(tuple[int, int, int, int]):
+    """One order: the 4-tuple ``(leader, kind, a, b)`` with an optional short reason, ``why``.
+
+    It is a plain tuple to everything that reads orders (it compares equal to ``(leader, kind, a, b)``
+    and unpacks into four values); the reason travels beside it into the replay and the match
+    timeline and never changes what the order does. A coach may return bare 4-tuples, 5-tuples
+    ``(leader, kind, a, b, why)`` or these; the helpers in :mod:`shotcaller.bots.orders` build them::
+
+        O.push(1, why="their mid tower is low")
+
+    Example:
+        >>> o = Order(-1, 2, 1, 0, why="mid is open")
+        >>> o == (-1, 2, 1, 0), o.why
+        (True, 'mid is open')
+    """
+
+    why: str | None
+
+    def __new__(cls, leader: int, kind: int, a: int = 0, b: int = 0, why: str | None = None) -> Order:
+        self = super().__new__(cls, (leader, kind, a, b))
+        self.why = clean_why(why)
+        return self
+
+    def __getnewargs__(self) -> tuple[Any, ...]:  # pickling (process pools, Ray) keeps the reason
+        return (*self, self.why)
+
+    @property
+    def leader(self) -> int:
+        """0..4, or -1 for the whole team."""
+        return self[0]
+
+    @property
+    def kind(self) -> int:
+        """The order kind (``shotcaller.sim.layout.ORDER_NAMES`` index)."""
+        return self[1]
+
+    def __repr__(self) -> str:
+        why = f", why={self.why!r}" if self.why else ""
+        return f"Order({self[0]}, {self[1]}, {self[2]}, {self[3]}{why})"
+
+
+def clean_why(why: Any) -> str | None:
+    """A reason as kept: a string of at most MAX_WHY characters on one line, or None."""
+    if why is None:
+        return None
+    text = " ".join(str(why).split())
+    return (text[: MAX_WHY - 1] + "…" if len(text) > MAX_WHY else text) or None
 
 
 def fault(tick: int, team: int, reason: str) -> dict[str, Any]:

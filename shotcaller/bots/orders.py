@@ -1,7 +1,8 @@
 """Build orders by name: ``lane(1)``, ``push(2, leader=0)``, ``buy("Iron Sword", info, leader=3)``.
 
-Each helper returns the tuple ``(leader, kind, a, b)`` a coach returns from ``act``; ``leader`` is
-0..4, or -1 (the default) for the whole team. See ``docs/orders.md``.
+Each helper returns an :class:`~shotcaller.bots.base.Order`, the tuple ``(leader, kind, a, b)`` a coach
+returns from ``act``; ``leader`` is 0..4, or -1 (the default) for the whole team, and ``why`` is an
+optional short reason kept in the replay and shown in the match timeline. See ``docs/orders.md``.
 """
 
 from __future__ import annotations
@@ -10,54 +11,54 @@ from shotcaller.bots.base import MatchInfo, Order
 from shotcaller.sim import layout as L
 
 
-def lane(lane_: int, leader: int = -1) -> Order:
+def lane(lane_: int, leader: int = -1, why: str | None = None) -> Order:
     """Farm and hold lane 0, 1 or 2."""
-    return (leader, L.O_LANE, lane_, 0)
+    return Order(leader, L.O_LANE, lane_, 0, why=why)
 
 
-def push(lane_: int, leader: int = -1) -> Order:
+def push(lane_: int, leader: int = -1, why: str | None = None) -> Order:
     """Push lane 0, 1 or 2 to its next building."""
-    return (leader, L.O_PUSH, lane_, 0)
+    return Order(leader, L.O_PUSH, lane_, 0, why=why)
 
 
-def defend(lane_: int, leader: int = -1) -> Order:
+def defend(lane_: int, leader: int = -1, why: str | None = None) -> Order:
     """Guard the own buildings of lane 0, 1 or 2."""
-    return (leader, L.O_DEFEND, lane_, 0)
+    return Order(leader, L.O_DEFEND, lane_, 0, why=why)
 
 
-def gank(enemy: int, leader: int = -1) -> Order:
+def gank(enemy: int, leader: int = -1, why: str | None = None) -> Order:
     """Hunt enemy leader ``enemy`` (global index 0..9; see ``view["enemy_leaders"][i]["index"]``)."""
-    return (leader, L.O_GANK, enemy, 0)
+    return Order(leader, L.O_GANK, enemy, 0, why=why)
 
 
-def group(x: int, y: int, leader: int = -1) -> Order:
+def group(x: int, y: int, leader: int = -1, why: str | None = None) -> Order:
     """Gather at tile (x, y)."""
-    return (leader, L.O_GROUP, x, y)
+    return Order(leader, L.O_GROUP, x, y, why=why)
 
 
-def retreat(leader: int = -1) -> Order:
+def retreat(leader: int = -1, why: str | None = None) -> Order:
     """Go home, heal to full, shop, then resume."""
-    return (leader, L.O_RETREAT, 0, 0)
+    return Order(leader, L.O_RETREAT, 0, 0, why=why)
 
 
-def buy(item: str | int, info: MatchInfo, leader: int = -1) -> Order:
+def buy(item: str | int, info: MatchInfo, leader: int = -1, why: str | None = None) -> Order:
     """Queue a purchase by item name (or id)."""
     it = item if isinstance(item, int) else info.world.content.item_id(item)
-    return (leader, L.O_BUY, it, 0)
+    return Order(leader, L.O_BUY, it, 0, why=why)
 
 
-def teleport(building_slot: int, leader: int = -1) -> Order:
+def teleport(building_slot: int, leader: int = -1, why: str | None = None) -> Order:
     """Teleport to an own building (slot 0..25, see ``view["buildings"]``)."""
-    return (leader, L.O_TELEPORT, building_slot, 0)
+    return Order(leader, L.O_TELEPORT, building_slot, 0, why=why)
 
 
-def stance(name: str, leader: int = -1) -> Order:
+def stance(name: str, leader: int = -1, why: str | None = None) -> Order:
     """``"aggressive"``, ``"balanced"`` or ``"careful"``."""
-    return (leader, L.O_STANCE, L.STANCE_NAMES.index(name), 0)
+    return Order(leader, L.O_STANCE, L.STANCE_NAMES.index(name), 0, why=why)
 
 
-def profile(name: str | int, info: MatchInfo, leader: int = -1) -> Order:
+def profile(name: str | int, info: MatchInfo, leader: int = -1, why: str | None = None) -> Order:
     """Switch the leader AI profile (``"standard"``, ``"aggressive"``, ``"careful"``, ``"farmer"`` or a
     custom one loaded with the content) by name or id."""
     pid = name if isinstance(name, int) else info.world.content.profile_id(name)
-    return (leader, L.O_PROFILE, pid, 0)
+    return Order(leader, L.O_PROFILE, pid, 0, why=why)
