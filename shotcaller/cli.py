@@ -34,9 +34,14 @@ def _match(args: argparse.Namespace) -> int:
         return 2
     res = out.result
     if args.json:
+        if args.timeline:
+            res = {**res, "timeline": _timeline_entries(out.replay, world)}
         print(json.dumps(res))
         return 0
     _print_summary(res, args)
+    if args.timeline:
+        print()
+        print("\n".join(_timeline_lines(out.replay, world)))
     return 0
 
 
@@ -84,6 +89,57 @@ def _replay_verify(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 1
+
+
+def _timeline_entries(rep: Any, world: Any) -> list[dict[str, Any]]:
+    from shotcaller.arena.timeline import build_timeline
+
+    return build_timeline(rep, world).entries
+
+
+def _timeline_lines(rep: Any, world: Any) -> list[str]:
+    from shotcaller.arena.timeline import build_timeline, format_timeline
+
+    return format_timeline(build_timeline(rep, world).entries)
+
+
+def _replay_show(args: argparse.Namespace) -> int:
+    from shotcaller.arena.replay import ReplayError, load_replay
+    from shotcaller.arena.timeline import ENTRY_TYPES, build_timeline, filter_entries, format_timeline
+
+    def types(flag: str, text: str | None) -> set[str] | None:
+        if text is None:
+            return None
+        got = {t.strip() for t in text.split(",") if t.strip()}
+        bad = sorted(got - set(ENTRY_TYPES))
+        if bad:
+            raise ValueError(f"{flag}: unknown entry type {', '.join(bad)} (types: {', '.join(ENTRY_TYPES)})")
+        return got
+
+    try:
+        only, skip = types("--only", args.only), types("--skip", args.skip)
+    except ValueError as e:
+        print(f"shotcaller replay show: {e}", file=sys.stderr)
+        return 2
+    try:
+        tl = build_timeline(load_replay(args.path))
+    except ReplayError as e:
+        print(f"shotcaller replay show: {e}", file=sys.stderr)
+        return 2
+    entries = filter_entries(tl.entries, only=only, skip=skip, side=args.side, limit=args.limit)
+    if args.json:
+        print(json.dumps(entries))
+    else:
+        print("\n".join(format_timeline(entries)))
+    if not tl.verified.ok:
+        v = tl.verified
+        print(
+            f"shotcaller replay show: {args.path}: diverged at tick {v.first_bad_tick} (expected {v.expected}, "
+            f"got {v.got}): the timeline is not the recorded match after that",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -311,6 +367,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     m.add_argument("--apm", type=_non_negative_int, default=None, help="orders per minute per team, 0 = unlimited")
     m.add_argument("--time-limit", type=_seconds(0, False), default=None, help="time limit in game seconds")
+    m.add_argument(
+        "--timeline",
+        action="store_true",
+        help='after the match, print its timeline as `replay show` does (with --json: a "timeline" list)',
+    )
     m.set_defaults(func=_match)
 
     r = sub.add_parser("replay", help="replay tools")
@@ -318,6 +379,18 @@ def build_parser() -> argparse.ArgumentParser:
     rv = rs.add_parser("verify", help="re-simulate a replay and check every checksum")
     rv.add_argument("path")
     rv.set_defaults(func=_replay_verify)
+    rsh = rs.add_parser(
+        "show",
+        help="re-simulate a replay and print the match as a timeline: draft, orders with their reasons "
+        "and answers, kills, fights, buildings, teleports, purchases, the end",
+    )
+    rsh.add_argument("path")
+    rsh.add_argument("--json", action="store_true", help="print the entries as one JSON list of objects")
+    rsh.add_argument("--only", metavar="TYPES", help="only these entry types, comma-separated (e.g. order,fight)")
+    rsh.add_argument("--skip", metavar="TYPES", help="leave out these entry types (e.g. purchase)")
+    rsh.add_argument("--side", choices=["blue", "red"], help="only entries about this side (and the shared ones)")
+    rsh.add_argument("--limit", type=_positive_int, metavar="N", help="print at most N entries")
+    rsh.set_defaults(func=_replay_show)
 
     t = sub.add_parser("tournament", help="round robin or ladder between bots, resumable, stored in SQLite")
     t.add_argument("bots", nargs="+", help="bot specs (built-in names, FILE.py:Class, module:Class)")

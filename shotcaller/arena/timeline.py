@@ -23,8 +23,8 @@ reads); the other fields depend on the type:
   ``place``; ``fight``: several leader deaths close in time and place as one entry: ``place``,
   ``score`` (``{"blue": kills, "red": kills}``), ``until`` and its ``kills``;
 * ``building``: ``side`` (the team that lost it), ``building``, ``by``;
-* ``teleport``: ``side``, ``leader``, ``to``; ``purchase``: ``side``, ``items`` (``[[leader, item],
-  ...]``, one entry per side per game minute);
+* ``teleport``: ``side``, ``leaders`` (who arrived together), ``to``;
+* ``purchase``: ``side``, ``items`` (``[[leader, item], ...]``, one entry per side per game minute);
 * ``fault``: a bot fault the match recorded (``side``, ``reason``); ``end``: ``winner``, ``reason``,
   ``duration``, ``kills`` and ``buildings_lost`` per side; ``diverged``: the replay stopped matching
   its checksums at ``tick`` (the story ends there).
@@ -182,6 +182,7 @@ class _Collector:
     deaths: list[_Death] = field(default_factory=list)
     buys: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     last_order: dict[str, dict[str, Any]] = field(default_factory=dict)  # per side, to fold repeats
+    last_teleport: dict[str, Any] | None = None
     dropped: int = 0
     first_blood: bool = False
 
@@ -209,15 +210,7 @@ class _Collector:
                 text = f"{L.TEAM_NAMES[a]} lost its {building_name(slot)}" + (f" to {by}" if by else "")
                 self.add(t, "building", text, side=L.TEAM_NAMES[a], building=building_name(slot), by=by or None)
             elif kind == L.E_TELEPORT:
-                to = building_name(a // 5 * L.N_BLD + b)
-                self.add(
-                    t,
-                    "teleport",
-                    f"{self.names.leader(a)} teleported to the {to}",
-                    side=L.TEAM_NAMES[a // 5],
-                    leader=self.names.leaders[a],
-                    to=to,
-                )
+                self.teleport(t, a, building_name(a // 5 * L.N_BLD + b))
             elif kind == L.E_PURCHASE:
                 self.purchase(t, a, b)
 
@@ -317,6 +310,15 @@ class _Collector:
         }
         self.entries.append(e)
         self.deaths.append(_Death(tick, x, y, e))
+
+    def teleport(self, tick: int, li: int, to: str) -> None:
+        """Teleports of one side to one building at one tick make one entry."""
+        side = L.TEAM_NAMES[li // 5]
+        e = self.last_teleport
+        if e is None or (e["tick"], e["side"], e["to"]) != (tick, side, to):
+            e = self.last_teleport = self.add(tick, "teleport", "", side=side, leaders=[], to=to)
+        e["leaders"].append(self.names.leaders[li])
+        e["text"] = f"{side} {', '.join(e['leaders'])} teleported to the {to}"
 
     def purchase(self, tick: int, li: int, item: int) -> None:
         """Purchases grouped per side per game minute."""
@@ -497,3 +499,29 @@ def format_timeline(entries: list[dict[str, Any]]) -> list[str]:
             text += f"  (x{e['repeats']}, until {e['until']})"
         lines.append(f"{e['time']}  {text}")
     return lines
+
+
+SHARED = ("match", "draft", "end", "diverged")  # entries about both sides
+
+
+def filter_entries(
+    entries: list[dict[str, Any]],
+    only: set[str] | None = None,
+    skip: set[str] | None = None,
+    side: str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """The entries of the given types (``only``), without ``skip``'s, about ``side`` (its orders,
+    purchases, teleports, faults, buildings it lost, kills it made or suffered, and every fight and
+    shared entry), at most ``limit`` of them."""
+    out = []
+    for e in entries:
+        if only is not None and e["type"] not in only:
+            continue
+        if skip is not None and e["type"] in skip:
+            continue
+        if side is not None and e["type"] not in SHARED and e["type"] != "fight":
+            if side not in (e.get("side"), e.get("victim_side")):
+                continue
+        out.append(e)
+    return out[:limit] if limit is not None else out

@@ -298,7 +298,7 @@ class StrategistCoach:
                 if ld["alive"][i] and ld["teleport_ready_in"][i] == 0 and ld["mode"][i] == L.M_NORMAL:
                     d2 = (ld["x"][i] - b["x"][tgt]) ** 2 + (ld["y"][i] - b["y"][tgt]) ** 2
                     if d2 > self.teleport_beyond**2:
-                        why = f"{threat_n} enemy leaders at our {building_name(tgt)}, {float(d2) ** 0.5:.0f} tiles away"
+                        why = f"{threat_n} enemy leaders at our {building_name(tgt)}; too far to walk"
                         extra.append(O.teleport(tgt, i, why=why))
             return ("defend", threat_lane), extra
         return self.calm_plan(view), extra
