@@ -14,6 +14,10 @@ Outside the ladder: ``drafter`` (drafts greedily by measured leader strength, th
 ``idle``; see :mod:`shotcaller.bots.drafters`), and ``laner`` (fixed 2-1-2 lanes, retreats hurt
 leaders, buys the builds), which plays about as well as ``idle``: the same plan, run by the leaders.
 
+Every order they give carries a short reason (``why=``), shown by ``shotcaller replay show``: the
+strategist says which lane is weakest and how weak ("their weakest lane: mid outer tower at 20%"),
+how many enemy leaders threaten which building, or how many of its leaders are alive.
+
 The bots read :attr:`TeamView.arrays` (numpy columns), the fast path for Python coaches, and decide
 every 2 s (``decide_every = 40``): orders take 2 s to arrive and the APM budget allows one order per
 2 s on average, so deciding every tick would only spend time.
