@@ -304,3 +304,16 @@ def test_builtin_coaches_explain_every_order(name: str, seconds: float) -> None:
         why = getattr(o, "why", None)
         assert isinstance(why, str) and why.strip() and len(why) <= MAX_WHY, (name, o)
         assert "nan" not in why and "inf" not in why.split(), (name, why)
+
+
+@pytest.mark.parametrize("row", [[0, 0, -1, 3, 2**40, 0], [-5, 0, -1, 3, 1, 0]])
+def test_an_order_out_of_range_is_a_clear_error(row: list[int], explained: tuple[Any, Path], tmp_path, capsys) -> None:
+    _, path = explained
+    doc = json.loads(path.read_text())
+    doc["orders"][0] = row
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    for cmd in (["replay", "show", str(bad)], ["replay", "verify", str(bad)]):
+        assert main(cmd) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and "orders[0]" in err and "out of range" in err, err

@@ -124,6 +124,8 @@ def load_replay(path: str | Path) -> Replay:
     for i, row in enumerate(rep.orders):
         if len(row) != 6:
             raise ReplayError(f"{p}: damaged replay: orders[{i}] has {len(row)} fields, expected 6")
+        if not all(-(2**31) <= v < 2**31 for v in row) or row[0] < 0:
+            raise ReplayError(f"{p}: damaged replay: orders[{i}] = {row} is out of range (tick >= 0, 32-bit values)")
         if i and row[0] < rep.orders[i - 1][0]:
             raise ReplayError(f"{p}: damaged replay: orders[{i}] goes back in time")
     if not -(2**63) <= rep.seed < 2**63:

@@ -16,7 +16,8 @@ reads); the other fields depend on the type:
 * ``order``: the orders one side issued at one tick with the same answer and reason: ``side``,
   ``orders`` (each ``{"index"`` into the replay's orders, ``"leader"`` 0..4 or -1 for the whole team,
   ``"who"`` (leader name or ``all``), ``"order"`` (kind name), ``"args"``, ``"what"`` (in words)``}``),
-  ``status`` (``accepted``, ``rejected``, or ``unknown`` when the sim's answer was lost),
+  ``status`` (``accepted``, ``rejected``, ``ignored`` for kind 0, or ``unknown`` when the sim's
+  answer was lost),
   ``reject_reason``, ``why`` (the coach's reason, or None), ``repeats`` (how many identical decisions
   in a row this entry stands for) and ``until`` (the time of the last one);
 * ``first_blood`` and ``kill``: ``side`` (the killer's), ``killer``, ``victim_side``, ``victim``,
@@ -221,7 +222,7 @@ class _Collector:
         k = 0
         for idx in issued:
             tick, team, leader, kind, a, b = self.rep.orders[idx]
-            status, reject = "unknown", None
+            status, reject = ("unknown", None) if kind != L.O_NONE else ("ignored", None)  # kind 0: padding
             if kind != L.O_NONE and k < len(answers):
                 ev = answers[k]
                 if (int(ev[2]), int(ev[3]), int(ev[4])) == (team, leader, kind):
@@ -387,7 +388,7 @@ def build_timeline(rep: Replay, world: World | None = None) -> Timeline:
     col.add(
         0,
         "match",
-        f"seed {rep.seed}, map {rep.map}, content {rep.content_version}, {len(rep.orders)} orders"
+        f"seed {rep.seed}, map {printable(rep.map)}, content {rep.content_version}, {len(rep.orders)} orders"
         f" ({len(rep.reasons)} with reasons)",
         seed=rep.seed,
         map=rep.map,
