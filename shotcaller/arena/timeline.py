@@ -166,6 +166,7 @@ class _Namer:
 @dataclass
 class _Death:
     tick: int
+    victim: int  # global leader index
     x: float
     y: float
     entry: dict[str, Any]
@@ -310,7 +311,7 @@ class _Collector:
             "text": f"{killer} killed {self.names.leader(li)} at {place}",
         }
         self.entries.append(e)
-        self.deaths.append(_Death(tick, x, y, e))
+        self.deaths.append(_Death(tick, li, x, y, e))
 
     def teleport(self, tick: int, li: int, to: str) -> None:
         """Teleports of one side to one building at one tick make one entry."""
@@ -336,12 +337,16 @@ class _Collector:
 
     def fights(self) -> None:
         """Fold leader deaths close in time and place into fight entries (three or more deaths, or
-        deaths on both sides)."""
+        deaths on both sides; a leader dies at most once in a fight)."""
         gap = FIGHT_GAP_S * self.tps
         groups: list[list[_Death]] = []
         for d in self.deaths:
             for g in groups:
-                if d.tick - g[-1].tick <= gap and any(math.dist((d.x, d.y), (o.x, o.y)) <= FIGHT_RADIUS for o in g):
+                if (
+                    d.tick - g[-1].tick <= gap
+                    and all(o.victim != d.victim for o in g)  # who dies again is in a new fight
+                    and any(math.dist((d.x, d.y), (o.x, o.y)) <= FIGHT_RADIUS for o in g)
+                ):
                     g.append(d)
                     break
             else:
@@ -360,7 +365,9 @@ class _Collector:
                 if lost[s]
             )
             kills = [{k: v for k, v in d.entry.items() if k not in ("type",)} for d in g]
-            text = f"fight at {place}: blue {score['blue']} - {score['red']} red ({fallen})"
+            secs = (g[-1].tick - g[0].tick) / self.tps
+            span = f" ({secs:.0f} s)" if secs >= 1 else ""
+            text = f"fight at {place}{span}: blue {score['blue']} - {score['red']} red ({fallen})"
             e = {
                 "tick": g[0].tick,
                 "time": clock(g[0].tick, self.tps),
