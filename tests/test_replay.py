@@ -1,4 +1,4 @@
-"""Replays (DESIGN.md section 10): record with ``play_match``, save, load, re-simulate, detect tampering."""
+"""Replays (docs/design.md section 10): record with ``play_match``, save, load, re-simulate, detect tampering."""
 
 from __future__ import annotations
 
