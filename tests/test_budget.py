@@ -135,6 +135,19 @@ def test_call_with_deadline_returns_and_restores_the_alarm():
     with pytest.raises(DecisionTimeout):
         call_with_deadline(lambda: time.sleep(5), 0.05)
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    # a host's own alarm survives a decision, minus the time the decision took
+    fired = []
+    old = signal.signal(signal.SIGALRM, lambda *a: fired.append(1))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.5)
+        call_with_deadline(lambda: time.sleep(0.1), 1.0)
+        left = signal.getitimer(signal.ITIMER_REAL)[0]
+        assert 0.2 < left < 0.45
+        time.sleep(0.6)
+        assert fired == [1]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
 
 
 def test_bank_absorbs_overruns_then_runs_out():
