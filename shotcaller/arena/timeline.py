@@ -42,6 +42,7 @@ from typing import Any
 
 import numpy as np
 
+from shotcaller.arena.draft import DRAFT_ORDER
 from shotcaller.arena.replay import Replay, VerifyResult, resimulate, world_for_replay
 from shotcaller.bots.builtin import LANE_NAMES, building_name
 from shotcaller.sim import State
@@ -49,7 +50,6 @@ from shotcaller.sim import layout as L
 from shotcaller.sim.result import match_result
 from shotcaller.sim.world import World
 
-DRAFT_ORDER = (0, 1, 1, 0, 0, 1, 1, 0, 0, 1)  # A-B-B-A-A-B-B-A-A-B, A = blue (as shotcaller.arena.draft)
 STEP_TICKS = 20  # re-simulate in steps this short, so no event is lost and deaths keep their place
 FIGHT_GAP_S = 12.0  # leader deaths at most this far apart in time ...
 FIGHT_RADIUS = 14.0  # ... and this many tiles apart in space belong to one fight
@@ -97,7 +97,6 @@ class _Namer:
 
     def __init__(self, world: World, draft: list[int]) -> None:
         c = world.content
-        self.world = world
         self.leaders = [c.leader_names[h] if 0 <= h < len(c.leader_names) else f"hero {h}" for h in draft]
         self.items = c.item_names
         self.profiles = c.profile_names
@@ -105,7 +104,7 @@ class _Namer:
         self.lane_of_x = rec["lane_of_x"]
         bld = rec["bld_xy"]
         self.core_y = [float(bld[t, 0, 1]) for t in (0, 1)]
-        self.inner_y = [float(bld[t, 4 + 3 + 2, 1]) for t in (0, 1)]  # the mid inner tower bounds the base
+        self.inner_y = [float(bld[t, 4 + 3 + 2, 1]) for t in (0, 1)]  # the mid base tower (tier 2) bounds the base
         self.river_y = (float(bld[0, 4 + 3, 1]) + float(bld[1, 4 + 3, 1])) / 2  # between the mid outer towers
         self.river_half = max(2.0, 0.06 * world.height)
 
