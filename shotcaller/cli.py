@@ -469,7 +469,11 @@ def build_parser() -> argparse.ArgumentParser:
     rsh.add_argument("--json", action="store_true", help="print the entries as one JSON list of objects")
     rsh.add_argument("--only", metavar="TYPES", help="only these entry types, comma-separated (e.g. order,fight)")
     rsh.add_argument("--skip", metavar="TYPES", help="leave out these entry types (e.g. purchase)")
-    rsh.add_argument("--side", choices=["blue", "red"], help="only entries about this side (and the shared ones)")
+    rsh.add_argument(
+        "--side",
+        choices=["blue", "red"],
+        help="only this side's orders, purchases, teleports and faults (the rest stay)",
+    )
     rsh.add_argument("--limit", type=_positive_int, metavar="N", help="print at most N entries")
     rsh.set_defaults(func=_replay_show)
 

@@ -166,6 +166,10 @@ def test_filters(full: Path, capsys) -> None:
     assert all(e["side"] == "red" for e in got if e["type"] == "order")
     want = [e for e in entries if e["type"] == "fight" or (e["type"] == "order" and e["side"] == "red")]
     assert got == want
+    red = json.loads(show(capsys, str(full), "--side", "red", "--json")[1])
+    owned = {"order", "purchase", "teleport", "fault"}
+    assert red == [e for e in entries if e["type"] not in owned or e["side"] == "red"]
+    assert any(e["type"] == "building" and e["side"] == "blue" for e in red)  # what red destroyed stays
     _, out, _ = show(capsys, str(full), "--skip", "purchase,order", "--limit", "5")
     assert len(out.splitlines()) == 5 and " bought: " not in out and "[accepted]" not in out
     code, _, err = show(capsys, str(full), "--only", "kills")

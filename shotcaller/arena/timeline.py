@@ -508,7 +508,7 @@ def format_timeline(entries: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-SHARED = ("match", "draft", "end", "diverged")  # entries about both sides
+OWNED = ("order", "purchase", "teleport", "fault")  # entries of one side; the others concern both
 
 
 def filter_entries(
@@ -518,17 +518,16 @@ def filter_entries(
     side: str | None = None,
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
-    """The entries of the given types (``only``), without ``skip``'s, about ``side`` (its orders,
-    purchases, teleports, faults, buildings it lost, kills it made or suffered, and every fight and
-    shared entry), at most ``limit`` of them."""
+    """The entries of the given types (``only``), without ``skip``'s, with only ``side``'s orders,
+    purchases, teleports and faults (kills, fights, buildings and the rest concern both sides and
+    stay), at most ``limit`` of them."""
     out = []
     for e in entries:
         if only is not None and e["type"] not in only:
             continue
         if skip is not None and e["type"] in skip:
             continue
-        if side is not None and e["type"] not in SHARED and e["type"] != "fight":
-            if side not in (e.get("side"), e.get("victim_side")):
-                continue
+        if side is not None and e["type"] in OWNED and e.get("side") != side:
+            continue
         out.append(e)
     return out[:limit] if limit is not None else out
