@@ -154,6 +154,13 @@ def test_kills_fights_buildings_and_the_end(full: Path, capsys) -> None:
         if e["type"] == "fight":
             lost = {s: sum(k["victim_side"] == s for k in e["kills"]) for s in ("blue", "red")}
             assert e["score"] == {"blue": lost["red"], "red": lost["blue"]}
+    buys = [e for e in entries if e["type"] == "purchase"]
+    for side in ("blue", "red"):
+        ticks = [e["tick"] for e in buys if e["side"] == side]
+        assert all(b - a > 200 for a, b in zip(ticks, ticks[1:], strict=False))  # 10 s apart, else one line
+    for ld in res["leaders"]:  # each leader bought (at least) what it ends with
+        got = [it for e in buys if e["side"] == ld["team"] for who, it in e["items"] if who == ld["leader"]]
+        assert all(got.count(it) >= ld["items"].count(it) for it in ld["items"]), (ld, got)
     lost = [e for e in entries if e["type"] == "building"]
     assert {s: sum(e["side"] == s for e in lost) for s in ("blue", "red")} == res["buildings_lost"]
 

@@ -25,7 +25,8 @@ reads); the other fields depend on the type:
   ``score`` (``{"blue": kills, "red": kills}``), ``until`` and its ``kills``;
 * ``building``: ``side`` (the team that lost it), ``building``, ``by``;
 * ``teleport``: ``side``, ``leaders`` (who arrived together), ``to``;
-* ``purchase``: ``side``, ``items`` (``[[leader, item], ...]``, one entry per side per game minute);
+* ``purchase``: ``side``, ``items`` (``[[leader, item], ...]``: a side's purchases within 10 s of the
+  entry's time);
 * ``fault``: a bot fault the match recorded (``side``, ``reason``); ``end``: ``winner``, ``reason``,
   ``duration``, ``kills`` and ``buildings_lost`` per side; ``diverged``: the replay stopped matching
   its checksums at ``tick`` (the story ends there).
@@ -67,6 +68,7 @@ ENTRY_TYPES = (
     "end",
     "diverged",
 )
+PURCHASE_GAP_S = 10.0  # a side's purchases this close to the first of a line share it
 MAX_FAULTS_SHOWN = 20  # per side; the rest are counted in one line
 
 
@@ -181,7 +183,7 @@ class _Collector:
     reasons: dict[int, str]
     entries: list[dict[str, Any]] = field(default_factory=list)
     deaths: list[_Death] = field(default_factory=list)
-    buys: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    buys: dict[int, dict[str, Any]] = field(default_factory=dict)  # per team, its open purchase entry
     last_order: dict[str, dict[str, Any]] = field(default_factory=dict)  # per side, to fold repeats
     last_teleport: dict[str, Any] | None = None
     dropped: int = 0
@@ -322,12 +324,11 @@ class _Collector:
         e["text"] = f"{side} {', '.join(e['leaders'])} teleported to the {to}"
 
     def purchase(self, tick: int, li: int, item: int) -> None:
-        """Purchases grouped per side per game minute."""
+        """A side's purchases within PURCHASE_GAP_S of the first of them make one entry."""
         team = li // 5
-        key = (team, tick // int(60 * self.tps))
-        e = self.buys.get(key)
-        if e is None:
-            e = self.buys[key] = self.add(tick, "purchase", "", side=L.TEAM_NAMES[team], items=[])
+        e = self.buys.get(team)
+        if e is None or tick - e["tick"] > PURCHASE_GAP_S * self.tps:
+            e = self.buys[team] = self.add(tick, "purchase", "", side=L.TEAM_NAMES[team], items=[])
         e["items"].append([self.names.leaders[li], self.names.item(item)])
         per: dict[str, list[str]] = {}
         for who, it in e["items"]:
