@@ -328,3 +328,10 @@ def test_an_order_out_of_range_is_a_clear_error(row: list[int], explained: tuple
         assert main(cmd) == 2
         err = capsys.readouterr().err
         assert len(err.strip().splitlines()) == 1 and "orders[0]" in err and "out of range" in err, err
+
+
+def test_the_story_says_who_was_privileged() -> None:
+    out = play_match(make_coach("idle"), make_coach("search"), seed=5, world=short_world(20))
+    head = build_timeline(out.replay).entries[0]
+    assert head["type"] == "match" and head["privileged"] == ["red"]
+    assert head["text"].endswith("; red is privileged (it reads the full state)")

@@ -11,8 +11,8 @@ match) and turns the simulation's events into entries, JSON-ready dicts in game-
 Every entry has ``tick``, ``time`` (mm:ss of game time), ``type`` and ``text`` (the line a human
 reads); the other fields depend on the type:
 
-* ``match``: the replay's seed, map and content version; ``draft``: ``picks`` in pick order
-  (``{"pick", "side", "leader"}``; A-B-B-A-A-B-B-A-A-B, A = blue);
+* ``match``: the replay's ``seed``, ``map``, ``content_version`` and ``privileged`` sides;
+* ``draft``: ``picks`` in pick order (``{"pick", "side", "leader"}``; A-B-B-A-A-B-B-A-A-B, A = blue);
 * ``order``: the orders one side issued at one tick with the same answer and reason: ``side``,
   ``orders`` (each ``{"index"`` into the replay's orders, ``"leader"`` 0..4 or -1 for the whole team,
   ``"who"`` (leader name or ``all``), ``"order"`` (kind name), ``"args"``, ``"what"`` (in words)``}``),
@@ -29,7 +29,7 @@ reads); the other fields depend on the type:
   entry's time);
 * ``fault``: a bot fault the match recorded (``side``, ``reason``); ``end``: ``winner``, ``reason``,
   ``duration``, ``kills`` and ``buildings_lost`` per side; ``diverged``: the replay stopped matching
-  its checksums at ``tick`` (the story ends there).
+  its checksums at ``tick`` (the story ends there); ``note``: ``dropped`` simulation events were lost.
 
 Everything a replay file says is untrusted: reasons and fault texts are shown with control
 characters escaped, and order arguments out of range are shown as numbers.
@@ -67,6 +67,7 @@ ENTRY_TYPES = (
     "fault",
     "end",
     "diverged",
+    "note",
 )
 PURCHASE_GAP_S = 10.0  # a side's purchases this close to the first of a line share it
 MAX_FAULTS_SHOWN = 20  # per side; the rest are counted in one line
@@ -392,14 +393,18 @@ def build_timeline(rep: Replay, world: World | None = None) -> Timeline:
     tps = float(world.content.rules["time.ticks_per_second"])
     names = _Namer(world, rep.draft)
     col = _Collector(rep, names, tps, rep.reason_of())
+    raw = rep.result.get("privileged") if isinstance(rep.result, dict) else None
+    privileged = [s for s in L.TEAM_NAMES if isinstance(raw, list) and s in raw]
     col.add(
         0,
         "match",
         f"seed {rep.seed}, map {printable(rep.map)}, content {rep.content_version}, {len(rep.orders)} orders"
-        f" ({len(rep.reasons)} with reasons)",
+        f" ({len(rep.reasons)} with reasons)"
+        + "".join(f"; {s} is privileged (it reads the full state)" for s in privileged),
         seed=rep.seed,
         map=rep.map,
         content_version=rep.content_version,
+        privileged=privileged,
     )
     picks = []
     seen = [0, 0]
@@ -424,7 +429,8 @@ def build_timeline(rep: Replay, world: World | None = None) -> Timeline:
             got=verified.got,
         )
     if col.dropped:
-        col.add(int(state.arrays.games["tick"][0]), "diverged", f"{col.dropped} events were lost", dropped=col.dropped)
+        text = f"{col.dropped} simulation events were lost (more than the sim keeps per step); the story may miss some"
+        col.add(int(state.arrays.games["tick"][0]), "note", text, dropped=col.dropped)
     rank = {"match": 0, "draft": 0, "end": 2, "diverged": 2}  # the rest keep the order they happened in
     entries = sorted(col.entries, key=lambda e: (e["tick"], rank.get(e["type"], 1)))
     for e in entries:
