@@ -40,16 +40,12 @@ def _match(args: argparse.Namespace) -> int:
         print(f"shotcaller match: cannot write replay: {e}", file=sys.stderr)
         return 2
     res = out.result
+    story = _match_timeline(out.replay, world) if args.timeline else None
     if args.json:
-        if args.timeline:
-            res = {**res, "timeline": _timeline_entries(out.replay, world)}
-        print(json.dumps(res))
-        return 0
-    _print_summary(res, args)
-    if args.timeline:
-        print()
-        print("\n".join(_timeline_lines(out.replay, world)))
-    return 0
+        print(json.dumps(res if story is None else {**res, "timeline": story.entries}))
+    else:
+        _print_summary(res, args)
+    return 0 if story is None else _print_match_timeline(story, args.json)
 
 
 def _print_summary(res: dict[str, Any], args: argparse.Namespace) -> None:
@@ -98,16 +94,24 @@ def _replay_verify(args: argparse.Namespace) -> int:
     return 1
 
 
-def _timeline_entries(rep: Any, world: Any) -> list[dict[str, Any]]:
+def _match_timeline(rep: Any, world: Any) -> Any:
     from shotcaller.arena.timeline import build_timeline
 
-    return build_timeline(rep, world).entries
+    return build_timeline(rep, world)
 
 
-def _timeline_lines(rep: Any, world: Any) -> list[str]:
-    from shotcaller.arena.timeline import build_timeline, format_timeline
+def _print_match_timeline(story: Any, as_json: bool) -> int:
+    """The timeline after a match's summary (with --json it is already in the object); exit 1 when the
+    match's own replay does not re-simulate to its checksums (a determinism bug)."""
+    from shotcaller.arena.timeline import format_timeline
 
-    return format_timeline(build_timeline(rep, world).entries)
+    if not as_json:
+        print()
+        print("\n".join(format_timeline(story.entries)))
+    if not story.verified.ok:
+        print(f"shotcaller match: the replay diverged at tick {story.verified.first_bad_tick}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _replay_show(args: argparse.Namespace) -> int:
