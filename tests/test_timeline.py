@@ -335,3 +335,17 @@ def test_the_story_says_who_was_privileged() -> None:
     head = build_timeline(out.replay).entries[0]
     assert head["type"] == "match" and head["privileged"] == ["red"]
     assert head["text"].endswith("; red is privileged (it reads the full state)")
+
+
+def test_orders_in_words_never_fail_on_strange_numbers() -> None:
+    from shotcaller.arena.words import MatchWords, clock
+
+    w = MatchWords(short_world(60), list(range(10)))
+    assert w.order(0, 2, 1, 0) == "push mid" and w.order(1, 3, 0, 0) == "defend left"
+    assert w.order(0, 8, 4, 0) == "teleport to left outer tower" and w.order(0, 8, 13, 0) == "teleport to red core"
+    assert w.order(0, 7, 5, 0) == "buy Iron Sword" and w.order(1, 4, 2, 0).startswith("gank blue ")
+    for kind in range(-3, 20):
+        for a in (-(2**31), -1, 0, 3, 26, 999, 2**31 - 1):
+            assert w.order(0, kind, a, a)
+    assert w.place(40, 24) == "mid river" and w.place(8, 12) == "left lane, red side" and w.place(40, 47) == "blue base"
+    assert w.place(-50, 10**6) and clock(20 * 3599, 20) == "59:59" and clock(20 * 6000, 20) == "100:00"
