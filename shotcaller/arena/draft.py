@@ -27,6 +27,7 @@ are unchanged.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -130,14 +131,21 @@ def coach_drafts(coach: Any, info: DraftInfo, faults: list[dict[str, Any]]) -> b
 
 
 def run_draft(
-    blue: Any, red: Any, seed: int, content: Content, faults: list[dict[str, Any]] | None = None
+    blue: Any,
+    red: Any,
+    seed: int,
+    content: Content,
+    faults: list[dict[str, Any]] | None = None,
+    guards: list[Callable[[Callable[[], Any]], Any]] | None = None,
 ) -> list[int] | None:
     """Run the draft between two coaches.
 
     Returns the 10 hero ids in the simulation's layout (blue's five in pick order, then red's), ready
     for ``new_state(world, seed, np.array([draft], np.int8))``, or ``None`` when neither coach drafts
     (then pass no draft and the simulation draws its own random one, as before drafting existed).
-    Bad answers are appended to ``faults`` and replaced by random picks.
+    Bad answers are appended to ``faults`` and replaced by random picks. ``guards`` (blue's, red's) run
+    each pick call on the coach's time budget (the match passes its clocks; an overrun raises and is a
+    bad answer).
     """
     if faults is None:
         faults = []
@@ -157,10 +165,13 @@ def run_draft(
             view = draft_view(content, picks)  # afresh: a coach that edits its view changes nothing
             why = ""
             try:
-                h = parse_pick(coaches[team].draft(view, infos[team]), content, picks)
+                ask = lambda team=team, view=view: coaches[team].draft(view, infos[team])  # noqa: E731
+                h = parse_pick(guards[team](ask) if guards else ask(), content, picks)
             except BadPick as e:
                 why = str(e)
-            except Exception as e:  # a bot's bug (or a remote bot's fault) must never stop the match
+            except KeyboardInterrupt:
+                raise
+            except (Exception, SystemExit) as e:  # a bot's bug (or a remote bot's fault) must never stop the match
                 why = f"raised {type(e).__name__}: {e}"
             if why:
                 faults.append(fault(0, team, f"draft: pick {step + 1}: {why}; picked {names[h]} at random"))

@@ -53,6 +53,7 @@ class Replay:
     orders: list[list[int]] = field(default_factory=list)
     checksums: list[list[Any]] = field(default_factory=list)
     result: dict[str, Any] = field(default_factory=dict)
+    reasons: list[list[Any]] = field(default_factory=list)  # [index into orders, why] (never simulated)
 
     def to_json(self) -> dict[str, Any]:
         return {"format": FORMAT, "format_version": FORMAT_VERSION, **dataclasses.asdict(self)}

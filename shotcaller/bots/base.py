@@ -129,9 +129,51 @@ def clean_why(why: Any) -> str | None:
     return (text[: MAX_WHY - 1] + "…" if len(text) > MAX_WHY else text) or None
 
 
+MAX_FAULT_REASON = 300  # characters of a fault's reason kept (a bot's garbage never grows the host)
+
+
 def fault(tick: int, team: int, reason: str) -> dict[str, Any]:
-    """A bot fault as matches record it: ``{"tick", "team": "blue" | "red", "reason"}``."""
-    return {"tick": int(tick), "team": ("blue", "red")[team], "reason": reason}
+    """A bot fault as matches record it: ``{"tick", "team": "blue" | "red", "reason"}`` (the reason cut to
+    MAX_FAULT_REASON characters)."""
+    text = str(reason)
+    if len(text) > MAX_FAULT_REASON:
+        text = text[: MAX_FAULT_REASON - 1] + "…"
+    return {"tick": int(tick), "team": ("blue", "red")[team], "reason": text}
+
+
+@dataclass(frozen=True)
+class TimeBudget:
+    """How long a coach may think: ``budget_ms`` per decision plus a bank of ``bank_ms`` for the whole
+    match that absorbs overruns (Screeps/Lux style). A decision that runs past its budget and what is
+    left of the bank is interrupted and recorded as a fault; ``max_faults`` faults in a row silence the
+    coach for the rest of the match. The same budget applies to in-process and JSON-lines coaches.
+
+    A coach class that needs more time declares it: ``budget = TimeBudget(budget_ms=500)``.
+    """
+
+    budget_ms: float = 100.0
+    bank_ms: float = 1000.0
+    max_faults: int = 10
+
+    def __post_init__(self) -> None:
+        for name in ("budget_ms", "bank_ms"):
+            v = getattr(self, name)
+            if not isinstance(v, int | float) or isinstance(v, bool) or not 0 <= v <= 3_600_000:
+                raise ValueError(f"TimeBudget.{name} must be milliseconds in 0..3600000, got {v!r}")
+        if self.budget_ms + self.bank_ms <= 0:
+            raise ValueError("TimeBudget: budget_ms + bank_ms must be > 0")
+        if not isinstance(self.max_faults, int) or isinstance(self.max_faults, bool) or self.max_faults < 1:
+            raise ValueError(f"TimeBudget.max_faults must be a whole number >= 1, got {self.max_faults!r}")
+
+    def to_dict(self) -> dict[str, float | int]:
+        """``{"budget_ms", "bank_ms", "max_faults"}`` (as recorded with each game)."""
+        return {"budget_ms": self.budget_ms, "bank_ms": self.bank_ms, "max_faults": self.max_faults}
+
+
+def declared_budget(coach: Any) -> TimeBudget | None:
+    """The budget a coach declares (its ``budget`` attribute), or None."""
+    b = getattr(coach, "budget", None)
+    return b if isinstance(b, TimeBudget) else None
 
 
 class Coach(Protocol):

@@ -46,11 +46,17 @@ class HookedCoach:
         self.hooks = hooks
         self.name = f"{getattr(coach, 'name', type(coach).__name__)}+hooks"
         self.problems: list[str] = []
-        for attr in ("decide_every", "privileged"):
+        for attr in ("decide_every", "privileged", "budget", "times_itself"):
             if hasattr(coach, attr):
                 setattr(self, attr, getattr(coach, attr))
-        if hasattr(coach, "draft"):
-            self.draft = coach.draft
+        for method in ("draft", "wants_draft", "configure_arena", "preflight"):
+            if callable(getattr(coach, method, None)):
+                setattr(self, method, getattr(coach, method))
+
+    @property
+    def log_path(self) -> str | None:
+        """The wrapped coach's log file, if it keeps one."""
+        return getattr(self.coach, "log_path", None)
 
     def reset(self, info: MatchInfo) -> None:
         self.coach.reset(info)

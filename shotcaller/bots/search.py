@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from shotcaller.bots.base import MatchInfo, Order
+from shotcaller.bots.base import MatchInfo, Order, TimeBudget
 from shotcaller.bots.builtin import Plan, StrategistCoach, plan_orders
 from shotcaller.sim import layout as L
 from shotcaller.sim import step_inplace
@@ -56,6 +56,9 @@ class SearchCoach(StrategistCoach):
 
     name = "search"
     privileged = True
+    # a search decision simulates 7 plans 60 s ahead (50-300 ms on this 2-core machine): more time than
+    # the default 100 ms budget, declared so every match gives it the same
+    budget = TimeBudget(budget_ms=1000.0, bank_ms=10_000.0)
     every = 200  # ticks between searches
     horizon = 1200  # ticks simulated ahead
     model_every = 80  # the modelled enemy decides this often inside a rollout

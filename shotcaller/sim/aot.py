@@ -1,8 +1,9 @@
 """Build the ahead-of-time kernel module (``shotcaller compile``).
 
 Compiles the same kernels as the JIT with Numba's ``pycc`` for the default configuration's array
-layouts and writes ``_aot_kernels*.so`` into the per-user cache directory (``backend.AOT_DIR``) plus a JSON file with the layout
-fingerprint. Needs Numba and a C compiler once; afterwards the game runs without loading Numba.
+layouts and writes ``_aot_kernels*.so`` into the per-user cache directory (``backend.AOT_DIR``) plus a
+JSON file with the layout fingerprint. Needs Numba and a C compiler once; afterwards the game runs
+without loading Numba.
 """
 
 from __future__ import annotations

@@ -103,6 +103,11 @@ class State:
         """A deep copy of the arrays (the world is shared: it never changes)."""
         return State(Arrays(*(a.copy() for a in self.arrays)), self.world)
 
+    def copy_into(self, dst: State) -> None:
+        """Overwrite ``dst`` (a :meth:`copy` of a state of the same shapes) with this state's arrays."""
+        for d, a in zip(dst.arrays, self.arrays, strict=True):
+            d.reshape(-1).view(np.uint8)[:] = a.reshape(-1).view(np.uint8)
+
     def game(self, b: int) -> State:
         """A copy of game ``b`` alone as a B=1 state."""
         return State(Arrays(*(a[b : b + 1].copy() for a in self.arrays)), self.world)
