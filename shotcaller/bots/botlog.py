@@ -73,6 +73,8 @@ class BotLog:
             pass
         if self._file is not None:
             if self.dropped:
-                self._file.write(f"\n[shotcaller: {self.dropped} more bytes of stderr dropped (cap {self.cap})]\n".encode())
+                self._file.write(
+                    f"\n[shotcaller: {self.dropped} more bytes of stderr dropped (cap {self.cap})]\n".encode()
+                )
             self._file.close()
             self._file = None

@@ -38,7 +38,6 @@ import sys
 import sysconfig
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from shotcaller.bots.cgroups import Cgroup, places
 from shotcaller.bots.loader import BotLoadError
