@@ -128,7 +128,15 @@ class SandboxedPythonCoach(SubprocessCoach):
 
     def _start(self) -> None:
         super()._start()
-        line = self._readline(time.monotonic() + STARTUP_S)
+        try:
+            line = self._readline(time.monotonic() + STARTUP_S)
+        except BotFault as e:  # the child died before saying anything: its stderr says why
+            if self.log is not None:
+                self.log.close(timeout=1.0)
+                tail = self.log.tail()
+                if tail:
+                    raise BotFault(f"{e}: {tail}") from None
+            raise
         if line is None:
             raise BotFault(f"the bot was not ready within {STARTUP_S:.0f} s")
         try:
@@ -149,9 +157,7 @@ class SandboxedPythonCoach(SubprocessCoach):
         try:
             self._start()
         except (BotFault, OSError) as e:
-            tail = self.log.tail() if self.log is not None else ""
-            extra = f" (stderr: {tail})" if tail and isinstance(e, BotFault) and "not ready" in str(e) else ""
-            raise BotLoadError(f"bot 'sandbox:{self.spec}' cannot start: {e}{extra}") from None
+            raise BotLoadError(f"bot 'sandbox:{self.spec}' cannot start: {e}") from None
         finally:
             self.close()
         declared = self.ready.get("budget")
