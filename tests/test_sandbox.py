@@ -66,7 +66,8 @@ def test_the_sandbox_is_available_here():
 def _bot(tmp_path: Path, name: str, act_body: str, extra: str = "") -> str:
     """A bot file whose first act() runs ``act_body`` (which sets ``why``), then answers push orders."""
     src = HEADER + extra + "\nclass Bot:\n    def reset(self, info):\n        self.n = 0\n"
-    src += "    def act(self, view, info):\n        self.n += 1\n        why, why2 = 'ok', None\n        if self.n == 1:\n"
+    src += "    def act(self, view, info):\n        self.n += 1\n        why, why2 = 'ok', None\n"
+    src += "        if self.n == 1:\n"
     src += textwrap.indent(textwrap.dedent(act_body), " " * 12)
     src += "\n        return [O.push(1, why=str(why))] + ([O.push(2, why=why2)] if why2 else [])\n"
     path = tmp_path / "bots" / f"{name}.py"
@@ -83,7 +84,7 @@ def _decide(spec: str, real_view, log_dir: Path, n: int = 2, **kw) -> tuple[list
     coach.reset(info)
     first, faults = [], []
     try:
-        for i in range(n):
+        for _ in range(n):
             view = team_view(state, 0)
             view["events"] = []
             try:
@@ -226,8 +227,20 @@ def test_host_files_and_environment_do_not_reach_the_bot(tmp_path, real_view, mo
     why = _why(orders)
     assert why == "leaks: own:10", why
     env_names = set(orders[1].why.split(","))
-    assert env_names <= {"PATH", "HOME", "TMPDIR", "LANG", "PWD", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE",
-                         "PYTHONNOUSERSITE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "LC_CTYPE"}
+    assert env_names <= {
+        "PATH",
+        "HOME",
+        "TMPDIR",
+        "LANG",
+        "PWD",
+        "PYTHONPATH",
+        "PYTHONDONTWRITEBYTECODE",
+        "PYTHONNOUSERSITE",
+        "OPENBLAS_NUM_THREADS",
+        "OMP_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "LC_CTYPE",
+    }
 
 
 def test_writes_stay_inside_and_the_temp_dir_is_bounded(tmp_path, real_view):
@@ -370,7 +383,9 @@ def test_unsandboxed_children_are_still_killed_on_close(tmp_path, monkeypatch, r
     assert _procs_with(marker) == []
 
 
-VIEW_BOT = HEADER + '''
+VIEW_BOT = (
+    HEADER
+    + '''
 import hashlib
 
 class Bot:
@@ -394,6 +409,7 @@ class Bot:
             out.append(O.buy("Iron Sword", info, leader=0, why="first item"))
         return out
 '''
+)
 
 
 def test_a_sandboxed_bot_plays_as_it_does_in_process(tmp_path, short_world):

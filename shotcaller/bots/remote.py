@@ -208,8 +208,8 @@ class SubprocessCoach:
         try:
             proc.stdin.write((json.dumps(msg, separators=(",", ":")) + "\n").encode())
             proc.stdin.flush()
-        except (BrokenPipeError, OSError, ValueError) as e:
-            raise BotFault(f"bot process is gone (exit code {proc.poll()}): {e}") from None
+        except (BrokenPipeError, OSError, ValueError):
+            raise self._gone("bot process is gone") from None
 
     def _readline(self, deadline: float) -> bytes | None:
         proc = self.proc
@@ -226,11 +226,7 @@ class SubprocessCoach:
                 if chunk is None:
                     continue
                 if chunk == b"":
-                    try:
-                        code = proc.wait(0.2)
-                    except Exception:
-                        code = None
-                    raise BotFault(f"bot process closed its output (exit code {code})")
+                    raise self._gone("bot process closed its output")
                 self.buf += chunk
                 if len(self.buf) > MAX_LINE and b"\n" not in self.buf[:MAX_LINE]:
                     self.buf = b""
@@ -239,6 +235,20 @@ class SubprocessCoach:
             return line
         finally:
             sel.close()
+
+    def _gone(self, what: str) -> BotFault:
+        """A fault for a process that died: its exit code and the last words of its stderr."""
+        code = None
+        if self.proc is not None:
+            try:
+                code = self.proc.wait(0.2)
+            except Exception:
+                pass
+        tail = ""
+        if self.log is not None and code is not None:
+            self.log.close(timeout=0.2)
+            tail = self.log.tail(120)
+        return BotFault(f"{what} (exit code {code})" + (f": {tail}" if tail else ""))
 
     def _ask(self, msg: dict[str, Any]) -> dict[str, Any]:
         self._send(msg)
