@@ -391,6 +391,8 @@ import hashlib
 class Bot:
     """Orders that depend on both view APIs; each reason is a digest of everything the bot saw."""
 
+    decide_every = 40
+
     def reset(self, info):
         self.n = 0
 
@@ -422,4 +424,5 @@ def test_a_sandboxed_bot_plays_as_it_does_in_process(tmp_path, short_world):
     assert len(boxed.replay.reasons) > 5 and "first item" in [w for _, w in boxed.replay.reasons]
     assert boxed.replay.reasons == inproc.replay.reasons  # same views seen, same orders and reasons
     assert boxed.replay.orders == inproc.replay.orders
+    assert {o[0] % 40 for o in boxed.replay.orders if o[1] == 0} == {0}  # its own cadence (decide_every = 40)
     assert boxed.result["bot_logs"]["blue"] and boxed_coach.proc is None
