@@ -24,7 +24,7 @@ from shotcaller.arena.match import play_match
 from shotcaller.bots import BotLoadError, load_bot
 from shotcaller.bots.base import MatchInfo, TimeBudget
 from shotcaller.bots.remote import BotFault
-from shotcaller.bots.sandbox import SANDBOX_ENV, SandboxUnavailable, UnsandboxedWarning, sandbox_available
+from shotcaller.bots.sandbox import SANDBOX_ENV, SandboxUnavailable, UnsandboxedWarning, drops_root, sandbox_available
 from shotcaller.bots.sandboxed import SandboxedPythonCoach
 from shotcaller.sim import Params, SimConfig, build_world, new_state
 from shotcaller.sim.observe import team_view
@@ -170,7 +170,10 @@ def test_children_and_double_forked_daemons_do_not_outlive_close(tmp_path, real_
     assert _leftover_cgroups() == []
 
 
-def test_a_fork_bomb_is_capped(tmp_path, real_view):
+@pytest.mark.parametrize("cgroups", [True, False], ids=["cgroup", "rlimit-only"])
+def test_a_fork_bomb_is_capped(tmp_path, real_view, monkeypatch, cgroups):
+    if not cgroups:  # the second layer: the bot's own uid, bound by RLIMIT_NPROC
+        monkeypatch.setattr("shotcaller.bots.sandbox.places", lambda: {})
     body = """
     n = 0
     for i in range(400):
@@ -181,12 +184,13 @@ def test_a_fork_bomb_is_capped(tmp_path, real_view):
             n += 1
         except OSError:
             break
-    why = f'forked {n}'
+    why = f'forked {n} uid {os.getuid()}'
     """
     orders, faults, coach = _decide(_bot(tmp_path, "bomb", body), real_view, tmp_path)
-    forked = int(_why(orders).split()[1])
+    forked, uid = int(_why(orders).split()[1]), int(_why(orders).split()[3])
     assert 10 <= forked <= 200  # it could fork, but the process limit held (64 tasks for the tree)
     assert forked <= coach.limits.max_processes
+    assert uid != 0 or not drops_root()  # as root, the bot runs as a uid of its own
     assert _leftover_cgroups() == []
 
 

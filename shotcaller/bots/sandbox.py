@@ -28,6 +28,7 @@ group and cgroup are killed, so nothing it started outlives the match.
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import os
 import resource
 import shutil
@@ -47,6 +48,8 @@ LIB = "/opt/shotcaller/lib"  # where the Python packages a sandbox: bot needs ar
 BOT_DIR = "/opt/shotcaller/bot"  # where a sandbox: bot's own file is bound
 WORKDIR = "/tmp"
 CHILD_PACKAGES = ("numpy",)  # what the sandbox: runner needs besides shotcaller (and its .libs)
+UID_BASE, UID_SPAN = 200_000, 100_000  # the uids sandboxed bots run as when the host is root
+_uids = itertools.count()
 
 
 class SandboxUnavailable(BotLoadError):
@@ -108,36 +111,67 @@ def minimal_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def _system_binds() -> list[str]:
+class _Mounts:
+    """The bubblewrap mount arguments, in order; the directories leading to each mount point are made
+    0755 (bubblewrap would make them 0700, closed to the sandbox's unprivileged user)."""
+
+    def __init__(self) -> None:
+        self.args: list[str] = []
+        self.points: list[str] = []  # read-only mounts so far (no directory can be created inside one)
+        self.dirs: set[str] = {"/"}
+
+    def _parents(self, dst: str) -> None:
+        parts = dst.strip("/").split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            d = "/" + "/".join(parts[:i])
+            inside = any(d == p or d.startswith(p.rstrip("/") + "/") for p in self.points)
+            if d not in self.dirs and not inside:
+                self.args += ["--perms", "0755", "--dir", d]
+                self.dirs.add(d)
+
+    def add(self, op: str, src: str | None, dst: str, *prefix: str) -> None:
+        """One mount: ``op`` (``--ro-bind``, ``--symlink``, ``--tmpfs``, ``--proc``, ``--dev``) from ``src``."""
+        self._parents(dst)
+        self.args += [*prefix, op, *([src] if src is not None else []), dst]
+        if op == "--ro-bind":
+            self.points.append(dst)
+
+    def binds(self, flat: list[str]) -> None:
+        """``--ro-bind SRC DST`` triples."""
+        for i in range(0, len(flat), 3):
+            if flat[i] != "--ro-bind":
+                raise ValueError(f"only --ro-bind SRC DST triples may be added to the sandbox, got {flat[i]!r}")
+            self.add("--ro-bind", flat[i + 1], flat[i + 2])
+
+
+def _system_mounts(m: _Mounts) -> None:
     """``/usr`` and the top-level links or directories into it (/bin, /lib, ...), the dynamic linker's
     cache and the alternatives links; nothing else of the host's root."""
-    args = ["--ro-bind", "/usr", "/usr"]
+    m.add("--ro-bind", "/usr", "/usr")
     for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
         if os.path.islink(top):
-            args += ["--symlink", os.readlink(top), top]
+            m.add("--symlink", os.readlink(top), top)
         elif os.path.isdir(top):
-            args += ["--ro-bind", top, top]
+            m.add("--ro-bind", top, top)
     for f in ("/etc/ld.so.cache", "/etc/alternatives"):
         if os.path.exists(f):
-            args += ["--ro-bind", f, f]
-    return args
+            m.add("--ro-bind", f, f)
 
 
-def _python_binds() -> list[str]:
+def _python_mounts(m: _Mounts) -> None:
     """The interpreter's prefixes read-only, each site-packages hidden under an empty read-only tmpfs."""
-    args: list[str] = []
     prefixes = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix)}
     for p in sorted(prefixes):
         if p not in ("/", "/usr") and os.path.isdir(p):
-            args += ["--ro-bind", p, p]
+            m.add("--ro-bind", p, p)
     exe = os.path.realpath(sys.executable)
     if not any(exe.startswith(p.rstrip("/") + "/") for p in prefixes | {"/usr"}):
-        args += ["--ro-bind", exe, exe]
+        m.add("--ro-bind", exe, exe)
     hidden = {os.path.realpath(p) for p in [*site.getsitepackages(), sysconfig.get_paths()["purelib"]]}
     for sp in sorted(hidden):
         if os.path.isdir(sp) and any(sp.startswith(p.rstrip("/") + "/") for p in prefixes | {"/usr"}):
-            args += ["--size", "4096", "--tmpfs", sp, "--remount-ro", sp]
-    return args
+            m.add("--tmpfs", None, sp, "--size", "4096")
+            m.args += ["--remount-ro", sp]
 
 
 def package_binds(names: tuple[str, ...]) -> list[str]:
@@ -159,22 +193,56 @@ def package_binds(names: tuple[str, ...]) -> list[str]:
     return args
 
 
-def bwrap_command(cmd: list[str], binds: list[str], env: dict[str, str], limits: Limits) -> list[str]:
-    """``cmd`` inside bubblewrap, seeing only the system, the interpreter and ``binds`` (see module doc)."""
+def _setpriv() -> str | None:
+    """``setpriv`` (util-linux) under /usr, to drop root to the bot's own uid inside the sandbox."""
+    for p in ("/usr/bin/setpriv", "/usr/sbin/setpriv"):
+        if os.access(p, os.X_OK):
+            return p
+    return None
+
+
+def drops_root() -> bool:
+    """Whether a sandboxed bot runs as its own unprivileged uid although the host is root."""
+    return os.geteuid() == 0 and _setpriv() is not None
+
+
+def bot_uid() -> int:
+    """A fresh unprivileged uid (and gid) for one sandboxed bot: no file on the host belongs to it, and
+    ``RLIMIT_NPROC`` counts only its own processes."""
+    return UID_BASE + (os.getpid() * 131 + next(_uids)) % UID_SPAN
+
+
+def bwrap_command(
+    cmd: list[str], binds: list[str], env: dict[str, str], limits: Limits, uid: int | None = None
+) -> list[str]:
+    """``cmd`` inside bubblewrap, seeing only the system, the interpreter and ``binds`` (``--ro-bind SRC
+    DST`` triples); as root it runs as ``uid`` (see module doc)."""
     bwrap = bwrap_path()
     if bwrap is None:
         raise SandboxUnavailable("bubblewrap (bwrap) is not installed (apt-get install bubblewrap)")
     args = [bwrap, "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
     if os.geteuid() != 0:
         args.append("--unshare-user")  # an unprivileged bwrap needs it; RLIMIT_NPROC binds this uid
-    args += ["--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv"]
+    args += ["--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+    drop = drops_root()
+    if drop:  # only to switch to the bot's uid; setpriv then drops every capability
+        args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP"]
+    args.append("--clearenv")
     for k, v in env.items():
         args += ["--setenv", k, v]
-    args += _system_binds() + ["--proc", "/proc", "--dev", "/dev"]
-    args += ["--size", str(limits.tmp_mb << 20), "--tmpfs", WORKDIR]
-    args += _python_binds() + binds
-    args += ["--remount-ro", "/", "--chdir", WORKDIR, "--", *cmd]
-    return args
+    m = _Mounts()
+    _system_mounts(m)
+    m.add("--proc", None, "/proc")
+    m.add("--dev", None, "/dev")
+    m.add("--tmpfs", None, WORKDIR, "--perms", "1777", "--size", str(limits.tmp_mb << 20))
+    _python_mounts(m)
+    m.binds(binds)
+    args += m.args + ["--remount-ro", "/", "--chdir", WORKDIR, "--"]
+    if drop:
+        u = str(uid if uid is not None else bot_uid())
+        args += [_setpriv() or "setpriv", "--reuid", u, "--regid", u, "--clear-groups"]
+        args += ["--inh-caps", "-all", "--bounding-set", "-all", "--"]
+    return args + cmd
 
 
 @cache
@@ -182,10 +250,10 @@ def _probe_sandbox() -> tuple[bool, str]:
     if bwrap_path() is None:
         return False, "bubblewrap (bwrap) is not installed (apt-get install bubblewrap)"
     found = places()
-    if os.geteuid() == 0 and "pids" not in found:
+    if os.geteuid() == 0 and "pids" not in found and not drops_root():
         return False, (
-            "running as root and no writable cgroup 'pids' controller: no process limit would hold "
-            "(RLIMIT_NPROC does not bind root)"
+            "running as root with no writable cgroup 'pids' controller and no setpriv to run bots as their own "
+            "user: no process limit would hold (RLIMIT_NPROC does not bind root)"
         )
     cmd = bwrap_command([sys.executable, "-c", "pass"], [], minimal_env(), Limits())
     try:
@@ -195,8 +263,9 @@ def _probe_sandbox() -> tuple[bool, str]:
     if run.returncode != 0:
         tail = run.stderr.decode(errors="replace").strip().splitlines()[-1:] or [f"exit code {run.returncode}"]
         return False, f"bubblewrap does not work here: {tail[0][:200]}"
-    held = ", ".join(k for k in ("pids", "memory", "cpu") if k in found) or "rlimits only"
-    return True, f"bubblewrap with namespaces; cgroup limits: {held}"
+    held = ", ".join(k for k in ("pids", "memory", "cpu") if k in found) or "none (rlimits only)"
+    who = "its own uid" if drops_root() or os.geteuid() != 0 else "root without capabilities"
+    return True, f"bubblewrap with namespaces, the bot as {who}; cgroup limits: {held}"
 
 
 def sandbox_available() -> tuple[bool, str]:
@@ -216,8 +285,9 @@ def sandboxed_spec(spec: str) -> str:
     return "sandbox:" + spec
 
 
-def _rlimits(limits: Limits, cgroup: Cgroup | None) -> None:
-    """Set the calling process's rlimits and join its cgroup (between fork and exec: system calls only)."""
+def _rlimits(limits: Limits, cgroup: Cgroup | None, own_uid: bool) -> None:
+    """Set the calling process's rlimits and join its cgroup (between fork and exec: system calls only).
+    ``own_uid``: the bot will run as a uid of its own, which ``RLIMIT_NPROC`` then binds."""
     mb = 1 << 20
     if cgroup is not None:
         cgroup.join()
@@ -225,7 +295,9 @@ def _rlimits(limits: Limits, cgroup: Cgroup | None) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds))
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_mb * mb, limits.file_mb * mb))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if os.geteuid() != 0:  # per-user count: allow this many beyond what the user already runs
+    if own_uid:
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits.max_processes, limits.max_processes))
+    elif os.geteuid() != 0:  # per-user count: allow this many beyond what the user already runs
         mine = 0
         for p in os.listdir("/proc"):
             try:
@@ -252,7 +324,9 @@ class Jail:
         self.cgroup: Cgroup | None = Cgroup(limits.max_processes, limits.memory_mb, limits.cpus) if places() else None
         if self.cgroup is not None and not self.cgroup.dirs:
             self.cgroup = None
-        argv = bwrap_command(cmd, binds, env, limits) if sandbox else cmd
+        own_uid = sandbox and drops_root()
+        self.uid = bot_uid() if own_uid else os.geteuid()
+        argv = bwrap_command(cmd, binds, env, limits, self.uid) if sandbox else cmd
         cgroup = self.cgroup
         try:
             self.proc = subprocess.Popen(
@@ -263,7 +337,7 @@ class Jail:
                 cwd=None if sandbox else cwd,
                 env=env,
                 start_new_session=True,
-                preexec_fn=lambda: _rlimits(limits, cgroup),
+                preexec_fn=lambda: _rlimits(limits, cgroup, own_uid),
             )
         except BaseException:
             if self.cgroup is not None:
