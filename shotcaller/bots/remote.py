@@ -34,27 +34,18 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from shotcaller.bots.base import DraftInfo, MatchInfo, Order, TimeBudget, clean_why
+from shotcaller.bots.base import DraftInfo, MatchInfo, Order, TimeBudget
 from shotcaller.bots.botlog import BotLog
 from shotcaller.bots.loader import BotLoadError
 from shotcaller.bots.sandbox import RISK, Jail, Limits, SandboxUnavailable, UnsandboxedWarning, sandbox_available
+from shotcaller.bots.wire import QUOTE, BotFault, parse_orders, parse_pick, quote
 from shotcaller.sim import layout as L
+
+__all__ = ["PROTOCOL", "BotFault", "SubprocessCoach", "parse_orders", "quote"]
 
 MAX_LINE = 1 << 20  # bytes of one answer
 PROTOCOL = 2  # 1: start + observe; 2: adds the optional hello handshake and draft messages
-QUOTE = 80  # characters of a bot's own output quoted in a fault reason
 MAX_BOT_FAULTS = 8  # faults a bot reports itself ("faults" in an answer) kept per decision
-
-
-class BotFault(RuntimeError):
-    """A remote bot broke the protocol (timeout, garbage, flood, crash)."""
-
-
-def quote(value: Any) -> str:
-    """A short printable rendering of something a bot sent (at most ``QUOTE`` characters)."""
-    text = value.decode(errors="replace") if isinstance(value, bytes) else repr(value)
-    text = " ".join(text.split())
-    return text if len(text) <= QUOTE else text[: QUOTE - 3] + "..."
 
 
 class SubprocessCoach:
@@ -281,7 +272,7 @@ class SubprocessCoach:
         if isinstance(raw, list):
             for r in raw[:MAX_BOT_FAULTS]:
                 if len(self.reported) < MAX_BOT_FAULTS:
-                    self.reported.append(r[:200] if isinstance(r, str) else quote(r))
+                    self.reported.append(r[:160] if isinstance(r, str) else quote(r))
 
     def take_faults(self) -> list[str]:
         """Faults the bot reported itself since the last call (e.g. orders its runner dropped)."""
@@ -352,7 +343,7 @@ class SubprocessCoach:
         if not self.drafting or self.proc is None:
             raise BotFault("the bot did not declare drafting in its hello answer")
         self.seq += 1
-        return self._decide({"type": "draft", "id": self.seq, "view": view}, _parse_pick)
+        return self._decide({"type": "draft", "id": self.seq, "view": view}, parse_pick)
 
     def reset(self, info: MatchInfo) -> None:
         if self._kept:
@@ -387,41 +378,3 @@ class SubprocessCoach:
             return []
         self.seq += 1
         return self._decide(self._observe_message(view), lambda a: parse_orders(a.get("orders", [])))
-
-
-def _parse_pick(ans: dict[str, Any]) -> Any:
-    if "pick" not in ans:
-        raise BotFault(f"draft answer has no 'pick': {quote(ans)}")
-    return ans["pick"]
-
-
-def _kind(value: Any) -> int:
-    """An order kind given as an integer or by name."""
-    if isinstance(value, str) and value in L.ORDER_NAMES[1:]:
-        return L.ORDER_NAMES.index(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    raise BotFault(f"unknown order kind {quote(value)}")
-
-
-def parse_orders(raw: Any) -> list[Order]:
-    """The ``orders`` of an answer as :class:`Order` objects (with their ``why``); BotFault on garbage."""
-    if not isinstance(raw, list):
-        raise BotFault(f"'orders' must be a list, got {type(raw).__name__}")
-    out: list[Order] = []
-    for o in raw:
-        why: Any = None
-        if isinstance(o, dict):
-            vals = [o.get("leader", -1), _kind(o.get("order")), o.get("a", 0), o.get("b", 0)]
-            why = o.get("why")
-        elif isinstance(o, list) and len(o) in (4, 5):
-            vals = [o[0], _kind(o[1]), *o[2:4]]
-            why = o[4] if len(o) == 5 else None
-        else:
-            raise BotFault(f"an order must be [leader, kind, a, b(, why)] or an object, got {quote(o)}")
-        if not all(isinstance(v, int) and not isinstance(v, bool) for v in vals):
-            raise BotFault(f"malformed order {quote(o)}")
-        if why is not None and not isinstance(why, str):
-            raise BotFault(f"an order's why must be a string, got {quote(why)}")
-        out.append(Order(vals[0], vals[1], vals[2], vals[3], why=clean_why(why)))
-    return out

@@ -32,6 +32,7 @@ from shotcaller.bots.sandbox import (
     RISK,
     SandboxUnavailable,
     UnsandboxedWarning,
+    drops_root,
     minimal_env,
     package_binds,
     sandbox_available,
@@ -89,6 +90,11 @@ class SandboxedPythonCoach(SubprocessCoach):
             name = where.rsplit(".", 1)[-1]
         self.attr = attr
         ok, why = sandbox_available()
+        if ok and drops_root() and self.file is not None and not self.file.stat().st_mode & 0o004:
+            raise BotLoadError(
+                f"bot 'sandbox:{spec}': {str(self.file)!r} is not readable by other users, and the sandboxed bot "
+                "runs as a user of its own (chmod o+r it)"
+            )
         if not ok and not allow_unsandboxed:
             raise SandboxUnavailable(
                 f"bot 'sandbox:{spec}' refused: no sandbox here ({why}); allow it unsandboxed only if you trust "
@@ -145,7 +151,7 @@ class SandboxedPythonCoach(SubprocessCoach):
             raise BotFault(f"the bot's first line is not JSON: {quote(line[:80])}") from None
         if not isinstance(first, dict) or first.get("type") != "ready":
             reason = first.get("reason") if isinstance(first, dict) else None
-            raise BotFault(str(reason)[:300] if reason else f"unexpected first message {quote(first)}")
+            raise BotFault(str(reason)[:200] if reason else f"unexpected first message {quote(first)}")
         self.ready = first
         every = first.get("decide_every")
         self.decide_every = every if isinstance(every, int) and not isinstance(every, bool) else None
