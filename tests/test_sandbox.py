@@ -305,6 +305,44 @@ def test_the_hosts_loopback_is_unreachable(tmp_path, real_view):
         srv.close()
 
 
+def test_stale_cgroups_of_dead_hosts_are_swept():
+    from shotcaller.bots.cgroups import _sweep, places
+
+    if not places():
+        pytest.skip("no writable cgroup here")
+    base = next(iter(places().values())).base
+    dead = 4_000_000  # above pid_max: no such process
+    stale, fresh = base / f"shotcaller-{dead}-0", base / f"shotcaller-{dead}-1"
+    stale.mkdir()
+    fresh.mkdir()
+    try:
+        os.utime(stale, (0, 0))
+        _sweep(base)
+        assert not stale.exists() and fresh.exists()  # a recent one may still be in use
+    finally:
+        for d in (stale, fresh):
+            if d.exists():
+                d.rmdir()
+
+
+def test_a_bot_stuck_in_a_loop_loses_its_decisions_and_is_silenced(tmp_path, real_view):
+    state, info = real_view
+    coach = load_bot(_bot(tmp_path, "loop", "while True:\n    pass"))
+    coach.configure_arena(TimeBudget(budget_ms=50, bank_ms=100, max_faults=2), str(tmp_path))
+    coach.reset(info)
+    t0 = time.monotonic()
+    faults = []
+    for _ in range(4):
+        view = team_view(state, 0)
+        try:
+            coach.act(view, info)
+        except BotFault as e:
+            faults.append(str(e))
+    assert len(faults) == 2 and all("no answer within 50 ms" in f for f in faults)
+    assert coach.silenced and coach.proc is None  # and its process is gone
+    assert time.monotonic() - t0 < 2.0
+
+
 def test_a_3gb_allocation_is_contained(tmp_path, real_view):
     body = """
     x = bytearray(3 << 30)
@@ -400,6 +438,10 @@ class Bot:
     def reset(self, info):
         self.n = 0
 
+    def draft(self, view, info):
+        free = view["available"]
+        return free[0]["leader"] if info.side == "blue" else free[-1]["hero"]
+
     def act(self, view, info):
         self.n += 1
         a = view.arrays
@@ -426,7 +468,17 @@ def test_a_sandboxed_bot_plays_as_it_does_in_process(tmp_path, short_world):
     boxed = play_match(boxed_coach, load_bot("idle"), seed=4, world=short_world)
     assert boxed.result["faults"] == []
     assert len(boxed.replay.reasons) > 5 and "first item" in [w for _, w in boxed.replay.reasons]
+    assert boxed.replay.draft == inproc.replay.draft  # it drafted (over the hello handshake) as in-process
     assert boxed.replay.reasons == inproc.replay.reasons  # same views seen, same orders and reasons
     assert boxed.replay.orders == inproc.replay.orders
     assert {o[0] % 40 for o in boxed.replay.orders if o[1] == 0} == {0}  # its own cadence (decide_every = 40)
     assert boxed.result["bot_logs"]["blue"] and boxed_coach.proc is None
+
+
+def test_sandboxed_spec_wraps_python_bots_only():
+    from shotcaller.bots.sandbox import sandboxed_spec
+
+    assert sandboxed_spec("bots/b.py:B") == "sandbox:bots/b.py:B"
+    assert sandboxed_spec("pkg.mod:B") == "sandbox:pkg.mod:B"
+    for spec in ("laner", "exec:bash bot.sh", "sandbox:b.py:B", "an-entry-point"):
+        assert sandboxed_spec(spec) == spec

@@ -85,9 +85,34 @@ _LIMIT_FILES = {
 }
 
 
+STALE_S = 600.0  # an empty group of a process that is gone, older than this, is removed
+
+
+def _sweep(base: Path) -> None:
+    """Remove empty groups left under ``base`` by host processes that died without cleaning up."""
+    try:
+        found = list(base.glob("shotcaller-*-*"))
+    except OSError:
+        return
+    for d in found:
+        try:
+            pid = int(d.name.split("-")[1])
+            if pid == os.getpid() or time.time() - d.stat().st_mtime < STALE_S:
+                continue
+            try:
+                os.kill(pid, 0)
+                continue  # its owner may still use it
+            except ProcessLookupError:
+                pass
+            d.rmdir()  # fails (harmlessly) while anything is still in it
+        except (OSError, ValueError, IndexError):
+            pass
+
+
 @cache
 def places() -> dict[str, _Place]:
-    """Usable places per controller (``pids``, ``memory``, ``cpu``) and for ``kill`` (v2 ``cgroup.kill``)."""
+    """Usable places per controller (``pids``, ``memory``, ``cpu``) and for ``kill`` (v2 ``cgroup.kill``);
+    stale empty groups of dead processes found there are removed."""
     mounts, own = _mounts(), _own_paths()
     found: dict[str, _Place] = {}
     v2 = next((m for t, m, _ in mounts if t == "cgroup2"), None)
@@ -113,6 +138,8 @@ def places() -> dict[str, _Place]:
             if _probe(base, v1file, value):
                 found[ctrl] = _Place(base, 1)
                 break
+    for place in {p.base for p in found.values()}:
+        _sweep(place)
     return found
 
 
