@@ -328,19 +328,19 @@ def test_stale_cgroups_of_dead_hosts_are_swept():
 def test_a_bot_stuck_in_a_loop_loses_its_decisions_and_is_silenced(tmp_path, real_view):
     state, info = real_view
     coach = load_bot(_bot(tmp_path, "loop", "while True:\n    pass"))
-    coach.configure_arena(TimeBudget(budget_ms=50, bank_ms=100, max_faults=2), str(tmp_path))
+    coach.configure_arena(TimeBudget(budget_ms=50, bank_ms=100, max_faults=30), str(tmp_path))
     coach.reset(info)
     t0 = time.monotonic()
     faults = []
-    for _ in range(4):
+    for _ in range(32):  # it never reads its input again: 30 views are far more than a pipe holds
         view = team_view(state, 0)
         try:
             coach.act(view, info)
         except BotFault as e:
             faults.append(str(e))
-    assert len(faults) == 2 and all("no answer within 50 ms" in f for f in faults)
+    assert len(faults) == 30 and all("no answer within 50 ms" in f for f in faults), faults[-1]
     assert coach.silenced and coach.proc is None  # and its process is gone
-    assert time.monotonic() - t0 < 2.0
+    assert time.monotonic() - t0 < 5.0  # the host never blocked on the full pipe
 
 
 def test_a_3gb_allocation_is_contained(tmp_path, real_view):

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import selectors
 import shutil
 import time
@@ -45,6 +46,7 @@ __all__ = ["PROTOCOL", "BotFault", "SubprocessCoach", "parse_orders", "quote"]
 
 MAX_LINE = 1 << 20  # bytes of one answer
 PROTOCOL = 2  # 1: start + observe; 2: adds the optional hello handshake and draft messages
+MAX_PENDING = 8 << 20  # bytes of messages a bot may leave unread before it is stopped
 MAX_BOT_FAULTS = 8  # faults a bot reports itself ("faults" in an answer) kept per decision
 
 
@@ -103,7 +105,8 @@ class SubprocessCoach:
         self.jail: Jail | None = None
         self.log: BotLog | None = None
         self.log_path: str | None = None
-        self.buf = b""
+        self.buf = b""  # answer bytes read but not yet a whole line
+        self.outbuf = b""  # message bytes the bot has not read yet
         self.bank = self.bank0
         self.seq = 0
         self.faults_in_a_row = 0
@@ -155,7 +158,9 @@ class SubprocessCoach:
         self.log = BotLog(self.jail.proc.stderr, self.log_dir, self.name)  # type: ignore[arg-type]
         self.log_path = self.log.path
         os.set_blocking(self.jail.proc.stdout.fileno(), False)  # type: ignore[union-attr]
+        os.set_blocking(self.jail.proc.stdin.fileno(), False)  # type: ignore[union-attr]
         self.buf = b""
+        self.outbuf = b""
 
     def close(self) -> None:
         """Stop the child process and everything it started; close its log."""
@@ -192,15 +197,31 @@ class SubprocessCoach:
         finally:
             self.close()
 
-    def _send(self, msg: dict[str, Any]) -> None:
+    def _send(self, msg: dict[str, Any], deadline: float) -> bool:
+        """Queue one message and write what the pipe takes until ``deadline``; False when some of it is
+        still waiting (the bot is not reading its input; it is sent before the next message). The
+        host never blocks on a full pipe."""
         proc = self.proc
         if proc is None or proc.stdin is None:
             raise BotFault("bot process is not running")
-        try:
-            proc.stdin.write((json.dumps(msg, separators=(",", ":")) + "\n").encode())
-            proc.stdin.flush()
-        except (BrokenPipeError, OSError, ValueError):
-            raise self._gone("bot process is gone") from None
+        self.outbuf += (json.dumps(msg, separators=(",", ":")) + "\n").encode()
+        if len(self.outbuf) > MAX_PENDING:
+            self.close()
+            self.start_error = f"the bot stopped reading its input ({MAX_PENDING >> 20} MB of messages waiting)"
+            raise BotFault(self.start_error)
+        fd = proc.stdin.fileno()
+        while self.outbuf:
+            try:
+                n = os.write(fd, self.outbuf[:65536])
+                self.outbuf = self.outbuf[n:]
+            except BlockingIOError:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                select.select([], [fd], [], left)
+            except OSError:
+                raise self._gone("bot process is gone") from None
+        return True
 
     def _readline(self, deadline: float) -> bytes | None:
         proc = self.proc
@@ -242,14 +263,15 @@ class SubprocessCoach:
         return BotFault(f"{what} (exit code {code})" + (f": {tail}" if tail else ""))
 
     def _ask(self, msg: dict[str, Any]) -> dict[str, Any]:
-        self._send(msg)
         t0 = time.monotonic()
         deadline = t0 + self.budget_s + self.bank
+        sent = self._send(msg, deadline)
         while True:
-            line = self._readline(deadline)
+            line = self._readline(deadline) if sent else None
             if line is None:
                 self.bank = max(0.0, self.bank - (time.monotonic() - t0 - self.budget_s))
-                raise BotFault(f"no answer within {self.budget_s * 1000:.0f} ms + bank")
+                why = "" if sent else " (it is not reading its input)"
+                raise BotFault(f"no answer within {self.budget_s * 1000:.0f} ms + bank{why}")
             if len(line) > MAX_LINE:
                 raise BotFault(f"answer longer than {MAX_LINE} bytes (output flood)")
             try:
@@ -327,8 +349,8 @@ class SubprocessCoach:
             "content_version": info.content_version,
         }
         try:
-            self._send(hello)
-            line = self._readline(time.monotonic() + self.hello)
+            deadline = time.monotonic() + self.hello
+            line = self._readline(deadline) if self._send(hello, deadline) else None
             ans = json.loads(line) if line is not None else None
         except (BotFault, ValueError):
             ans = None  # the first decision reports a dead or broken program
@@ -353,7 +375,7 @@ class SubprocessCoach:
         if self.silenced or self.start_error is not None:
             return
         try:
-            self._send(self._start_message(info))
+            self._send(self._start_message(info), time.monotonic() + self.budget_s)
         except BotFault:
             pass  # reported at the first decision
 
