@@ -63,7 +63,7 @@ class SubprocessCoach:
         limits: resource limits (memory, CPU, file size, processes, temp size); the single-limit
             arguments override its fields.
         hello_ms: how long the draft handshake waits for an answer.
-        binds: extra bubblewrap arguments (what else the program may read).
+        binds: more for the program to read, as ``["--ro-bind", SRC, DST, ...]`` triples.
         name: a short name for its log file.
     """
 
