@@ -97,8 +97,8 @@ class SandboxedPythonCoach(SubprocessCoach):
             )
         if not ok and not allow_unsandboxed:
             raise SandboxUnavailable(
-                f"bot 'sandbox:{spec}' refused: no sandbox here ({why}); allow it unsandboxed only if you trust "
-                f"it ({RISK})"
+                f"bot 'sandbox:{spec}' refused: no sandbox here: {why}. Allow it unsandboxed "
+                f"(--allow-unsandboxed) only if you trust it: {RISK}"
             )
         if not ok:
             warnings.warn(
