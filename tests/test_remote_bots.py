@@ -163,3 +163,14 @@ def test_reasons_and_order_names_come_back_from_json_lines(tmp_path, short_world
     assert out.result["faults"] == []
     assert {w for _, w in out.replay.reasons} == {"mid is open", "careful now"}
     assert out.result["teams"]["blue"]["orders_given"] > 0
+
+
+def test_the_documented_python_example_runs_as_exec(short_world):
+    """``exec:python examples/draft_bot.py`` (its docstring's command) works sandboxed too, whatever
+    launcher ``python`` is on this host's PATH."""
+    if shutil.which("python") is None:
+        pytest.skip("no 'python' on PATH")
+    bot = load_bot(f"exec:python {ROOT / 'examples' / 'draft_bot.py'}")
+    bot.preflight()
+    res = play_match(bot, load_bot("laner"), seed=8, world=short_world).result
+    assert res["faults"] == []

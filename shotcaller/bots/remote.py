@@ -30,6 +30,7 @@ import os
 import select
 import selectors
 import shutil
+import sys
 import time
 import warnings
 from collections.abc import Callable
@@ -143,12 +144,11 @@ class SubprocessCoach:
         cmd, binds = list(self.cmd), list(self.binds)
         if not self.sandbox:
             return cmd, binds, minimal_env({"PATH": os.environ.get("PATH", "/usr/bin:/bin")})
+        cmd[0] = _program(cmd[0])
         for i, arg in enumerate(cmd):  # the program and the files it names, read-only at their own paths
-            path = shutil.which(arg) if i == 0 else arg
-            if path and os.path.isfile(path):
-                real = os.path.realpath(path)
-                cmd[i] = os.path.abspath(path) if i else cmd[i]
-                binds += ["--ro-bind", real, os.path.abspath(path)]
+            if os.path.isfile(arg):
+                cmd[i] = os.path.abspath(arg)
+                binds += ["--ro-bind", os.path.realpath(arg), cmd[i]]
         return cmd, binds, minimal_env()
 
     def _start(self) -> None:
@@ -400,3 +400,16 @@ class SubprocessCoach:
             return []
         self.seq += 1
         return self._decide(self._observe_message(view), lambda a: parse_orders(a.get("orders", [])))
+
+
+def _program(name: str) -> str:
+    """The absolute path of a sandboxed bot's program, found on the host's PATH. ``python``/``python3``
+    mean the interpreter running the match when the host's is a launcher script (a pyenv or similar
+    shim, which would need the host's home directory inside the sandbox)."""
+    path = shutil.which(name) or name
+    base = os.path.basename(name)
+    if base in ("python", "python3", f"python3.{sys.version_info.minor}") and os.path.isfile(path):
+        with open(path, "rb") as f:
+            if f.read(2) == b"#!":
+                return sys.executable
+    return os.path.abspath(path)
