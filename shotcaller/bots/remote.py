@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import select
 import selectors
 import shutil
@@ -34,6 +35,7 @@ import sys
 import time
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from shotcaller.bots.base import DraftInfo, MatchInfo, Order, TimeBudget
@@ -94,7 +96,9 @@ class SubprocessCoach:
         given = {"memory_mb": memory_mb, "cpu_seconds": cpu_seconds, "file_mb": file_mb, "max_processes": max_processes}
         self.limits = Limits(**{**base.__dict__, **{k: v for k, v in given.items() if v is not None}})
         self.binds = list(binds or [])
-        self.name = name or os.path.basename(self.cmd[0] if self.cmd else "bot")
+        files = [a for a in self.cmd[1:] if os.path.isfile(a)]
+        label = name or (Path(files[0]).stem if files else os.path.basename(self.cmd[0] if self.cmd else "bot"))
+        self.name = re.sub(r"[^A-Za-z0-9_.-]", "_", label)[:40] or "bot"
         ok, why = sandbox_available() if sandbox is not False else (False, "not requested")
         if sandbox is True and not ok:
             raise SandboxUnavailable(f"sandbox requested but unavailable: {why}")
@@ -151,11 +155,13 @@ class SubprocessCoach:
                 binds += ["--ro-bind", os.path.realpath(arg), cmd[i]]
         return cmd, binds, minimal_env()
 
-    def _start(self) -> None:
+    def _start(self, keep_log: bool = True) -> None:
+        """Start the process (``keep_log=False``: its stderr is drained and only its tail kept)."""
         self.close()
         cmd, binds, env = self._command()
         self.jail = Jail(cmd, sandbox=self.sandbox, binds=binds, env=env, limits=self.limits, cwd=self.cwd)
-        self.log = BotLog(self.jail.proc.stderr, self.log_dir, self.name)  # type: ignore[arg-type]
+        log_dir = self.log_dir if keep_log else None
+        self.log = BotLog(self.jail.proc.stderr, log_dir, self.name)  # type: ignore[arg-type]
         self.log_path = self.log.path
         os.set_blocking(self.jail.proc.stdout.fileno(), False)  # type: ignore[union-attr]
         os.set_blocking(self.jail.proc.stdin.fileno(), False)  # type: ignore[union-attr]
@@ -181,7 +187,7 @@ class SubprocessCoach:
         """Start the bot once and stop it; raise :class:`BotLoadError` with a one-line reason when it
         cannot start (here: a program that exits at once, with the tail of its stderr)."""
         try:
-            self._start()
+            self._start(keep_log=False)
             end = time.monotonic() + 0.5
             while self.proc.poll() is None and time.monotonic() < end:
                 time.sleep(0.02)

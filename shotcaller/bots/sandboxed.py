@@ -132,8 +132,8 @@ class SandboxedPythonCoach(SubprocessCoach):
             minimal_env({"PYTHONPATH": LIB}),
         )
 
-    def _start(self) -> None:
-        super()._start()
+    def _start(self, keep_log: bool = True) -> None:
+        super()._start(keep_log)
         try:
             line = self._readline(time.monotonic() + STARTUP_S)
         except BotFault as e:  # the child died before saying anything: its stderr says why
@@ -161,7 +161,7 @@ class SandboxedPythonCoach(SubprocessCoach):
         be imported or instantiated (or the child does not start). A budget the coach class declares
         (``budget = TimeBudget(...)``) becomes this coach's ``budget``."""
         try:
-            self._start()
+            self._start(keep_log=False)
         except (BotFault, OSError) as e:
             raise BotLoadError(f"bot 'sandbox:{self.spec}' cannot start: {e}") from None
         finally:
