@@ -31,6 +31,7 @@ import re
 import select
 import selectors
 import shutil
+import subprocess
 import sys
 import time
 import warnings
@@ -198,7 +199,7 @@ class SubprocessCoach:
                 raise BotLoadError(
                     f"bot {self.name!r} exited at once (exit code {code})" + (f": {tail}" if tail else "")
                 )
-        except OSError as e:
+        except (OSError, subprocess.SubprocessError) as e:
             raise BotLoadError(f"bot {self.name!r} cannot start: {e}") from None
         finally:
             self.close()
@@ -318,7 +319,7 @@ class SubprocessCoach:
         self.reported = []
         try:
             self._start()
-        except (OSError, BotFault, BotLoadError) as e:
+        except (OSError, subprocess.SubprocessError, BotFault, BotLoadError) as e:
             self.close()
             self.start_error = f"bot cannot start: {str(e)[:200]}"
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import subprocess
 import sys
 import time
 import warnings
@@ -162,7 +163,7 @@ class SandboxedPythonCoach(SubprocessCoach):
         (``budget = TimeBudget(...)``) becomes this coach's ``budget``."""
         try:
             self._start(keep_log=False)
-        except (BotFault, OSError) as e:
+        except (BotFault, OSError, subprocess.SubprocessError) as e:
             raise BotLoadError(f"bot 'sandbox:{self.spec}' cannot start: {e}") from None
         finally:
             self.close()
