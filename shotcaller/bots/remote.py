@@ -28,11 +28,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import select
-import selectors
-import shutil
 import subprocess
-import sys
 import time
 import warnings
 from collections.abc import Callable
@@ -42,15 +38,21 @@ from typing import Any
 from shotcaller.bots.base import DraftInfo, MatchInfo, Order, TimeBudget
 from shotcaller.bots.botlog import BotLog
 from shotcaller.bots.loader import BotLoadError
-from shotcaller.bots.sandbox import RISK, Jail, Limits, SandboxUnavailable, UnsandboxedWarning, sandbox_available
+from shotcaller.bots.pipe import MAX_LINE, BotProcess, InputOverflow
+from shotcaller.bots.sandbox import (
+    RISK,
+    Limits,
+    SandboxUnavailable,
+    UnsandboxedWarning,
+    program_path,
+    sandbox_available,
+)
 from shotcaller.bots.wire import QUOTE, BotFault, parse_orders, parse_pick, quote
 from shotcaller.sim import layout as L
 
 __all__ = ["PROTOCOL", "BotFault", "SubprocessCoach", "parse_orders", "quote"]
 
-MAX_LINE = 1 << 20  # bytes of one answer
 PROTOCOL = 2  # 1: start + observe; 2: adds the optional hello handshake and draft messages
-MAX_PENDING = 8 << 20  # bytes of messages a bot may leave unread before it is stopped
 MAX_BOT_FAULTS = 8  # faults a bot reports itself ("faults" in an answer) kept per decision
 
 
@@ -108,11 +110,8 @@ class SubprocessCoach:
         if not ok and sandbox == "auto":
             warnings.warn(f"bot {self.name!r} runs without a sandbox ({why}): {RISK}", UnsandboxedWarning, stacklevel=2)
         self.configure_arena(TimeBudget(budget_ms, bank_ms, max_faults), None)
-        self.jail: Jail | None = None
-        self.log: BotLog | None = None
+        self.pipe: BotProcess | None = None
         self.log_path: str | None = None
-        self.buf = b""  # answer bytes read but not yet a whole line
-        self.outbuf = b""  # message bytes the bot has not read yet
         self.bank = self.bank0
         self.seq = 0
         self.faults_in_a_row = 0
@@ -139,7 +138,7 @@ class SubprocessCoach:
     @property
     def proc(self) -> Any:
         """The running child process (``subprocess.Popen``), or None."""
-        return self.jail.proc if self.jail is not None else None
+        return self.pipe.proc if self.pipe is not None else None
 
     # ------------------------------------------------------------------ process plumbing
     def _command(self) -> tuple[list[str], list[str], dict[str, str]]:
@@ -149,7 +148,7 @@ class SubprocessCoach:
         cmd, binds = list(self.cmd), list(self.binds)
         if not self.sandbox:
             return cmd, binds, minimal_env({"PATH": os.environ.get("PATH", "/usr/bin:/bin")})
-        cmd[0] = _program(cmd[0])
+        cmd[0] = program_path(cmd[0])
         for i, arg in enumerate(cmd):  # the program and the files it names, read-only at their own paths
             if os.path.isfile(arg):
                 cmd[i] = os.path.abspath(arg)
@@ -160,23 +159,29 @@ class SubprocessCoach:
         """Start the process (``keep_log=False``: its stderr is drained and only its tail kept)."""
         self.close()
         cmd, binds, env = self._command()
-        self.jail = Jail(cmd, sandbox=self.sandbox, binds=binds, env=env, limits=self.limits, cwd=self.cwd)
         log_dir = self.log_dir if keep_log else None
-        self.log = BotLog(self.jail.proc.stderr, log_dir, self.name)  # type: ignore[arg-type]
-        self.log_path = self.log.path
-        os.set_blocking(self.jail.proc.stdout.fileno(), False)  # type: ignore[union-attr]
-        os.set_blocking(self.jail.proc.stdin.fileno(), False)  # type: ignore[union-attr]
-        self.buf = b""
-        self.outbuf = b""
+        self.pipe = BotProcess(
+            cmd,
+            sandbox=self.sandbox,
+            binds=binds,
+            env=env,
+            limits=self.limits,
+            cwd=self.cwd,
+            log_dir=log_dir,
+            name=self.name,
+        )
+        self.log_path = self.pipe.log.path
+
+    @property
+    def log(self) -> BotLog | None:
+        """The running process's stderr log, or None."""
+        return self.pipe.log if self.pipe is not None else None
 
     def close(self) -> None:
         """Stop the child process and everything it started; close its log."""
-        if self.jail is not None:
-            self.jail.kill()
-            self.jail = None
-        if self.log is not None:
-            self.log.close()
-            self.log = None
+        if self.pipe is not None:
+            self.pipe.close()
+            self.pipe = None
 
     def __del__(self) -> None:
         try:
@@ -205,69 +210,20 @@ class SubprocessCoach:
             self.close()
 
     def _send(self, msg: dict[str, Any], deadline: float) -> bool:
-        """Queue one message and write what the pipe takes until ``deadline``; False when some of it is
-        still waiting (the bot is not reading its input; it is sent before the next message). The
-        host never blocks on a full pipe."""
-        proc = self.proc
-        if proc is None or proc.stdin is None:
+        """Send one message without ever blocking the host (see :meth:`BotProcess.send`)."""
+        if self.pipe is None:
             raise BotFault("bot process is not running")
-        self.outbuf += (json.dumps(msg, separators=(",", ":")) + "\n").encode()
-        if len(self.outbuf) > MAX_PENDING:
+        try:
+            return self.pipe.send(msg, deadline)
+        except InputOverflow as e:
             self.close()
-            self.start_error = f"the bot stopped reading its input ({MAX_PENDING >> 20} MB of messages waiting)"
-            raise BotFault(self.start_error)
-        fd = proc.stdin.fileno()
-        while self.outbuf:
-            try:
-                n = os.write(fd, self.outbuf[:65536])
-                self.outbuf = self.outbuf[n:]
-            except BlockingIOError:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                select.select([], [fd], [], left)
-            except OSError:
-                raise self._gone("bot process is gone") from None
-        return True
+            self.start_error = str(e)
+            raise
 
     def _readline(self, deadline: float) -> bytes | None:
-        proc = self.proc
-        if proc is None or proc.stdout is None:
+        if self.pipe is None:
             raise BotFault("bot process is not running")
-        sel = selectors.DefaultSelector()
-        sel.register(proc.stdout, selectors.EVENT_READ)
-        try:
-            while b"\n" not in self.buf:
-                left = deadline - time.monotonic()
-                if left <= 0 or not sel.select(left):
-                    return None
-                chunk = proc.stdout.read(65536)
-                if chunk is None:
-                    continue
-                if chunk == b"":
-                    raise self._gone("bot process closed its output")
-                self.buf += chunk
-                if len(self.buf) > MAX_LINE and b"\n" not in self.buf[:MAX_LINE]:
-                    self.buf = b""
-                    raise BotFault(f"answer longer than {MAX_LINE} bytes (output flood)")
-            line, _, self.buf = self.buf.partition(b"\n")
-            return line
-        finally:
-            sel.close()
-
-    def _gone(self, what: str) -> BotFault:
-        """A fault for a process that died: its exit code and the last words of its stderr."""
-        code = None
-        if self.proc is not None:
-            try:
-                code = self.proc.wait(0.2)
-            except Exception:
-                pass
-        tail = ""
-        if self.log is not None and code is not None:
-            self.log.close(timeout=0.2)
-            tail = self.log.tail(120)
-        return BotFault(f"{what} (exit code {code})" + (f": {tail}" if tail else ""))
+        return self.pipe.readline(deadline)
 
     def _ask(self, msg: dict[str, Any]) -> dict[str, Any]:
         t0 = time.monotonic()
@@ -407,16 +363,3 @@ class SubprocessCoach:
             return []
         self.seq += 1
         return self._decide(self._observe_message(view), lambda a: parse_orders(a.get("orders", [])))
-
-
-def _program(name: str) -> str:
-    """The absolute path of a sandboxed bot's program, found on the host's PATH. ``python``/``python3``
-    mean the interpreter running the match when the host's is a launcher script (a pyenv or similar
-    shim, which would need the host's home directory inside the sandbox)."""
-    path = shutil.which(name) or name
-    base = os.path.basename(name)
-    if base in ("python", "python3", f"python3.{sys.version_info.minor}") and os.path.isfile(path):
-        with open(path, "rb") as f:
-            if f.read(2) == b"#!":
-                return sys.executable
-    return os.path.abspath(path)

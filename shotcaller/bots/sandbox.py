@@ -245,6 +245,19 @@ def bwrap_command(
     return args + cmd
 
 
+def program_path(name: str) -> str:
+    """The absolute path of a sandboxed bot's program, found on the host's PATH. ``python``/``python3``
+    mean the interpreter running the match when the host's is a launcher script (a pyenv or similar
+    shim, which would need the host's home directory inside the sandbox)."""
+    path = shutil.which(name) or name
+    base = os.path.basename(name)
+    if base in ("python", "python3", f"python3.{sys.version_info.minor}") and os.path.isfile(path):
+        with open(path, "rb") as f:
+            if f.read(2) == b"#!":
+                return sys.executable
+    return os.path.abspath(path)
+
+
 @cache
 def _probe_sandbox() -> tuple[bool, str]:
     if bwrap_path() is None:
