@@ -17,6 +17,12 @@ from shotcaller.sim import Params, SimConfig, build_world
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(autouse=True)
+def _logs(tmp_path, monkeypatch):
+    """Bot logs of these matches go to the test's temp dir, not the user's state directory."""
+    monkeypatch.setenv("SHOTCALLER_STATE_DIR", str(tmp_path / "state"))
+
+
 @pytest.fixture(scope="module")
 def short_world(content):
     return build_world(content, SimConfig(), Params(time_limit_s=60))
