@@ -10,13 +10,11 @@ from typing import Any
 
 def _match(args: argparse.Namespace) -> int:
     from shotcaller.arena.match import play_match
-    from shotcaller.bots import make_coach
     from shotcaller.content import ContentError, MapError, load_content
     from shotcaller.sim import Params, SimConfig, build_world
 
     try:
-        blue = make_coach(args.blue)
-        red = make_coach(args.red)
+        blue, red = _coaches("match", [args.blue, args.red], args.allow_unsandboxed)
     except ValueError as e:
         print(f"shotcaller match: {e}", file=sys.stderr)
         return 2
@@ -46,6 +44,27 @@ def _match(args: argparse.Namespace) -> int:
     else:
         _print_summary(res, args)
     return 0 if story is None else _print_match_timeline(story, args.json)
+
+
+def _coaches(command: str, specs: list[str], allow_unsandboxed: bool) -> list[Any]:
+    """Load each bot and check that it starts (raises ValueError with one line when one cannot);
+    a bot that will run without a sandbox is announced on stderr with the risk."""
+    import warnings
+
+    from shotcaller.bots import make_coach
+
+    out = []
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        for spec in specs:
+            coach = make_coach(spec, allow_unsandboxed=allow_unsandboxed)
+            preflight = getattr(coach, "preflight", None)
+            if callable(preflight):
+                preflight()
+            out.append(coach)
+    for msg in dict.fromkeys(str(w.message) for w in seen):
+        print(f"shotcaller {command}: warning: {msg}", file=sys.stderr)
+    return out
 
 
 def _print_summary(res: dict[str, Any], args: argparse.Namespace) -> None:
@@ -445,6 +464,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--time-limit", type=_seconds(0, False), default=None, help="time limit in game seconds (default 1800)"
     )
     _budget_args(m)
+    m.add_argument(
+        "--allow-unsandboxed",
+        action="store_true",
+        help="run sandbox: bots even where no sandbox is available (they then have this host's rights)",
+    )
     m.add_argument(
         "--bot-logs",
         metavar="DIR",
