@@ -349,3 +349,26 @@ def test_orders_in_words_never_fail_on_strange_numbers() -> None:
             assert w.order(0, kind, a, a)
     assert w.place(40, 24) == "mid river" and w.place(8, 12) == "left lane, red side" and w.place(40, 47) == "blue base"
     assert w.place(-50, 10**6) and clock(20 * 3599, 20) == "59:59" and clock(20 * 6000, 20) == "100:00"
+
+
+JSON_LINES_BOT = """
+import json, sys
+for line in sys.stdin:
+    msg = json.loads(line)
+    if msg.get("type") == "observe":
+        orders = []
+        if msg["id"] == 1:
+            orders = [{"order": "push", "leader": -1, "a": 2, "why": "json: right is open"},
+                      [0, 9, 2, 0, "json: careful please"]]
+        print(json.dumps({"id": msg["id"], "orders": orders}), flush=True)
+"""
+
+
+def test_a_json_lines_bots_reasons_reach_the_timeline(tmp_path, capsys) -> None:
+    bot = tmp_path / "jl.py"
+    bot.write_text(JSON_LINES_BOT)
+    args = ["match", "--blue", f"exec:{sys.executable} {bot}", "--red", "idle", "--time-limit", "10"]
+    assert main([*args, "--timeline", "--json", "--bot-logs", str(tmp_path), "--allow-unsandboxed"]) == 0
+    story = json.loads(capsys.readouterr().out)["timeline"]
+    said = {(e["orders"][0]["what"], e["why"]) for e in story if e["type"] == "order"}
+    assert said == {("push right", "json: right is open"), ("stance careful", "json: careful please")}
