@@ -186,7 +186,8 @@ def _tournament(args: argparse.Namespace) -> int:
         print(f"shotcaller tournament: interrupted; the same command resumes it ({args.db})", file=sys.stderr)
         return 130
     finally:
-        bar.stop()
+        if bar.live.is_started:
+            bar.stop()
     print(f"played {played} games; results in {args.db} (shotcaller report --db {args.db})")
     if failures:
         print(

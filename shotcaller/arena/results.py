@@ -277,8 +277,9 @@ class BotRow:
 
     @property
     def label(self) -> str:
-        """``name`` for the latest version, ``name@digest`` for the others."""
-        return self.name if self.latest or not self.digest else f"{self.name}@{self.digest}"
+        """``name`` for the latest version, ``name@digest`` for the others (``name@old`` for one
+        recorded before bot versions)."""
+        return self.name if self.latest else f"{self.name}@{self.digest or 'old'}"
 
 
 @dataclass
