@@ -222,10 +222,17 @@ def _report(args: argparse.Namespace) -> int:
     if not res.games and not res.void:
         print(f"shotcaller report: {args.db} holds no games yet", file=sys.stderr)
         return 2
-    # piped: as wide as the tables need (never folded); a terminal: its own width
-    console = Console(width=None if sys.stdout.isatty() else 100_000, soft_wrap=False)
-    for part in report_tables(res):
-        console.print(part)
+    if sys.stdout.isatty():
+        console = Console()
+        for part in report_tables(res):
+            console.print(part)
+    else:  # piped: plain text, as wide as the tables need (never folded); a closed pipe ends quietly in main()
+        import io
+
+        console = Console(file=io.StringIO(), width=100_000)
+        for part in report_tables(res):
+            console.print(part)
+        sys.stdout.write("\n".join(line.rstrip() for line in console.file.getvalue().splitlines()) + "\n")
     if args.plots and res.games:
         for path in write_plots(args.db, args.plots, all_versions=args.all_versions):
             print(f"wrote {path}")
