@@ -28,7 +28,14 @@ def _match(args: argparse.Namespace) -> int:
     params = Params(latency_s=args.latency, apm=args.apm, time_limit_s=args.time_limit)
     world = build_world(content, SimConfig(map_name=args.map), params)
     try:
-        out = play_match(blue, red, seed=args.seed, world=world, replay_path=args.replay)
+        budgets = _budgets(args, (blue, red))
+    except ValueError as e:
+        print(f"shotcaller match: {e}", file=sys.stderr)
+        return 2
+    try:
+        out = play_match(
+            blue, red, seed=args.seed, world=world, replay_path=args.replay, budgets=budgets, log_dir=args.bot_logs
+        )
     except OSError as e:
         print(f"shotcaller match: cannot write replay: {e}", file=sys.stderr)
         return 2
@@ -312,24 +319,98 @@ def _seed(s: str) -> int:
     return v
 
 
+BOT_SPECS = f"""\
+BOT is one of:
+  a built-in bot      {", ".join(sorted(__import__("shotcaller.bots.builtin", fromlist=["BUILTIN"]).BUILTIN))}
+  FILE.py:Class       a Python class in a file (trusted code: it runs inside this process)
+  module:Class        a Python class in an importable module
+  sandbox:FILE.py:Class, sandbox:module:Class
+                      the same class run in a sandboxed child process (for code you do not trust)
+  exec:COMMAND ARGS   a program in any language speaking JSON lines (docs/bot_protocol.md), sandboxed
+  NAME                a bot an installed package registers in the 'shotcaller.bots' entry-point group"""
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps the description's layout and shows every default the help text does not already give."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        shown = action.default is not None and action.default is not False and action.default != argparse.SUPPRESS
+        if "default" not in text and shown and action.option_strings:
+            text += " (default: %(default)s)"
+        return text
+
+
+def _budget_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--budget-ms",
+        type=_seconds(0, True),
+        default=None,
+        metavar="MS",
+        help="thinking time per decision for every bot, in ms (default: what the bot declares, else 100)",
+    )
+    p.add_argument(
+        "--bank-ms",
+        type=_seconds(0, True),
+        default=None,
+        metavar="MS",
+        help="extra time a bot may draw on over the whole match, in ms (default: declared, else 1000)",
+    )
+
+
+def _budgets(args: argparse.Namespace, coaches: tuple[Any, Any]) -> tuple[Any, Any] | None:
+    """The (blue, red) TimeBudgets the command line asks for, or None (each coach's own)."""
+    from shotcaller.bots.base import TimeBudget, declared_budget
+
+    if args.budget_ms is None and args.bank_ms is None:
+        return None
+    out = []
+    for c in coaches:
+        base = declared_budget(c) or TimeBudget()
+        out.append(
+            TimeBudget(
+                budget_ms=base.budget_ms if args.budget_ms is None else args.budget_ms,
+                bank_ms=base.bank_ms if args.bank_ms is None else args.bank_ms,
+                max_faults=base.max_faults,
+            )
+        )
+    return (out[0], out[1])
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``shotcaller`` command."""
     p = argparse.ArgumentParser(prog="shotcaller", description="Shotcaller: coach a 5v5 MOBA team of bots.")
     sub = p.add_subparsers(dest="command", required=True)
 
-    m = sub.add_parser("match", help="play one full match headless and print a summary")
-    bot_help = "a built-in bot (none, idle, random, laner, pusher), FILE.py:Class, module:Class or an installed bot"
-    m.add_argument("--blue", default="none", help=f"blue coach: {bot_help} (default: none = the default plan)")
-    m.add_argument("--red", default="none", help="red coach, same forms (default: none)")
-    m.add_argument("--seed", type=_seed, default=0, help="match seed (default 0)")
+    m = sub.add_parser(
+        "match",
+        help="play one full match headless and print a summary",
+        description="Play one full match headless and print a summary.\n\n" + BOT_SPECS,
+        formatter_class=_Formatter,
+    )
+    m.add_argument("--blue", default="none", metavar="BOT", help="blue coach (see BOT above; none = the default plan)")
+    m.add_argument("--red", default="none", metavar="BOT", help="red coach")
+    m.add_argument("--seed", type=_seed, default=0, help="match seed")
     m.add_argument("--replay", metavar="PATH", help="write the replay to PATH (.json or .json.gz)")
     m.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
     m.add_argument("--map", default="map.txt", help="map file: map.txt, map_2x.txt, map_4x.txt or a path")
     m.add_argument(
-        "--latency", type=_seconds(0, True), default=None, help="order latency in seconds (content default 2)"
+        "--latency", type=_seconds(0, True), default=None, help="order latency in seconds (default: the content's, 2)"
     )
-    m.add_argument("--apm", type=_non_negative_int, default=None, help="orders per minute per team, 0 = unlimited")
-    m.add_argument("--time-limit", type=_seconds(0, False), default=None, help="time limit in game seconds")
+    m.add_argument(
+        "--apm", type=_non_negative_int, default=None, help="orders per minute per team, 0 = unlimited (default 30)"
+    )
+    m.add_argument(
+        "--time-limit", type=_seconds(0, False), default=None, help="time limit in game seconds (default 1800)"
+    )
+    _budget_args(m)
+    m.add_argument(
+        "--bot-logs",
+        metavar="DIR",
+        default=None,
+        help="where exec:/sandbox: bots' stderr logs go, 1 MB each at most "
+        "(default: $SHOTCALLER_STATE_DIR/bot-logs, else ~/.local/state/shotcaller/bot-logs)",
+    )
     m.set_defaults(func=_match)
 
     r = sub.add_parser("replay", help="replay tools")

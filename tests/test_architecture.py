@@ -92,3 +92,31 @@ def test_ruff_check_passes():
         [*ruff, "check", "shotcaller", "tests"], cwd=ROOT, capture_output=True, text=True, timeout=300
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_kernel_cache_lives_outside_the_package(world):
+    """Compiled kernels go to the per-user cache directory: nothing is written inside the package (an
+    installed copy's cache would outlive an uninstall and shadow the next install)."""
+    from shotcaller.sim import _jit, kernels
+    from shotcaller.sim.backend import AOT_DIR, SIM_DIR
+
+    assert world is not None  # the session fixture has compiled (or loaded) every kernel by now
+    package = SIM_DIR.parent
+    assert not [p for p in package.rglob("*") if p.suffix in (".nbi", ".nbc")]
+    root = _jit.kernel_cache_root()
+    assert not root.is_relative_to(package) and not AOT_DIR.is_relative_to(package)
+    loc = _jit._SimCacheLocator.from_function(kernels.tick.py_func, kernels.__file__)
+    assert loc is not None and Path(loc.get_cache_path()).is_relative_to(root)
+    assert list(Path(loc.get_cache_path()).glob("kernels.*.nbi")), "the kernels' cache index is where we look"
+
+
+def test_cache_dir_follows_the_environment(tmp_path, monkeypatch):
+    from shotcaller import paths
+
+    monkeypatch.setenv("SHOTCALLER_CACHE_DIR", str(tmp_path / "c"))
+    assert paths.cache_dir() == tmp_path / "c"
+    monkeypatch.delenv("SHOTCALLER_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "x"))
+    assert paths.cache_dir() == tmp_path / "x" / "shotcaller"
+    monkeypatch.setenv("SHOTCALLER_STATE_DIR", str(tmp_path / "s"))
+    assert paths.state_dir() == tmp_path / "s"

@@ -1,4 +1,4 @@
-"""Determinism (DESIGN.md section 1): same content + seed + order log => bit-identical matches.
+"""Determinism (docs/design.md section 1): same content + seed + order log => bit-identical matches.
 
 * across processes with different ``PYTHONHASHSEED`` values (no hash-order dependence);
 * a batch of B games equals B separate single-game runs (games never leak into each other);

@@ -1,4 +1,4 @@
-"""Drafting (DESIGN.md section 9): the A-B-B-A-A-B-B-A-A-B order, scripted and faulty drafters, the
+"""Drafting (docs/design.md section 9): the A-B-B-A-A-B-B-A-A-B order, scripted and faulty drafters, the
 greedy drafter, and drafting over the JSON-lines protocol."""
 
 from __future__ import annotations

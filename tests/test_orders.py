@@ -1,4 +1,4 @@
-"""The shotcaller's orders (DESIGN.md section 7): validation and rejection reasons, latency, the APM budget,
+"""The shotcaller's orders (docs/design.md section 7): validation and rejection reasons, latency, the APM budget,
 whole-team orders, shopping, teleport, retreat and micro orders.
 
 ``world`` has the default pacing (2 s latency = 40 ticks, APM 30, micro off); ``fast_world`` has none of it.

@@ -1,4 +1,4 @@
-"""Replays (DESIGN.md section 10): record with ``play_match``, save, load, re-simulate, detect tampering."""
+"""Replays (docs/design.md section 10): record with ``play_match``, save, load, re-simulate, detect tampering."""
 
 from __future__ import annotations
 
@@ -96,7 +96,8 @@ def test_round_trip_reproduces_every_checksum(short_world, tmp_path, suffix, dra
     assert res.ok, f"diverged at tick {res.first_bad_tick}"
     assert res.checked == len(rep.checksums)
     assert state.checksum(0) == rep.checksums[-1][1]
-    runner_only = ("faults", "faults_dropped", "privileged", "budgets", "bot_logs")  # the match runner's record, not the simulation's
+    # the match runner's record, not the simulation's
+    runner_only = ("faults", "faults_dropped", "privileged", "budgets", "bot_logs")
     assert match_result(state) == {k: v for k, v in out.result.items() if k not in runner_only}
     if draft is None:  # the draft was random but is recorded
         assert sorted(loaded.draft) == list(range(10))

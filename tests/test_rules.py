@@ -1,4 +1,4 @@
-"""Scenario tests of the game rules (DESIGN.md sections 3, 4, 6 and 9) on hand-made sandbox states.
+"""Scenario tests of the game rules (docs/design.md sections 3, 4, 6 and 9) on hand-made sandbox states.
 
 Drafts: with ``DRAFT`` blue leader 0 is Rollo and red leader 0 (global 5) is Chiron; with ``DRAFT_Q`` the two
 swap. Chiron's skills (ReturnDamage, BattleCall) never change the outcome of a plain attack, so scenarios
@@ -34,12 +34,12 @@ def ustat(w, row: int, col: int) -> float:
 
 
 def hit(atk: float, dfn: float) -> float:
-    """Damage of one attack (DESIGN.md 3: max(1, Attack - Defense))."""
+    """Damage of one attack (docs/design.md 3: max(1, Attack - Defense))."""
     return max(1.0, atk - dfn)
 
 
 def interval(aspd: float) -> int:
-    """Ticks between attacks (DESIGN.md 3: max(1, round(200 / AttackSpeed)))."""
+    """Ticks between attacks (docs/design.md 3: max(1, round(200 / AttackSpeed)))."""
     return max(1, int(200.0 / aspd + 0.5))
 
 
@@ -260,7 +260,7 @@ def test_barracks_spawn_waves_at_the_interval(fast_world):
     keep_only(st, [])
     T = fast_world.rec
     first, every = int(T["first_wave"]), int(T["wave_every"])
-    assert (every, int(T["wave_size"])) == (600, 3)  # DESIGN.md 3: 3 creeps every 30 s
+    assert (every, int(T["wave_size"])) == (600, 3)  # docs/design.md 3: 3 creeps every 30 s
     step_inplace(st, None, first)
     assert st.arrays.units[0, L.SLOT_CREEP0 :]["alive"].sum() == 0
     step_inplace(st, None, 1)
@@ -297,7 +297,7 @@ def test_fallen_barracks_makes_enemy_lane_creeps_mega(fast_world):
     cr = st.arrays.units[0, L.SLOT_CREEP0 :]
     w = cr[(cr["alive"] == 1) & (cr["spawn_tick"] == 600)]
     growth = 1 + float(fast_world.rec["growth"]) * 600 / 1200
-    assert float(fast_world.rec["mega"]) == 0.5  # DESIGN.md 3: +50%
+    assert float(fast_world.rec["mega"]) == 0.5  # docs/design.md 3: +50%
     c_hp, c_atk = ustat(fast_world, L.UK_CREEP, L.S_HP), ustat(fast_world, L.UK_CREEP, L.S_ATK)
     for team in (0, 1):
         for lane in range(3):
@@ -602,7 +602,7 @@ def test_iron_sword_is_plus_15_attack(content, fast_world):
     assert fast_world.rec["item_price"][it] == 450
 
 
-# unit field, base stat column, item modifier column; the move item multiplies (DESIGN.md 3: effectors)
+# unit field, base stat column, item modifier column; the move item multiplies (docs/design.md 3: effectors)
 STAT_FIELDS = {
     "atk": (L.S_ATK, L.IM_ATK),
     "dfn": (L.S_DEF, L.IM_DEF),

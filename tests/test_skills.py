@@ -1,4 +1,4 @@
-"""Scenario tests of the twenty leader skills (DESIGN.md section 5).
+"""Scenario tests of the twenty leader skills (docs/design.md section 5).
 
 Each test builds a tiny hand-made situation on the middle crossing of the map (row 24, x 15..30: far
 from every tower), changes one thing, steps the real simulation and checks the skill's effect with

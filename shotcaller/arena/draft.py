@@ -1,4 +1,4 @@
-"""The draft (DESIGN.md section 9): the teams pick 5 of the 10 leaders, A-B-B-A-A-B-B-A-A-B, A = blue.
+"""The draft (docs/design.md section 9): the teams pick 5 of the 10 leaders, A-B-B-A-A-B-B-A-A-B, A = blue.
 
 :func:`run_draft` asks each coach that drafts for its team's picks and picks at random for a coach
 that does not. A coach drafts when it has a ``draft(view, info) -> int | str`` method (the hero id or

@@ -12,7 +12,7 @@ applied). An order is a tuple ``(leader, kind, a, b)``: ``leader`` 0..4 or -1 fo
 ``kind`` and arguments as in ``docs/orders.md``; the helpers in :mod:`shotcaller.bots.orders` build
 them by name. A coach may keep any state between decisions.
 
-Drafting (optional, DESIGN.md section 9): before the match, the teams pick 5 of the 10 leaders in the
+Drafting (optional, docs/design.md section 9): before the match, the teams pick 5 of the 10 leaders in the
 order A-B-B-A-A-B-B-A-A-B (A = blue). A coach that has a method::
 
         def draft(self, view: dict, info: DraftInfo) -> int | str: ...   # the hero id or leader name

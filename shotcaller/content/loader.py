@@ -21,7 +21,7 @@ from shotcaller.content.mapfile import GameMap, MapError, load_map
 CONTENT_DIR = Path(__file__).parent
 FILES = ("rules.toml", "units.toml", "leaders.toml", "skills.toml", "items.toml", "profiles.toml")
 
-#: The twenty skills the simulation implements, in id order (DESIGN.md section 5).
+#: The twenty skills the simulation implements, in id order (docs/design.md section 5).
 SKILL_NAMES: tuple[str, ...] = (
     "DoubleDamage",
     "Cleave",

@@ -1,4 +1,4 @@
-"""Creep, summon and tower AI; movement; attacks and projectiles (DESIGN.md section 3)."""
+"""Creep, summon and tower AI; movement; attacks and projectiles (docs/design.md section 3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Leader AI: carries out the coach's order with a profile's parameters (DESIGN.md section 8).
+"""Leader AI: carries out the coach's order with a profile's parameters (docs/design.md section 8).
 
 One compiled logic for every profile; a profile is a row of numbers (retreat and resume health,
 aggression, farm, push, risk, chase distance, shopping threshold) and the stance shifts them.

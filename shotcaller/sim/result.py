@@ -1,4 +1,4 @@
-"""The result record of a match (DESIGN.md section 9), read from a state."""
+"""The result record of a match (docs/design.md section 9), read from a state."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The twenty leader skills (DESIGN.md section 5): triggers, effects, reactions and summons."""
+"""The twenty leader skills (docs/design.md section 5): triggers, effects, reactions and summons."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Team vision (DESIGN.md section 6): each team sees what its units see; forest blocks sight."""
+"""Team vision (docs/design.md section 6): each team sees what its units see; forest blocks sight."""
 
 from __future__ import annotations
 
