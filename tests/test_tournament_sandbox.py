@@ -21,8 +21,12 @@ SHORT = Params(time_limit_s=30.0)
 NOISY = """
 import sys
 
+from shotcaller.bots.base import TimeBudget
+
 
 class Noisy:
+    budget = TimeBudget(budget_ms=150.0)
+
     def act(self, view, info):
         print("thinking hard about tick", view["tick"], file=sys.stderr, flush=True)
         if view["tick"] >= 100:
@@ -51,8 +55,9 @@ def test_sandbox_flag_runs_python_bots_sandboxed_with_logs_in_the_db(tmp_path, c
     assert key == ident.key and spec == f"sandbox:{bot}:Noisy"  # same version as in-process, run sandboxed
     assert _rows(db, "SELECT spec FROM bots WHERE name = 'idle'") == [("idle",)]  # built-ins stay in-process
     logs_dir = tmp_path / "t-logs"
-    for blue, logs, faults in _rows(db, "SELECT blue, bot_logs, faults FROM games"):
+    for blue, logs, faults, budgets in _rows(db, "SELECT blue, bot_logs, faults, budgets FROM games"):
         side = "blue" if blue == key else "red"
+        assert [b["budget_ms"] for b in json.loads(budgets).values()] == [150.0, 150.0]  # declared in the sandbox
         path = Path(json.loads(logs)[side])
         assert path.parent == logs_dir or logs_dir in path.parents
         assert "thinking hard" in path.read_text()

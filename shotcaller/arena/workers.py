@@ -176,13 +176,13 @@ def _check_in_child(spec: str, allow_unsandboxed: bool, log_dir: str | None, con
         warnings.simplefilter("always")
         try:
             bot = _load(spec, allow_unsandboxed)
-            declared = declared_budget(bot)
-            check.budget = declared.to_dict() if declared is not None else None
             if getattr(bot, "times_itself", False):
-                bot.configure_arena(declared or TimeBudget(), log_dir)
+                bot.configure_arena(TimeBudget(), log_dir)
             preflight = getattr(bot, "preflight", None)
             if callable(preflight):
-                preflight()
+                preflight()  # (a sandbox: coach learns the budget its class declares here)
+            declared = declared_budget(bot)
+            check.budget = declared.to_dict() if declared is not None else None
         except BaseException as e:  # noqa: BLE001 - whatever a bot does while loading makes it broken
             from shotcaller.bots import BotLoadError
 
