@@ -134,18 +134,18 @@ def report_tables(res: Results) -> list[Any]:
 
     broken = [b for b in res.bots if b.broken]
     if broken:
-        out.append(Text("broken bots (could not load or start; their games are forfeits):"))
+        out.append(Text("\nbroken bots (could not load or start; their games are forfeits):"))
         for b in broken:
             log = f" (log: {b.log_path})" if b.log_path else ""
             out.append(Text(f"  {b.label}: {b.broken}{log}"))
     faulty = sorted((b for b in res.bots if b.faults), key=lambda b: -b.faults)
     if faulty:
-        out.append(Text("bot faults:"))
+        out.append(Text("\nbot faults:"))
         for b in faulty:
             log = f" (last log: {b.last_log})" if b.last_log else ""
             out.append(Text(f"  {b.label}: {b.faults} faults in {b.faulty_games} games{log}"))
     if res.void:
-        out.append(Text("void games (do not re-simulate from their order log; excluded from ratings):"))
+        out.append(Text("\nvoid games (excluded from ratings and head-to-head):"))
         for blue, red, seed, why in res.void[:MAX_VOID_LISTED]:
             out.append(Text(f"  {blue} vs {red} seed {seed}: {why}"))
         if len(res.void) > MAX_VOID_LISTED:

@@ -230,7 +230,7 @@ def run_tournament(
             if e.key in broken:
                 n = sum(e.key in (g.blue, g.red) for g in todo)
                 log = f" (log: {checks[e.key].log_path})" if checks[e.key].log_path else ""
-                warn(f"bot {e.name} is broken, {n} of its games recorded as forfeits: {broken[e.key]}{log}")
+                warn(f"bot {e.name} is broken, its games are forfeits ({n} new): {broken[e.key]}{log}")
         total = len(full)
         done = total - len(todo)
         for g in [g for g in todo if g.blue in broken or g.red in broken]:
