@@ -10,13 +10,11 @@ from typing import Any
 
 def _match(args: argparse.Namespace) -> int:
     from shotcaller.arena.match import play_match
-    from shotcaller.bots import make_coach
     from shotcaller.content import ContentError, MapError, load_content
     from shotcaller.sim import Params, SimConfig, build_world
 
     try:
-        blue = make_coach(args.blue)
-        red = make_coach(args.red)
+        blue, red = _coaches("match", [args.blue, args.red], args.allow_unsandboxed)
     except ValueError as e:
         print(f"shotcaller match: {e}", file=sys.stderr)
         return 2
@@ -40,11 +38,33 @@ def _match(args: argparse.Namespace) -> int:
         print(f"shotcaller match: cannot write replay: {e}", file=sys.stderr)
         return 2
     res = out.result
+    story = _match_timeline(out.replay, world) if args.timeline else None
     if args.json:
-        print(json.dumps(res))
-        return 0
-    _print_summary(res, args)
-    return 0
+        print(json.dumps(res if story is None else {**res, "timeline": story.entries}))
+    else:
+        _print_summary(res, args)
+    return 0 if story is None else _print_match_timeline(story, args.json)
+
+
+def _coaches(command: str, specs: list[str], allow_unsandboxed: bool) -> list[Any]:
+    """Load each bot and check that it starts (raises ValueError with one line when one cannot);
+    a bot that will run without a sandbox is announced on stderr with the risk."""
+    import warnings
+
+    from shotcaller.bots import make_coach
+
+    out = []
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        for spec in specs:
+            coach = make_coach(spec, allow_unsandboxed=allow_unsandboxed)
+            preflight = getattr(coach, "preflight", None)
+            if callable(preflight):
+                preflight()
+            out.append(coach)
+    for msg in dict.fromkeys(str(w.message) for w in seen):
+        print(f"shotcaller {command}: warning: {msg}", file=sys.stderr)
+    return out
 
 
 def _print_summary(res: dict[str, Any], args: argparse.Namespace) -> None:
@@ -91,6 +111,65 @@ def _replay_verify(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 1
+
+
+def _match_timeline(rep: Any, world: Any) -> Any:
+    from shotcaller.arena.timeline import build_timeline
+
+    return build_timeline(rep, world)
+
+
+def _print_match_timeline(story: Any, as_json: bool) -> int:
+    """The timeline after a match's summary (with --json it is already in the object); exit 1 when the
+    match's own replay does not re-simulate to its checksums (a determinism bug)."""
+    from shotcaller.arena.timeline import format_timeline
+
+    if not as_json:
+        print()
+        print("\n".join(format_timeline(story.entries)))
+    if not story.verified.ok:
+        print(f"shotcaller match: the replay diverged at tick {story.verified.first_bad_tick}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _replay_show(args: argparse.Namespace) -> int:
+    from shotcaller.arena.replay import ReplayError, load_replay
+    from shotcaller.arena.timeline import ENTRY_TYPES, build_timeline, filter_entries, format_timeline
+
+    def types(flag: str, text: str | None) -> set[str] | None:
+        if text is None:
+            return None
+        got = {t.strip() for t in text.split(",") if t.strip()}
+        bad = sorted(got - set(ENTRY_TYPES))
+        if bad:
+            raise ValueError(f"{flag}: unknown entry type {', '.join(bad)} (types: {', '.join(ENTRY_TYPES)})")
+        return got
+
+    try:
+        only, skip = types("--only", args.only), types("--skip", args.skip)
+    except ValueError as e:
+        print(f"shotcaller replay show: {e}", file=sys.stderr)
+        return 2
+    try:
+        tl = build_timeline(load_replay(args.path))
+    except ReplayError as e:
+        print(f"shotcaller replay show: {e}", file=sys.stderr)
+        return 2
+    entries = filter_entries(tl.entries, only=only, skip=skip, side=args.side, limit=args.limit)
+    if args.json:
+        print(json.dumps(entries))
+    else:
+        print("\n".join(format_timeline(entries)))
+    if not tl.verified.ok:
+        v = tl.verified
+        print(
+            f"shotcaller replay show: {args.path}: diverged at tick {v.first_bad_tick} (expected {v.expected}, "
+            f"got {v.got}): the timeline is not the recorded match after that",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -405,11 +484,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _budget_args(m)
     m.add_argument(
+        "--allow-unsandboxed",
+        action="store_true",
+        help="run sandbox: bots even where no sandbox is available (they then have this host's rights)",
+    )
+    m.add_argument(
         "--bot-logs",
         metavar="DIR",
         default=None,
         help="where exec:/sandbox: bots' stderr logs go, 1 MB each at most "
         "(default: $SHOTCALLER_STATE_DIR/bot-logs, else ~/.local/state/shotcaller/bot-logs)",
+    )
+    m.add_argument(
+        "--timeline",
+        action="store_true",
+        help='after the match, print its timeline as `replay show` does (with --json: a "timeline" list)',
     )
     m.set_defaults(func=_match)
 
@@ -418,6 +507,22 @@ def build_parser() -> argparse.ArgumentParser:
     rv = rs.add_parser("verify", help="re-simulate a replay and check every checksum")
     rv.add_argument("path")
     rv.set_defaults(func=_replay_verify)
+    rsh = rs.add_parser(
+        "show",
+        help="re-simulate a replay and print the match as a timeline: draft, orders with their reasons "
+        "and answers, kills, fights, buildings, teleports, purchases, the end",
+    )
+    rsh.add_argument("path")
+    rsh.add_argument("--json", action="store_true", help="print the entries as one JSON list of objects")
+    rsh.add_argument("--only", metavar="TYPES", help="only these entry types, comma-separated (e.g. order,fight)")
+    rsh.add_argument("--skip", metavar="TYPES", help="leave out these entry types (e.g. purchase)")
+    rsh.add_argument(
+        "--side",
+        choices=["blue", "red"],
+        help="only this side's orders, purchases, teleports and faults (the rest stay)",
+    )
+    rsh.add_argument("--limit", type=_positive_int, metavar="N", help="print at most N entries")
+    rsh.set_defaults(func=_replay_show)
 
     t = sub.add_parser(
         "tournament",

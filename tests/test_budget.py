@@ -260,3 +260,27 @@ def test_faults_and_reasons_are_bounded(short_world):
         per_tick[row[0]] = per_tick.get(row[0], 0) + 1
     assert max(per_tick.values()) == MAX_ORDERS_PER_DECISION
     assert all(len(why) <= 200 for _, why in out.replay.reasons)
+
+
+class OddReasons:
+    """Reasons that are not text, or text full of control characters."""
+
+    class Evil:
+        def __str__(self):
+            raise RuntimeError("no")
+
+    def reset(self, info):
+        pass
+
+    def act(self, view, info):
+        return [(-1, 1, 1, 0, self.Evil()), O.lane(1, why="\x1b[31mred\x1b[0m\nline two\x00")]
+
+
+def test_odd_reasons_never_break_the_match(short_world):
+    from shotcaller.bots.base import clean_why
+
+    assert clean_why(OddReasons.Evil()) is None and clean_why(12) is None
+    out = play_match(OddReasons(), load_bot("idle"), seed=7, world=short_world)
+    whys = {why for _, why in out.replay.reasons}
+    assert whys == {"[31mred [0m line two"}
+    assert [f for f in out.result["faults"] if "malformed" in f["reason"]]  # the 5-tuple with an object

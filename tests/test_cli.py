@@ -364,3 +364,30 @@ def test_report_into_a_closed_pipe_stops_quietly(tmp_path):
     p.stdout.close()  # like `| head -0`
     err = p.stderr.read().decode()
     assert p.wait(timeout=120) == 0 and "Traceback" not in err
+
+
+def test_match_refuses_bots_that_cannot_start(tmp_path):
+    proc = run("match", "--blue", "exec:/nonexistent/prog")
+    assert_clean_error(proc, "exec:/nonexistent/prog", "no such file")
+    bad = tmp_path / "bad_import.py"
+    bad.write_text("import no_such_module_xyz\nclass B:\n    def act(self, view, info):\n        return []\n")
+    bad.chmod(0o644)
+    tmp_path.chmod(0o755)
+    from shotcaller.bots.sandbox import sandbox_available
+
+    if sandbox_available()[0]:
+        proc = run("match", "--blue", f"sandbox:{bad}:B")
+        assert_clean_error(proc, "cannot start", "no_such_module_xyz")
+
+
+def test_match_without_a_sandbox_refuses_sandbox_bots_unless_allowed(tmp_path, monkeypatch):
+    bot = tmp_path / "ok_bot.py"
+    bot.write_text("class B:\n    def act(self, view, info):\n        return []\n")
+    bot.chmod(0o644)
+    monkeypatch.setenv("SHOTCALLER_SANDBOX", "off")
+    proc = run("match", "--blue", f"sandbox:{bot}:B", "--time-limit", "5")
+    assert_clean_error(proc, "refused", "--allow-unsandboxed", "rights")
+    proc = run("match", "--blue", f"sandbox:{bot}:B", "--time-limit", "5", "--allow-unsandboxed", "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert "warning" in proc.stderr and "without a sandbox" in proc.stderr
+    assert json.loads(proc.stdout)["faults"] == []

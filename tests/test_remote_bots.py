@@ -10,11 +10,17 @@ from pathlib import Path
 import pytest
 
 from shotcaller.arena.match import play_match
-from shotcaller.bots import load_bot
+from shotcaller.bots import BotLoadError, load_bot
 from shotcaller.bots.remote import SubprocessCoach
 from shotcaller.sim import Params, SimConfig, build_world
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _logs(tmp_path, monkeypatch):
+    """Bot logs of these matches go to the test's temp dir, not the user's state directory."""
+    monkeypatch.setenv("SHOTCALLER_STATE_DIR", str(tmp_path / "state"))
 
 
 @pytest.fixture(scope="module")
@@ -108,3 +114,69 @@ def test_memory_hog_is_stopped_and_recorded(tmp_path, short_world):
     res = play_match(bot, load_bot("laner"), seed=2, world=short_world).result
     assert any("BotFault" in f["reason"] for f in res["faults"] if f["team"] == "blue")
     assert res["teams"]["red"]["orders_given"] > 0
+
+
+# ---------------------------------------------------------------------------- start-up failures, logs, reasons
+def test_exec_of_a_missing_program_fails_at_load_time():
+    with pytest.raises(BotLoadError, match="'/nonexistent/prog': no such file"):
+        load_bot("exec:/nonexistent/prog")
+    with pytest.raises(BotLoadError, match="not found on PATH"):
+        load_bot("exec:no-such-program-anywhere --flag")
+    with pytest.raises(BotLoadError, match="not an executable file"):
+        load_bot(f"exec:{ROOT / 'README.md'}")
+
+
+def test_a_program_that_cannot_start_is_a_fault_per_decision_then_silenced(short_world):
+    bot = SubprocessCoach(["/nonexistent/prog"], budget_ms=50, bank_ms=200, max_faults=4)
+    assert bot.silenced is False and bot.faults_in_a_row == 0 and bot.seq == 0  # set before any start
+    res = play_match(bot, load_bot("idle"), seed=3, world=short_world).result
+    faults = [f["reason"] for f in res["faults"] if f["team"] == "blue"]
+    assert len(faults) == 4 and all("No such file or directory" in r for r in faults), faults
+    assert bot.silenced
+
+
+def test_preflight_reports_a_program_that_exits_at_once_with_its_stderr(tmp_path):
+    bot = SubprocessCoach(_script(tmp_path, "dies.sh", "echo 'missing config file bot.toml' >&2\nexit 7\n"))
+    with pytest.raises(BotLoadError, match=r"exited at once \(exit code 7\): missing config file bot.toml"):
+        bot.preflight()
+    assert bot.proc is None
+    SubprocessCoach(_script(tmp_path, "waits.sh", HOSTILE["never-answers"])).preflight()  # a live bot passes
+
+
+def test_stderr_is_kept_in_a_capped_log(tmp_path, short_world):
+    body = "yes e | head -c 3000000 >&2; echo 'debug line' >&2\n" + HOSTILE["never-answers"]
+    bot = SubprocessCoach(_script(tmp_path, "chatty.sh", body), budget_ms=50, bank_ms=100, max_faults=2)
+    res = play_match(bot, load_bot("idle"), seed=3, world=short_world, log_dir=tmp_path / "logs").result
+    log = Path(res["bot_logs"]["blue"])
+    assert log.parent == tmp_path / "logs" and bot.log_path == str(log)
+    text = log.read_text()
+    assert text.startswith("e\ne\n") and len(text) < (1 << 20) + 200
+    assert "more bytes of stderr dropped" in text
+
+
+def test_reasons_and_order_names_come_back_from_json_lines(tmp_path, short_world):
+    answer = (
+        "import json, sys\n"
+        "for line in sys.stdin:\n"
+        "    msg = json.loads(line)\n"
+        "    if msg.get('type') == 'observe':\n"
+        "        orders = [[-1, 'push', 1, 0, 'mid is open'], {'order': 'stance', 'a': 2, 'why': 'careful now'}]\n"
+        "        print(json.dumps({'id': msg['id'], 'orders': orders}), flush=True)\n"
+    )
+    (tmp_path / "why.py").write_text(answer)
+    bot = SubprocessCoach([sys.executable, str(tmp_path / "why.py")])
+    out = play_match(bot, load_bot("idle"), seed=3, world=short_world)
+    assert out.result["faults"] == []
+    assert {w for _, w in out.replay.reasons} == {"mid is open", "careful now"}
+    assert out.result["teams"]["blue"]["orders_given"] > 0
+
+
+def test_the_documented_python_example_runs_as_exec(short_world):
+    """``exec:python examples/draft_bot.py`` (its docstring's command) works sandboxed too, whatever
+    launcher ``python`` is on this host's PATH."""
+    if shutil.which("python") is None:
+        pytest.skip("no 'python' on PATH")
+    bot = load_bot(f"exec:python {ROOT / 'examples' / 'draft_bot.py'}")
+    bot.preflight()
+    res = play_match(bot, load_bot("laner"), seed=8, world=short_world).result
+    assert res["faults"] == []

@@ -7,9 +7,9 @@ from shotcaller.bots.loader import BotLoadError, load_bot
 NoneCoach = IdleCoach
 
 
-def make_coach(spec: str) -> Coach:
-    """A coach from any spec; raises ValueError (BotLoadError) naming what is wrong."""
-    return load_bot(spec)
+def make_coach(spec: str, *, allow_unsandboxed: bool = False) -> Coach:
+    """A coach from any spec; raises ValueError (BotLoadError) naming what is wrong (see :func:`load_bot`)."""
+    return load_bot(spec, allow_unsandboxed=allow_unsandboxed)
 
 
 __all__ = [

@@ -122,10 +122,11 @@ class Order(tuple[int, int, int, int]):
 
 
 def clean_why(why: Any) -> str | None:
-    """A reason as kept: a string of at most MAX_WHY characters on one line, or None."""
-    if why is None:
+    """A reason as kept: printable text on one line of at most MAX_WHY characters, or None (also for a
+    reason that is not text: a bot's odd object never reaches the replay, nor breaks the match)."""
+    if why is None or not isinstance(why, str):
         return None
-    text = " ".join(str(why).split())
+    text = " ".join("".join(c if c.isprintable() else " " for c in why[: 4 * MAX_WHY]).split())
     return (text[: MAX_WHY - 1] + "…" if len(text) > MAX_WHY else text) or None
 
 

@@ -14,6 +14,10 @@ Outside the ladder: ``drafter`` (drafts greedily by measured leader strength, th
 ``idle``; see :mod:`shotcaller.bots.drafters`), and ``laner`` (fixed 2-1-2 lanes, retreats hurt
 leaders, buys the builds), which plays about as well as ``idle``: the same plan, run by the leaders.
 
+Every order they give carries a short reason (``why=``), shown by ``shotcaller replay show``: the
+strategist says which lane is weakest and how weak ("their weakest lane: mid outer tower at 20%"),
+how many enemy leaders threaten which building, or how many of its leaders are alive.
+
 The bots read :attr:`TeamView.arrays` (numpy columns), the fast path for Python coaches, and decide
 every 2 s (``decide_every = 40``): orders take 2 s to arrive and the APM budget allows one order per
 2 s on average, so deciding every tick would only spend time.
@@ -32,6 +36,54 @@ from shotcaller.sim import layout as L
 
 LANES_212 = (0, 0, 1, 2, 2)
 K_CORE = 7
+LANE_NAMES = ("left", "mid", "right")  # lane 0, 1, 2 (x grows to the right; blue at the bottom)
+TIER_NAMES = ("outer", "inner", "base")  # tower tier 0 (the first a wave meets), 1, 2
+
+
+def building_name(slot: int) -> str:
+    """``"mid outer tower"``, ``"left barracks"`` or ``"core"`` for building slot 0..25 (either team)."""
+    sub = slot % L.N_BLD
+    if sub == 0:
+        return "core"
+    if sub < 4:
+        return f"{LANE_NAMES[sub - 1]} barracks"
+    lane_, tier = divmod(sub - 4, 3)
+    return f"{LANE_NAMES[lane_]} {TIER_NAMES[tier]} tower"
+
+
+def building_max_hp(info: MatchInfo) -> np.ndarray:
+    """Full health of the 26 building slots (core, barracks, towers; both teams), shape (26,)."""
+    stats = info.world.rec["unit_stats"]
+    sub = np.arange(2 * L.N_BLD) % L.N_BLD
+    row = np.where(sub == 0, L.UK_CORE, np.where(sub < 4, L.UK_BARRACKS, L.UK_TOWER))
+    return stats[row, L.S_HP].astype(np.float64)
+
+
+def lane_front(b: dict[str, np.ndarray], team: int, lane_: int) -> int:
+    """The outermost standing building of ``team``'s lane (a tower, else the barracks) as known; -1
+    when none stands."""
+    subs = [4 + 3 * lane_ + tier for tier in range(3)] + [1 + lane_]
+    for sub in subs:
+        if b["alive"][team * L.N_BLD + sub]:
+            return team * L.N_BLD + sub
+    return -1
+
+
+def lane_words(b: dict[str, np.ndarray], team: int, lane_: int, max_hp: np.ndarray) -> str:
+    """A lane's front in a few words: ``"mid outer tower at 20%"``, ``"left barracks at 40%"``,
+    ``"right lane open to the core"``."""
+    front = lane_front(b, team, lane_)
+    if front < 0:
+        return f"{LANE_NAMES[lane_]} lane open to the core"
+    return f"{building_name(front)} at {100 * float(b['hp'][front]) / max(float(max_hp[front]), 1.0):.0f}%"
+
+
+def why_push(b: dict[str, np.ndarray], team: int, lane_: int, max_hp: np.ndarray) -> str:
+    """Why push ``lane_`` of enemy ``team`` (the weakest by :func:`weakest_lane`), in words."""
+    s = lane_strength(b, team)
+    if all(x == s[lane_] for x in s):
+        return f"their lanes are even; {LANE_NAMES[lane_]} is the shortest"
+    return f"their weakest lane: {lane_words(b, team, lane_, max_hp)}"
 
 
 class IdleCoach:
@@ -67,25 +119,26 @@ class RandomCoach:
         ld = a["leaders"]
         c = info.world.content
         choice = int(self.rng.integers(7))
+        why = "a random legal order"
         if choice == 0:
-            return [O.lane(int(self.rng.integers(3)), i)]
+            return [O.lane(int(self.rng.integers(3)), i, why=why)]
         if choice == 1:
-            return [O.push(int(self.rng.integers(3)), i)]
+            return [O.push(int(self.rng.integers(3)), i, why=why)]
         if choice == 2:
-            return [O.defend(int(self.rng.integers(3)), i)]
+            return [O.defend(int(self.rng.integers(3)), i, why=why)]
         if choice == 3:
-            return [O.stance(("aggressive", "balanced", "careful")[int(self.rng.integers(3))], i)]
+            return [O.stance(("aggressive", "balanced", "careful")[int(self.rng.integers(3))], i, why=why)]
         if choice == 4:
             room = ld["n_items"][i] + ld["n_queued"][i] < 4
             affordable = [k for k, p in enumerate(c.item_price) if p <= ld["gold"][i]]
             if room and affordable:
-                return [O.buy(int(affordable[int(self.rng.integers(len(affordable)))]), info, i)]
+                return [O.buy(int(affordable[int(self.rng.integers(len(affordable)))]), info, i, why=why)]
             return []
         seen = np.flatnonzero(a["enemy_leaders"]["visible"])
         if choice == 5 and seen.size:
-            return [O.gank((1 - info.team) * 5 + int(seen[int(self.rng.integers(seen.size))]), i)]
+            return [O.gank((1 - info.team) * 5 + int(seen[int(self.rng.integers(seen.size))]), i, why=why)]
         if ld["hp"][i] < 0.5 * ld["max_hp"][i]:
-            return [O.retreat(i)]
+            return [O.retreat(i, why=f"random, and below half health ({100 * ld['hp'][i] / ld['max_hp'][i]:.0f}%)")]
         return []
 
 
@@ -102,7 +155,8 @@ class LanerCoach:
         self.builds = [[int(x) for x in c.leader_build[h] if x >= 0] for h in info.draft[info.team * 5 :][:5]]
 
     def lane_orders(self) -> list[Order]:
-        return [O.lane(LANES_212[i], i) for i in range(5)]
+        why = "the 2-1-2 start: two leaders left, one mid, two right"
+        return [O.lane(LANES_212[i], i, why=why) for i in range(5)]
 
     def shopping(self, view: Any, info: MatchInfo) -> list[Order]:
         """Hurt leaders home; the next item of each leader's build once it is affordable."""
@@ -111,13 +165,15 @@ class LanerCoach:
         price = info.world.content.item_price
         for i in range(5):
             if ld["alive"][i] and ld["mode"][i] == L.M_NORMAL and ld["hp"][i] < self.retreat_below * ld["max_hp"][i]:
-                out.append(O.retreat(i))
+                pct = 100 * ld["hp"][i] / ld["max_hp"][i]
+                out.append(O.retreat(i, why=f"health {pct:.0f}%, below {100 * self.retreat_below:.0f}%: heal at home"))
             owned = int(ld["n_items"][i] + ld["n_queued"][i])
             if ld["n_queued"][i] or owned >= 4 or owned >= len(self.builds[i]):
                 continue
             want = self.builds[i][owned]
             if ld["gold"][i] >= price[want]:
-                out.append(O.buy(want, info, i))
+                why = f"item {owned + 1} of its build, {ld['gold'][i]:.0f} gold for {price[want]:.0f}"
+                out.append(O.buy(want, info, i, why=why))
         return out
 
     def act(self, view: Any, info: MatchInfo) -> list[Order]:
@@ -154,18 +210,22 @@ class PusherCoach:
     def reset(self, info: MatchInfo) -> None:
         self.pushing = -1
         self.laned: set[int] = set()
+        self.max_hp = building_max_hp(info)
 
     def act(self, view: Any, info: MatchInfo) -> list[Order]:
         alive = view.arrays["leaders"]["alive"]
-        if int(alive.sum()) >= 4:
+        n = int(alive.sum())
+        if n >= 4:
             self.laned.clear()
-            target = weakest_lane(view.arrays["buildings"], 1 - info.team)
+            b = view.arrays["buildings"]
+            target = weakest_lane(b, 1 - info.team)
             if target == self.pushing:
                 return []
             self.pushing = target
-            return [O.push(target)]
+            return [O.push(target, why=f"{why_push(b, 1 - info.team, target, self.max_hp)}; {n} of 5 alive")]
         self.pushing = -1
-        out = [O.lane(LANES_212[i], i) for i in range(5) if alive[i] and i not in self.laned]
+        why = f"only {n} of 5 alive: back to the 2-1-2 lanes until the dead respawn"
+        out = [O.lane(LANES_212[i], i, why=why) for i in range(5) if alive[i] and i not in self.laned]
         self.laned.update(i for i in range(5) if alive[i])
         return out
 
@@ -173,13 +233,18 @@ class PusherCoach:
 Plan = tuple[Any, ...]  # ("push", lane) | ("defend", lane) | ("lanes",)
 
 
-def plan_orders(plan: Plan) -> list[Order]:
-    """The team orders that start ``plan``."""
+def plan_orders(plan: Plan, why: str | None = None) -> list[Order]:
+    """The team orders that start ``plan``, with the reason ``why``."""
     if plan[0] == "defend":
-        return [O.defend(plan[1])]
+        return [O.defend(plan[1], why=why)]
     if plan[0] == "push":
-        return [O.push(plan[1])]
-    return [O.lane(LANES_212[i], i) for i in range(5)]
+        return [O.push(plan[1], why=why)]
+    return [O.lane(LANES_212[i], i, why=why) for i in range(5)]
+
+
+def plan_words(plan: Plan) -> str:
+    """``"push mid"``, ``"defend left"``, ``"lanes"``."""
+    return f"{plan[0]} {LANE_NAMES[plan[1]]}" if len(plan) > 1 else str(plan[0])
 
 
 class StrategistCoach:
@@ -205,6 +270,9 @@ class StrategistCoach:
     def reset(self, info: MatchInfo) -> None:
         self.plan: Plan | None = None
         self.team = info.team
+        self.max_hp = building_max_hp(info)
+        self.tps = float(info.world.content.rules["time.ticks_per_second"])
+        self.threat = (-1, 0, -1)  # the threatened lane, enemy leaders seen near it, our building they threaten
 
     def propose(self, view: Any) -> tuple[Plan, list[Order]]:
         """The plan for this moment and any teleports it wants now."""
@@ -224,15 +292,18 @@ class StrategistCoach:
                 n = int((d2.min(axis=0) <= self.threat_radius**2).sum())
                 if n > threat_n:
                     threat_lane, threat_n = lane_, n
+        self.threat = (-1, 0, -1)
         if threat_n >= 3:
             blds = own[b["lane"][own] == threat_lane]
             towers = blds[(blds % L.N_BLD) >= 4]
             tgt = int(towers[np.argmin(towers % L.N_BLD)]) if towers.size else me * L.N_BLD
+            self.threat = (threat_lane, threat_n, tgt)
             for i in range(5):
                 if ld["alive"][i] and ld["teleport_ready_in"][i] == 0 and ld["mode"][i] == L.M_NORMAL:
                     d2 = (ld["x"][i] - b["x"][tgt]) ** 2 + (ld["y"][i] - b["y"][tgt]) ** 2
                     if d2 > self.teleport_beyond**2:
-                        extra.append(O.teleport(tgt, i))
+                        why = f"{threat_n} enemy leaders at our {building_name(tgt)}; too far to walk"
+                        extra.append(O.teleport(tgt, i, why=why))
             return ("defend", threat_lane), extra
         return self.calm_plan(view), extra
 
@@ -245,11 +316,27 @@ class StrategistCoach:
             return ("push", weakest_lane(a["buildings"], 1 - self.team))
         return ("defend", weakest_lane(a["buildings"], self.team))
 
+    def explain(self, plan: Plan, view: Any) -> str:
+        """Why ``plan`` (just proposed for ``view``), in a few words."""
+        a = view.arrays
+        b = a["buildings"]
+        alive = int(a["leaders"]["alive"].sum())
+        if plan == ("defend", self.threat[0]):
+            return f"{self.threat[1]} enemy leaders at our {building_name(self.threat[2])}"
+        if plan[0] == "push":
+            return f"{why_push(b, 1 - self.team, plan[1], self.max_hp)}; {alive} of 5 alive"
+        if plan[0] == "defend" and view["tick"] < self.hold_until:
+            return f"hold our mid tower for the first {self.hold_until / self.tps:.0f} s, where the first waves meet"
+        if plan[0] == "defend":
+            words = lane_words(b, self.team, plan[1], self.max_hp)
+            return f"only {alive} of 5 alive: regroup on our weakest lane ({words})"
+        return "the 2-1-2 lanes"
+
     def act(self, view: Any, info: MatchInfo) -> list[Order]:
         plan, extra = self.propose(view)
         if plan != self.plan:
             self.plan = plan
-            return plan_orders(plan) + extra
+            return plan_orders(plan, self.explain(plan, view)) + extra
         return extra
 
 

@@ -76,9 +76,13 @@ class HookedCoach:
                     if want is not None and want != ld["profile"]:
                         if want not in names:
                             raise HookFault(f"unknown profile {want!r} (known: {', '.join(names)})")
-                        out.append(O.profile(want, info, i))
+                        out.append(O.profile(want, info, i, why=f"hook {type(h).__name__}: {want}"))
                     more = h.orders(ld, view, info) if hasattr(h, "orders") else None
-                    out += [(i, *tuple(o)[1:]) if tuple(o)[0] in (-1, i) else tuple(o) for o in more or []]
+                    for o in more or []:  # a hook's orders are for its own leader; their reasons are kept
+                        vals = tuple(o)
+                        why = getattr(o, "why", None) or (vals[4] if len(vals) == 5 else None)
+                        leader = i if vals[0] == -1 else vals[0]
+                        out.append(Order(leader, *vals[1:4], why=why))
                 except Exception as e:  # one hook's bug costs its own orders only
                     problems.append(f"hook {type(h).__name__} on leader {i}: {type(e).__name__}: {e}")
         self.problems += problems

@@ -1,6 +1,8 @@
 """Load a coach from a spec: a built-in name, ``path/to/file.py:ClassName``, ``package.module:ClassName``,
 ``exec:COMMAND ARGS`` (a program in any language speaking JSON lines, see ``docs/bot_protocol.md``),
-or a name registered by an installed package in the entry-point group ``shotcaller.bots``."""
+``sandbox:path/to/file.py:ClassName`` or ``sandbox:package.module:ClassName`` (the same Python class in a
+sandboxed child process), or a name registered by an installed package in the entry-point group
+``shotcaller.bots``."""
 
 from __future__ import annotations
 
@@ -28,19 +30,47 @@ def _instantiate(obj: Any, spec: str) -> Any:
     return bot
 
 
-def load_bot(spec: str) -> Any:
-    """A fresh coach instance for ``spec`` (see the module docstring for the forms)."""
+def _exec_bot(spec: str) -> Any:
+    import shlex
+    import shutil
+
+    from shotcaller.bots.remote import SubprocessCoach
+
+    try:
+        cmd = shlex.split(spec[5:])
+    except ValueError as e:
+        raise BotLoadError(f"bot {spec!r}: cannot split the command line: {e}") from None
+    if not cmd:
+        raise BotLoadError(f"bot {spec!r}: 'exec:' needs a command, e.g. exec:node bot.js")
+    if shutil.which(cmd[0]) is None:
+        what = "no such file" if not Path(cmd[0]).exists() else "not an executable file"
+        if "/" not in cmd[0] and not Path(cmd[0]).exists():
+            what = "not found on PATH"
+        raise BotLoadError(f"bot {spec!r}: program {cmd[0]!r}: {what}")
+    return SubprocessCoach(cmd)
+
+
+def load_bot(spec: str, *, allow_unsandboxed: bool = False) -> Any:
+    """A fresh coach instance for ``spec`` (see the module docstring for the forms).
+
+    Args:
+        spec: the bot spec.
+        allow_unsandboxed: let a ``sandbox:`` bot run without a sandbox (with an
+            ``UnsandboxedWarning``) when none is available; otherwise it raises
+            :class:`shotcaller.bots.sandbox.SandboxUnavailable`. An ``exec:`` bot without a sandbox
+            always runs, with the warning.
+
+    Raises:
+        BotLoadError: the spec names nothing loadable (the message says which form was tried and why).
+    """
     if spec in BUILTIN:
         return BUILTIN[spec]()
     if spec.startswith("exec:"):
-        import shlex
+        return _exec_bot(spec)
+    if spec.startswith("sandbox:"):
+        from shotcaller.bots.sandboxed import SandboxedPythonCoach
 
-        from shotcaller.bots.remote import SubprocessCoach
-
-        cmd = shlex.split(spec[5:])
-        if not cmd:
-            raise BotLoadError(f"bot {spec!r}: 'exec:' needs a command, e.g. exec:node bot.js")
-        return SubprocessCoach(cmd)
+        return SandboxedPythonCoach(spec[len("sandbox:") :], allow_unsandboxed=allow_unsandboxed)
     if ":" in spec:
         where, _, attr = spec.rpartition(":")
         if not attr.isidentifier():

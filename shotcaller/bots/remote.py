@@ -11,41 +11,69 @@ decision (see ``docs/bot_protocol.md``):
 * ``{"type": "start", "id": 0, "seed": …, "side": "blue", "leaders": [...], "enemy_leaders": [...],
   "content_version": …, "orders": {...order kinds...}}`` — answer anything (e.g. ``{}``) or nothing;
 * ``{"type": "observe", "id": n, "view": {...team view...}}`` — answer ``{"id": n, "orders": [...]}``
-  where each order is ``[leader, kind, a, b]`` or ``{"order": "push", "leader": -1, "a": 1, "b": 0}``.
+  where each order is ``[leader, kind, a, b]`` or ``[leader, kind, a, b, why]`` (``kind`` an integer
+  or an order name) or ``{"order": "push", "leader": -1, "a": 1, "b": 0, "why": "..."}``; an answer
+  ``{"id": n, "error": "..."}`` reports the bot's own failure (a fault).
 
 Each decision has a time budget (100 ms by default) plus a bank (1 s) that absorbs overruns,
 Screeps/Lux style. A bot that answers late, answers garbage, floods its output, or dies loses that
 decision's orders; the reason is raised as :class:`BotFault`, which the match runner records, and
 after ``max_faults`` faults in a row the bot is silenced for the rest of the match (a forfeit of its
-orders; the leaders keep playing their default plan).
+orders; the leaders keep playing their default plan). Its stderr is kept, capped, in a log file
+(``log_path``). The process runs in the sandbox of :mod:`shotcaller.bots.sandbox` when one is available.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import resource
-import selectors
-import shutil
+import re
 import subprocess
-import sys
 import time
+import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from shotcaller.bots.base import DraftInfo, MatchInfo, Order
+from shotcaller.bots.base import DraftInfo, MatchInfo, Order, TimeBudget
+from shotcaller.bots.botlog import BotLog
+from shotcaller.bots.loader import BotLoadError
+from shotcaller.bots.pipe import MAX_LINE, BotProcess, InputOverflow
+from shotcaller.bots.sandbox import (
+    RISK,
+    Limits,
+    SandboxUnavailable,
+    UnsandboxedWarning,
+    program_path,
+    sandbox_available,
+)
+from shotcaller.bots.wire import QUOTE, BotFault, parse_orders, parse_pick, quote
 from shotcaller.sim import layout as L
 
-MAX_LINE = 1 << 20  # bytes of one answer
+__all__ = ["PROTOCOL", "BotFault", "SubprocessCoach", "parse_orders", "quote"]
+
 PROTOCOL = 2  # 1: start + observe; 2: adds the optional hello handshake and draft messages
-
-
-class BotFault(RuntimeError):
-    """A remote bot broke the protocol (timeout, garbage, flood, crash)."""
+MAX_BOT_FAULTS = 8  # faults a bot reports itself ("faults" in an answer) kept per decision
 
 
 class SubprocessCoach:
-    """A coach that lives in a child process and speaks JSON lines."""
+    """A coach that lives in a child process and speaks JSON lines.
+
+    Args:
+        cmd: the program and its arguments.
+        budget_ms, bank_ms, max_faults: its time budget (the match may replace it through
+            :meth:`configure_arena`).
+        cwd: working directory when unsandboxed (a sandboxed bot works in its private ``/tmp``).
+        sandbox: ``"auto"`` (sandbox when available, else run with an :class:`UnsandboxedWarning`),
+            True (required: :class:`SandboxUnavailable` when not available) or False (never; no warning).
+        limits: resource limits (memory, CPU, file size, processes, temp size); the single-limit
+            arguments override its fields.
+        hello_ms: how long the draft handshake waits for an answer.
+        binds: more for the program to read, as ``["--ro-bind", SRC, DST, ...]`` triples.
+        name: a short name for its log file.
+    """
+
+    times_itself = True  # the match does not wrap act(): the protocol's own clock times it
 
     def __init__(
         self,
@@ -55,47 +83,105 @@ class SubprocessCoach:
         max_faults: int = 10,
         cwd: str | None = None,
         sandbox: bool | str = "auto",
-        memory_mb: int = 1024,
-        cpu_seconds: int = 600,
-        file_mb: int = 16,
-        max_processes: int = 32,
+        memory_mb: int | None = None,
+        cpu_seconds: int | None = None,
+        file_mb: int | None = None,
+        max_processes: int | None = None,
         hello_ms: float = 500.0,
+        limits: Limits | None = None,
+        binds: list[str] | None = None,
+        name: str | None = None,
     ) -> None:
-        self.sandbox = _bwrap() is not None if sandbox == "auto" else bool(sandbox)
-        if self.sandbox and _bwrap() is None:
-            raise BotFault("sandbox requested but bubblewrap (bwrap) is not installed (apt-get install bubblewrap)")
-        self.limits = (memory_mb, cpu_seconds, file_mb, max_processes)
-        self.cmd = cmd
-        self.budget = budget_ms / 1000.0
-        self.bank0 = bank_ms / 1000.0
-        self.max_faults = max_faults
+        self.cmd = list(cmd)
         self.cwd = cwd
         self.hello = hello_ms / 1000.0
-        self.proc: subprocess.Popen[bytes] | None = None
+        base = limits or Limits()
+        given = {"memory_mb": memory_mb, "cpu_seconds": cpu_seconds, "file_mb": file_mb, "max_processes": max_processes}
+        self.limits = Limits(**{**base.__dict__, **{k: v for k, v in given.items() if v is not None}})
+        self.binds = list(binds or [])
+        files = [a for a in self.cmd[1:] if os.path.isfile(a)]
+        label = name or (Path(files[0]).stem if files else os.path.basename(self.cmd[0] if self.cmd else "bot"))
+        self.name = re.sub(r"[^A-Za-z0-9_.-]", "_", label)[:40] or "bot"
+        ok, why = sandbox_available() if sandbox is not False else (False, "not requested")
+        if sandbox is True and not ok:
+            raise SandboxUnavailable(f"sandbox requested but unavailable: {why}")
+        self.sandbox = bool(ok)
+        self.sandbox_reason = why
+        if not ok and sandbox == "auto":
+            warnings.warn(f"bot {self.name!r} runs without a sandbox ({why}): {RISK}", UnsandboxedWarning, stacklevel=2)
+        self.configure_arena(TimeBudget(budget_ms, bank_ms, max_faults), None)
+        self.pipe: BotProcess | None = None
+        self.log_path: str | None = None
+        self.bank = self.bank0
+        self.seq = 0
+        self.faults_in_a_row = 0
+        self.silenced = False
         self.drafting = False
+        self.start_error: str | None = None  # why the program could not start this match (a fault per decision)
+        self.reported: list[str] = []  # faults the bot reported itself, for take_faults()
         self._kept = False  # the process was started by the handshake: reset keeps it for the match
 
+    # ------------------------------------------------------------------ arena
+    def configure_arena(self, budget: TimeBudget, log_dir: str | None) -> None:
+        """Set the time budget of the next matches and the directory of the stderr logs (None: the
+        per-user state directory's ``bot-logs``). Called by the match before ``reset``."""
+        self.budget = budget
+        self.budget_s = budget.budget_ms / 1000.0
+        self.bank0 = budget.bank_ms / 1000.0
+        self.max_faults = budget.max_faults
+        if log_dir is None:
+            from shotcaller.paths import state_dir
+
+            log_dir = str(state_dir() / "bot-logs")
+        self.log_dir = log_dir
+
+    @property
+    def proc(self) -> Any:
+        """The running child process (``subprocess.Popen``), or None."""
+        return self.pipe.proc if self.pipe is not None else None
+
     # ------------------------------------------------------------------ process plumbing
-    def _start(self) -> None:
+    def _command(self) -> tuple[list[str], list[str], dict[str, str]]:
+        """(command, bubblewrap binds, environment) of the child."""
+        from shotcaller.bots.sandbox import minimal_env
+
+        cmd, binds = list(self.cmd), list(self.binds)
+        if not self.sandbox:
+            return cmd, binds, minimal_env({"PATH": os.environ.get("PATH", "/usr/bin:/bin")})
+        cmd[0] = program_path(cmd[0])
+        for i, arg in enumerate(cmd):  # the program and the files it names, read-only at their own paths
+            if os.path.isfile(arg):
+                cmd[i] = os.path.abspath(arg)
+                binds += ["--ro-bind", os.path.realpath(arg), cmd[i]]
+        return cmd, binds, minimal_env()
+
+    def _start(self, keep_log: bool = True) -> None:
+        """Start the process (``keep_log=False``: its stderr is drained and only its tail kept)."""
         self.close()
-        self.proc = subprocess.Popen(
-            sandboxed(self.cmd) if self.sandbox else self.cmd,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+        cmd, binds, env = self._command()
+        log_dir = self.log_dir if keep_log else None
+        self.pipe = BotProcess(
+            cmd,
+            sandbox=self.sandbox,
+            binds=binds,
+            env=env,
+            limits=self.limits,
             cwd=self.cwd,
-            start_new_session=True,
-            preexec_fn=_limiter(*self.limits),
+            log_dir=log_dir,
+            name=self.name,
         )
-        os.set_blocking(self.proc.stdout.fileno(), False)  # type: ignore[union-attr]
-        self.buf = b""
+        self.log_path = self.pipe.log.path
+
+    @property
+    def log(self) -> BotLog | None:
+        """The running process's stderr log, or None."""
+        return self.pipe.log if self.pipe is not None else None
 
     def close(self) -> None:
-        """Stop the child process."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        self.proc = None
+        """Stop the child process and everything it started; close its log."""
+        if self.pipe is not None:
+            self.pipe.close()
+            self.pipe = None
 
     def __del__(self) -> None:
         try:
@@ -103,72 +189,102 @@ class SubprocessCoach:
         except Exception:
             pass
 
-    def _send(self, msg: dict[str, Any]) -> None:
-        assert self.proc is not None and self.proc.stdin is not None
+    def preflight(self) -> None:
+        """Start the bot once and stop it; raise :class:`BotLoadError` with a one-line reason when it
+        cannot start (here: a program that exits at once, with the tail of its stderr)."""
         try:
-            self.proc.stdin.write((json.dumps(msg, separators=(",", ":")) + "\n").encode())
-            self.proc.stdin.flush()
-        except (BrokenPipeError, OSError) as e:
-            raise BotFault(f"bot process is gone (exit code {self.proc.poll()}): {e}") from None
+            self._start(keep_log=False)
+            end = time.monotonic() + 0.5
+            while self.proc.poll() is None and time.monotonic() < end:
+                time.sleep(0.02)
+            code = self.proc.poll()
+            if code is not None:
+                self.log.close()  # type: ignore[union-attr]
+                tail = self.log.tail() if self.log is not None else ""
+                raise BotLoadError(
+                    f"bot {self.name!r} exited at once (exit code {code})" + (f": {tail}" if tail else "")
+                )
+        except (OSError, subprocess.SubprocessError) as e:
+            raise BotLoadError(f"bot {self.name!r} cannot start: {e}") from None
+        finally:
+            self.close()
+
+    def _send(self, msg: dict[str, Any], deadline: float) -> bool:
+        """Send one message without ever blocking the host (see :meth:`BotProcess.send`)."""
+        if self.pipe is None:
+            raise BotFault("bot process is not running")
+        try:
+            return self.pipe.send(msg, deadline)
+        except InputOverflow as e:
+            self.close()
+            self.start_error = str(e)
+            raise
 
     def _readline(self, deadline: float) -> bytes | None:
-        assert self.proc is not None and self.proc.stdout is not None
-        sel = selectors.DefaultSelector()
-        sel.register(self.proc.stdout, selectors.EVENT_READ)
-        try:
-            while b"\n" not in self.buf:
-                left = deadline - time.monotonic()
-                if left <= 0 or not sel.select(left):
-                    return None
-                chunk = self.proc.stdout.read(65536)
-                if chunk is None:
-                    continue
-                if chunk == b"":
-                    raise BotFault(f"bot process closed its output (exit code {self.proc.wait()})")
-                self.buf += chunk
-                if len(self.buf) > MAX_LINE and b"\n" not in self.buf[:MAX_LINE]:
-                    self.buf = b""
-                    raise BotFault(f"answer longer than {MAX_LINE} bytes (output flood)")
-            line, _, self.buf = self.buf.partition(b"\n")
-            return line
-        finally:
-            sel.close()
+        if self.pipe is None:
+            raise BotFault("bot process is not running")
+        return self.pipe.readline(deadline)
 
-    def _ask(self, msg: dict[str, Any]) -> dict[str, Any] | None:
-        self._send(msg)
+    def _ask(self, msg: dict[str, Any]) -> dict[str, Any]:
         t0 = time.monotonic()
-        deadline = t0 + self.budget + self.bank
+        deadline = t0 + self.budget_s + self.bank
+        sent = self._send(msg, deadline)
         while True:
-            line = self._readline(deadline)
+            line = self._readline(deadline) if sent else None
             if line is None:
-                self.bank = max(0.0, self.bank - (time.monotonic() - t0 - self.budget))
-                raise BotFault(f"no answer within {self.budget * 1000:.0f} ms + bank")
+                self.bank = max(0.0, self.bank - (time.monotonic() - t0 - self.budget_s))
+                why = "" if sent else " (it is not reading its input)"
+                raise BotFault(f"no answer within {self.budget_s * 1000:.0f} ms + bank{why}")
+            if len(line) > MAX_LINE:
+                raise BotFault(f"answer longer than {MAX_LINE} bytes (output flood)")
             try:
                 ans = json.loads(line)
             except ValueError:
-                raise BotFault(f"answer is not JSON: {line[:80]!r}") from None
+                raise BotFault(f"answer is not JSON: {quote(line[:QUOTE])}") from None
             if isinstance(ans, dict) and ans.get("id", msg["id"]) != msg["id"]:
                 continue  # a late answer to an earlier question: drop it
             used = time.monotonic() - t0
-            if used > self.budget:
-                self.bank = max(0.0, self.bank - (used - self.budget))
+            if used > self.budget_s:
+                self.bank = max(0.0, self.bank - (used - self.budget_s))
             if not isinstance(ans, dict):
                 raise BotFault(f"answer must be a JSON object, got {type(ans).__name__}")
+            self._collect_reported(ans.get("faults"))
+            if "error" in ans:
+                raise BotFault(f"the bot reported an error: {quote(ans['error'])[1:-1]}")
             return ans
+
+    def _collect_reported(self, raw: Any) -> None:
+        if isinstance(raw, list):
+            for r in raw[:MAX_BOT_FAULTS]:
+                if len(self.reported) < MAX_BOT_FAULTS:
+                    self.reported.append(r[:160] if isinstance(r, str) else quote(r))
+
+    def take_faults(self) -> list[str]:
+        """Faults the bot reported itself since the last call (e.g. orders its runner dropped)."""
+        out, self.reported = self.reported, []
+        return out
 
     # ------------------------------------------------------------------ coach protocol
     def _new_match(self) -> None:
-        self._start()
         self.bank = self.bank0
         self.seq = 0
         self.faults_in_a_row = 0
         self.silenced = False
         self.drafting = False
+        self.start_error = None
+        self.reported = []
+        try:
+            self._start()
+        except (OSError, subprocess.SubprocessError, BotFault, BotLoadError) as e:
+            self.close()
+            self.start_error = f"bot cannot start: {str(e)[:200]}"
 
     def _decide(self, msg: dict[str, Any], parse: Callable[[dict[str, Any]], Any]) -> Any:
         """Ask one timed question and parse the answer; count faults in a row and silence the bot after
         ``max_faults``."""
         try:
+            if self.start_error is not None:
+                raise BotFault(self.start_error)
             out = parse(self._ask(msg))
         except BotFault:
             self.faults_in_a_row += 1
@@ -184,7 +300,7 @@ class SubprocessCoach:
         ``{"draft": true}``. A program that says anything else or nothing does not draft (no fault)."""
         self._new_match()
         self._kept = True
-        if self.hello <= 0:
+        if self.hello <= 0 or self.start_error is not None:
             return False
         hello = {
             "type": "hello",
@@ -196,8 +312,8 @@ class SubprocessCoach:
             "content_version": info.content_version,
         }
         try:
-            self._send(hello)
-            line = self._readline(time.monotonic() + self.hello)
+            deadline = time.monotonic() + self.hello
+            line = self._readline(deadline) if self._send(hello, deadline) else None
             ans = json.loads(line) if line is not None else None
         except (BotFault, ValueError):
             ans = None  # the first decision reports a dead or broken program
@@ -212,16 +328,22 @@ class SubprocessCoach:
         if not self.drafting or self.proc is None:
             raise BotFault("the bot did not declare drafting in its hello answer")
         self.seq += 1
-        return self._decide({"type": "draft", "id": self.seq, "view": view}, _parse_pick)
+        return self._decide({"type": "draft", "id": self.seq, "view": view}, parse_pick)
 
     def reset(self, info: MatchInfo) -> None:
         if self._kept:
             self._kept = False  # the program from the handshake plays the match: same bank, ids, faults
         else:
             self._new_match()
-        if self.silenced:
+        if self.silenced or self.start_error is not None:
             return
-        start = {
+        try:
+            self._send(self._start_message(info), time.monotonic() + self.budget_s)
+        except BotFault:
+            pass  # reported at the first decision
+
+    def _start_message(self, info: MatchInfo) -> dict[str, Any]:
+        return {
             "type": "start",
             "id": 0,
             "seed": info.seed,
@@ -232,103 +354,12 @@ class SubprocessCoach:
             "orders": {name: k for k, name in enumerate(L.ORDER_NAMES) if k},
             "items": list(info.world.content.item_names),
         }
-        try:
-            self._send(start)
-        except BotFault:
-            pass  # reported at the first decision
+
+    def _observe_message(self, view: Any) -> dict[str, Any]:
+        return {"type": "observe", "id": self.seq, "view": dict(view)}
 
     def act(self, view: dict[str, Any], info: MatchInfo) -> list[Order]:
         if self.silenced:
             return []
         self.seq += 1
-        return self._decide(
-            {"type": "observe", "id": self.seq, "view": dict(view)}, lambda a: _parse_orders(a.get("orders", []))
-        )
-
-
-def _bwrap() -> str | None:
-    return shutil.which("bwrap") if sys.platform.startswith("linux") else None
-
-
-def sandboxed(cmd: list[str]) -> list[str]:
-    """``cmd`` inside bubblewrap: no network (own namespace), the filesystem read-only except a private
-    /tmp, own PID/IPC/UTS namespaces, killed with the host. Files named on the command line and the
-    working directory stay readable (read-only) even when they live under /tmp."""
-    bwrap = _bwrap()
-    assert bwrap is not None
-    own: list[str] = []
-    for arg in [*cmd, os.getcwd()]:
-        if os.path.exists(arg):
-            path = os.path.abspath(arg)
-            if path.startswith("/tmp/"):
-                # keep what the command names under /tmp readable (a script, a virtualenv's python):
-                # its top-level /tmp entry, read-only
-                top = "/tmp/" + path[5:].split("/", 1)[0]
-                if top not in own:
-                    own += ["--ro-bind", top, top]
-    return [
-        bwrap,
-        "--unshare-net",
-        "--unshare-pid",
-        "--unshare-ipc",
-        "--unshare-uts",
-        "--die-with-parent",
-        "--new-session",
-        "--ro-bind",
-        "/",
-        "/",
-        "--dev",
-        "/dev",
-        "--proc",
-        "/proc",
-        "--tmpfs",
-        "/tmp",
-        *own,
-        "--chdir",
-        os.getcwd(),
-        *cmd,
-    ]
-
-
-def _limiter(memory_mb: int, cpu_seconds: int, file_mb: int, max_processes: int) -> Any:
-    """A pre-exec function setting the child's resource limits (memory, CPU time, file size, processes)."""
-
-    def apply() -> None:
-        mb = 1 << 20
-        resource.setrlimit(resource.RLIMIT_AS, (memory_mb * mb, memory_mb * mb))
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (file_mb * mb, file_mb * mb))
-        # process count is per user: allow this many beyond what the user already runs
-        try:
-            mine = sum(1 for p in os.listdir("/proc") if p.isdigit() and os.stat(f"/proc/{p}").st_uid == os.getuid())
-        except OSError:
-            mine = 0
-        resource.setrlimit(resource.RLIMIT_NPROC, (mine + max_processes, mine + max_processes))
-
-    return apply
-
-
-def _parse_pick(ans: dict[str, Any]) -> Any:
-    if "pick" not in ans:
-        raise BotFault(f"draft answer has no 'pick': {json.dumps(ans)[:80]}")
-    return ans["pick"]
-
-
-def _parse_orders(raw: Any) -> list[Order]:
-    if not isinstance(raw, list):
-        raise BotFault(f"'orders' must be a list, got {type(raw).__name__}")
-    out: list[Order] = []
-    for o in raw:
-        if isinstance(o, dict):
-            name = o.get("order")
-            if name not in L.ORDER_NAMES[1:]:
-                raise BotFault(f"unknown order name {name!r}")
-            vals = [o.get("leader", -1), L.ORDER_NAMES.index(name), o.get("a", 0), o.get("b", 0)]
-        elif isinstance(o, list):
-            vals = o
-        else:
-            raise BotFault(f"an order must be [leader, kind, a, b] or an object, got {o!r}")
-        if len(vals) != 4 or not all(isinstance(v, int) and not isinstance(v, bool) for v in vals):
-            raise BotFault(f"malformed order {o!r}")
-        out.append((vals[0], vals[1], vals[2], vals[3]))
-    return out
+        return self._decide(self._observe_message(view), lambda a: parse_orders(a.get("orders", [])))

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from shotcaller.bots.base import MatchInfo, Order, TimeBudget
-from shotcaller.bots.builtin import Plan, StrategistCoach, plan_orders
+from shotcaller.bots.builtin import Plan, StrategistCoach, plan_orders, plan_words
 from shotcaller.sim import layout as L
 from shotcaller.sim import step_inplace
 from shotcaller.sim.observe import team_view
@@ -124,5 +124,22 @@ class SearchCoach(StrategistCoach):
             choice = cands[best] if score[best] > score[0] + self.margin else proposed
         if choice != self.plan:
             self.plan = choice
-            return plan_orders(choice) + extra
+            return plan_orders(choice, self.why_search(choice, proposed, cands, score, view)) + extra
         return extra
+
+    def why_search(self, choice: Plan, proposed: Plan, cands: list[Plan], score: np.ndarray, view: Any) -> str:
+        """Why the search chose ``choice``: the strategist's reason when it agrees, else the scores."""
+        ahead = f"{self.horizon / self.tps:.0f} s ahead"
+        got = float(score[cands.index(choice)])
+        if choice == proposed:
+            best = int(np.argmax(score))
+            if cands[best] == choice:
+                return f"{self.explain(choice, view)} (search: best of {len(cands)} plans {ahead})"
+            return (
+                f"{self.explain(choice, view)} (search: {plan_words(cands[best])} {float(score[best]):+.1f} "
+                f"is not clearly better than {got:+.1f} {ahead})"
+            )
+        return (
+            f"search: {plan_words(choice)} scores {got:+.1f} {ahead}, "
+            f"the strategist's {plan_words(proposed)} {float(score[0]):+.1f}"
+        )

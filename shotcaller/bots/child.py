@@ -1,0 +1,238 @@
+"""The runner behind ``sandbox:``: an unchanged Python coach class in a child process, over JSON lines.
+
+``python -m shotcaller.bots.child SPEC`` (``SPEC`` = ``FILE.py:Class`` or ``module:Class``) loads the
+coach, then writes one first line to the host: ``{"type": "ready", "protocol": 2, "draft": bool,
+"decide_every": int | null, "budget": {...} | null}`` — or ``{"type": "error", "reason": "..."}`` and
+exits when the coach cannot be imported or instantiated (the host turns it into a one-line
+:class:`~shotcaller.bots.loader.BotLoadError`). After that it speaks protocol 2 of
+:mod:`shotcaller.bots.remote` (hello, draft, start, observe).
+
+The coach sees the same API as in-process: ``act(view, info)`` gets a mapping with the dict sections
+of :class:`shotcaller.sim.observe.TeamView` and ``view.arrays`` (the numpy columns of ``ViewArrays``,
+the same values and dtypes, sent beside the dict view); ``info`` is a :class:`MatchInfo` whose
+``world`` carries only ``content`` (the default content, for the order helpers: ``O.buy(name, info)``).
+The runner needs neither Numba nor a writable cache. What the coach prints goes to stderr (the host
+keeps it in the bot's log); the protocol uses a private copy of the original stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any, TextIO
+
+import numpy as np
+
+from shotcaller.bots.base import DraftInfo, MatchInfo, TimeBudget, clean_why
+
+MAX_ORDERS = 256  # orders of one answer sent on (the match keeps at most 64)
+MAX_REPORTED = 8  # faults reported per answer
+
+
+def decode_arrays(raw: dict[str, Any]) -> dict[str, Any]:
+    """The ``arrays`` of an observe message (``{section: {column: [dtype, shape, values]}}`` or
+    ``{section: [dtype, shape, values]}``) back as numpy arrays."""
+
+    def one(enc: list[Any]) -> np.ndarray:
+        dtype, shape, values = enc
+        return np.array(values, dtype=np.dtype(dtype)).reshape(shape)
+
+    return {k: one(v) if isinstance(v, list) else {c: one(e) for c, e in v.items()} for k, v in raw.items()}
+
+
+class ChildView(dict[str, Any]):
+    """The team view in the child: the plain dict sections plus ``arrays`` (numpy columns)."""
+
+    def __init__(self, sections: dict[str, Any], arrays: dict[str, Any]) -> None:
+        super().__init__(sections)
+        self._arrays = arrays
+
+    @property
+    def arrays(self) -> dict[str, Any]:
+        """The numpy columns (see ``TeamView.arrays``)."""
+        return self._arrays
+
+    @property
+    def state(self) -> Any:
+        """Never available in a sandbox (the engine's state stays with the host)."""
+        raise PermissionError("this view is team-visible only; the full state is for privileged in-process coaches")
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain dict of every section."""
+        return dict(self)
+
+    def detach(self) -> None:
+        """Nothing to do: the view is already a snapshot."""
+
+
+class ContentWorld:
+    """What ``info.world`` offers in a sandbox: the content (items, leaders, profiles) and nothing else."""
+
+    def __init__(self, content: Any) -> None:
+        self.content = content
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(f"info.world.{name} is not available in a sandbox: only info.world.content is")
+
+
+def _short(e: BaseException) -> str:
+    text = " ".join(f"{type(e).__name__}: {e}".split())
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _order_row(o: Any) -> list[Any] | None:
+    """An order as ``[leader, kind, a, b]`` or ``[leader, kind, a, b, why]``; None when malformed."""
+    why = getattr(o, "why", None)
+    try:
+        vals = list(o)
+    except TypeError:
+        return None
+    if len(vals) == 5 and (vals[4] is None or isinstance(vals[4], str)):
+        why = vals.pop()
+    if len(vals) != 4 or not all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in vals):
+        return None
+    row: list[Any] = [int(v) for v in vals]
+    why = clean_why(why)
+    return row + [why] if why else row
+
+
+class Runner:
+    """One coach answering the host's messages."""
+
+    def __init__(self, coach: Any, out: TextIO) -> None:
+        self.coach, self.out = coach, out
+        self.hello: dict[str, Any] = {}
+        self.info: MatchInfo | None = None
+        self.reported: list[str] = []
+        self._content: Any = None
+
+    def content(self) -> Any:
+        if self._content is None:
+            from shotcaller.content import load_content
+
+            self._content = load_content()
+        return self._content
+
+    def send(self, msg: dict[str, Any]) -> None:
+        if self.reported:
+            msg["faults"], self.reported = self.reported[:MAX_REPORTED], []
+        self.out.write(json.dumps(msg, separators=(",", ":")) + "\n")
+        self.out.flush()
+
+    def handle(self, msg: dict[str, Any]) -> None:
+        kind, mid = msg.get("type"), msg.get("id", 0)
+        if kind == "hello":
+            self.hello = msg
+            self.send({"id": 0, "draft": callable(getattr(self.coach, "draft", None))})
+        elif kind == "draft":
+            c = self.content()
+            team = 0 if self.hello.get("side", "blue") == "blue" else 1
+            dinfo = DraftInfo(int(self.hello.get("seed", 0)), team, str(self.hello.get("content_version", "")), c)
+            try:
+                pick = self.coach.draft(ChildView(msg["view"], {}), dinfo)
+                self.send({"id": mid, "pick": pick if isinstance(pick, int | str) else repr(pick)[:80]})
+            except Exception as e:
+                self.send({"id": mid, "error": "draft raised " + _short(e)})
+        elif kind == "start":
+            self.info = self._match_info(msg)
+            try:
+                self.coach.reset(self.info)
+            except Exception as e:
+                self.reported.append("reset raised " + _short(e))
+        elif kind == "observe":
+            self.observe(msg)
+
+    def _match_info(self, msg: dict[str, Any]) -> MatchInfo:
+        c = self.content()
+        team = 0 if msg.get("side") == "blue" else 1
+        names = [n.lower() for n in c.leader_names]
+        ours, theirs = msg.get("leaders", []), msg.get("enemy_leaders", [])
+        blue, red = (ours, theirs) if team == 0 else (theirs, ours)
+        try:
+            draft = [names.index(str(n).lower()) for n in [*blue, *red]]
+        except ValueError:
+            draft = list(range(10))  # content the runner does not know: names still come from the message
+        if msg.get("content_version") not in (None, c.version):
+            print(
+                "shotcaller child: the match uses other content than the default; info.world.content is the default",
+                file=sys.stderr,
+            )
+        return MatchInfo(int(msg.get("seed", 0)), team, draft, str(msg.get("content_version", "")), ContentWorld(c))  # type: ignore[arg-type]
+
+    def observe(self, msg: dict[str, Any]) -> None:
+        mid = msg.get("id", 0)
+        view = ChildView(msg.get("view", {}), decode_arrays(msg.get("arrays", {})))
+        try:
+            out = self.coach.act(view, self.info)
+        except Exception as e:
+            self.send({"id": mid, "error": "act raised " + _short(e)})
+            return
+        if out is None:
+            out = []
+        try:
+            orders = list(out)
+        except TypeError:
+            self.send({"id": mid, "error": f"act returned {type(out).__name__}, not a list"})
+            return
+        rows = []
+        for o in orders[:MAX_ORDERS]:
+            row = _order_row(o)
+            if row is None:
+                shown = repr(o)
+                shown = shown if len(shown) <= 80 else shown[:77] + "..."
+                self.reported.append(f"malformed order {shown}: expected (leader, kind, a, b[, why]) integers")
+            else:
+                rows.append(row)
+        if len(orders) > MAX_ORDERS:
+            self.reported.append(f"{len(orders)} orders in one decision; only the first {MAX_ORDERS} sent")
+        self.send({"id": mid, "orders": rows})
+
+
+def ready_message(coach: Any) -> dict[str, Any]:
+    """What the host learns of the coach before the match (its drafting, cadence and budget)."""
+    every = getattr(coach, "decide_every", None)
+    budget = getattr(coach, "budget", None)
+    return {
+        "type": "ready",
+        "protocol": 2,
+        "draft": callable(getattr(coach, "draft", None)),
+        "decide_every": every if isinstance(every, int) and not isinstance(every, bool) else None,
+        "budget": budget.to_dict() if isinstance(budget, TimeBudget) else None,
+    }
+
+
+def main(argv: list[str]) -> int:
+    """Load the coach named by ``argv[1]`` and answer the host until stdin closes."""
+    proto = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)  # the coach's own prints go to stderr (the log), never into the protocol
+    sys.stdout = sys.stderr
+    if len(argv) != 2:
+        proto.write(json.dumps({"type": "error", "reason": "usage: python -m shotcaller.bots.child SPEC"}) + "\n")
+        return 2
+    try:
+        from shotcaller.bots.loader import load_bot
+
+        coach = load_bot(argv[1])
+        if getattr(coach, "privileged", False) is True:
+            raise PermissionError("a privileged coach (view.state) cannot run in a sandbox")
+        first = ready_message(coach)
+    except Exception as e:
+        proto.write(json.dumps({"type": "error", "reason": _short(e)}) + "\n")
+        proto.flush()
+        return 1
+    proto.write(json.dumps(first) + "\n")
+    proto.flush()
+    runner = Runner(coach, proto)
+    for line in sys.stdin:
+        try:
+            msg = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(msg, dict):
+            runner.handle(msg)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
