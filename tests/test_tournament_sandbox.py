@@ -12,10 +12,8 @@ import pytest
 from shotcaller.arena.results import load_results
 from shotcaller.arena.tournament import BotSpecError, run_tournament
 from shotcaller.bots.identity import identify
+from shotcaller.bots.sandbox import sandbox_available
 from shotcaller.sim import Params
-
-sandbox = pytest.importorskip("shotcaller.bots.sandbox", reason="the sandbox: bots are not merged yet")
-sandbox_available = sandbox.sandbox_available
 
 SHORT = Params(time_limit_s=30.0)
 NOISY = """

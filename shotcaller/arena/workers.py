@@ -74,7 +74,7 @@ def default_world(params: Any = None) -> Any:
 def _load(spec: str, allow_unsandboxed: bool) -> Any:
     from shotcaller.bots import load_bot
 
-    return load_bot(spec, allow_unsandboxed=True) if allow_unsandboxed else load_bot(spec)
+    return load_bot(spec, allow_unsandboxed=allow_unsandboxed)
 
 
 def verify_game(replay: Any, world: Any) -> str | None:
