@@ -378,16 +378,6 @@ def _seconds(minimum: float, inclusive: bool) -> Any:
     return parse
 
 
-def _milliseconds(s: str) -> float:
-    try:
-        v = float(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected milliseconds, got {s!r}") from None
-    if v != v or not 0 <= v <= 3_600_000:
-        raise argparse.ArgumentTypeError(f"expected milliseconds in 0..3600000, got {s}")
-    return v
-
-
 def _seed(s: str) -> int:
     try:
         v = int(s)
@@ -527,17 +517,12 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser(
         "tournament",
         help="round robin or ladder between bots, resumable, stored in SQLite",
-        description="Each pair plays --games seeds on both sides. A bot is stored as a version, name@digest "
-        "of its code (docs/tournaments.md); a bot that cannot load or start is broken and its games are "
-        "forfeits.",
+        description="Round robin or ladder between bots (docs/tournaments.md). Each pair plays --games seeds on\n"
+        "both sides. An entry is BOT or NAME=BOT; it is stored as a version, name@digest of its code (an edited\n"
+        "bot is a new version). A bot that cannot load or start is broken: its games are forfeits.\n\n" + BOT_SPECS,
+        formatter_class=_Formatter,
     )
-    t.add_argument(
-        "bots",
-        nargs="+",
-        metavar="BOT",
-        help="SPEC or NAME=SPEC; SPEC is a built-in name, FILE.py:Class, module:Class, sandbox:FILE.py:Class, "
-        "exec:COMMAND or an installed bot",
-    )
+    t.add_argument("bots", nargs="+", metavar="BOT", help="BOT or NAME=BOT (see above); at least two")
     t.add_argument(
         "--games", type=_positive_int, default=10, help="seeds per pair, each played on both sides (default 10)"
     )
@@ -583,20 +568,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run sandbox: bots even when no sandbox is available here (they get every right of this user)",
     )
-    t.add_argument(
-        "--budget-ms",
-        type=_milliseconds,
-        default=None,
-        metavar="MS",
-        help="every bot's time budget per decision (default: what the bot declares, else 100)",
-    )
-    t.add_argument(
-        "--bank-ms",
-        type=_milliseconds,
-        default=None,
-        metavar="MS",
-        help="every bot's time bank for overruns, per match (default: what the bot declares, else 1000)",
-    )
+    _budget_args(t)
     t.add_argument(
         "--unequal-budgets",
         action="store_true",
