@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import warnings
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from shotcaller.arena.results import load_results
 from shotcaller.arena.tournament import BotSpecError, run_tournament
 from shotcaller.bots.identity import identify
-from shotcaller.bots.sandbox import sandbox_available
+from shotcaller.bots.sandbox import UnsandboxedWarning, sandbox_available
 from shotcaller.sim import Params
 
 SHORT = Params(time_limit_s=30.0)
@@ -109,3 +110,17 @@ def test_a_program_that_does_not_start_is_broken_and_forfeits(tmp_path, capsys):
     out = capsys.readouterr().out
     board = [line for line in out.splitlines() if "BROKEN" in line]
     assert len(board) == 1 and board[0].split()[0] == "3"  # last place
+
+
+def test_an_unsandboxed_program_is_announced_once_not_per_game(tmp_path, monkeypatch):
+    monkeypatch.setenv("SHOTCALLER_SANDBOX", "off")
+    root = Path(__file__).resolve().parents[1]
+    seen: list[str] = []
+    db = tmp_path / "t.sqlite"
+    entry = f"exec:bash {root / 'examples' / 'shell_bot.sh'}"
+    with warnings.catch_warnings(record=True) as raised:
+        warnings.simplefilter("always")
+        assert run_tournament([entry, "idle"], 2, db, params=SHORT, on_warning=seen.append) == 4
+    assert not [w for w in raised if issubclass(w.category, UnsandboxedWarning)]  # not once per game
+    assert len(seen) == 1 and seen[0].startswith("exec:bash shell_bot.sh: ") and "without a sandbox" in seen[0]
+    assert _rows(db, "SELECT COUNT(*) FROM games WHERE status = 'played'") == [(4,)]
