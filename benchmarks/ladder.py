@@ -25,7 +25,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def durations(db: Path) -> dict[tuple[str, str], list[int]]:
     con = sqlite3.connect(str(db))
     out: dict[tuple[str, str], list[int]] = {}
-    for blue, red, ticks in con.execute("SELECT blue, red, ticks FROM games"):
+    query = (  # games are stored by bot version (name@digest): report them by name, played games only
+        "SELECT b.name, r.name, g.ticks FROM games g JOIN bots b ON b.key = g.blue JOIN bots r ON r.key = g.red"
+        " WHERE g.status = 'played'"
+    )
+    for blue, red, ticks in con.execute(query):
         out.setdefault(tuple(sorted((blue, red))), []).append(int(ticks))
     con.close()
     return out

@@ -199,22 +199,23 @@ def _bench(args: argparse.Namespace) -> int:
 def _tournament(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from shotcaller.arena.tournament import RAY_INSTALL_HINT, BackendUnavailable, Game, run_tournament
-    from shotcaller.bots import BotLoadError, load_bot
+    from shotcaller.arena.tournament import (
+        RAY_INSTALL_HINT,
+        BackendUnavailable,
+        BotSpecError,
+        Game,
+        ResultsStoreError,
+        run_tournament,
+    )
 
-    bots = list(dict.fromkeys(args.bots))
-    if len(bots) < 2:
-        print("shotcaller tournament: name at least two different bots", file=sys.stderr)
+    def usage(msg: str) -> int:
+        print(f"shotcaller tournament: {msg}", file=sys.stderr)
         return 2
+
+    if len(args.bots) < 2:
+        return usage("name at least two different bots")
     if args.ray_address is not None and args.backend != "ray":
-        print("shotcaller tournament: --ray-address needs --backend ray", file=sys.stderr)
-        return 2
-    for spec in bots:
-        try:
-            load_bot(spec)
-        except BotLoadError as e:
-            print(f"shotcaller tournament: {e}", file=sys.stderr)
-            return 2
+        return usage("--ray-address needs --backend ray")
     if args.backend == "ray":
         import importlib.util
 
@@ -223,46 +224,56 @@ def _tournament(args: argparse.Namespace) -> int:
         except (ImportError, ValueError):
             missing = True
         if missing:  # (Ray itself is imported by the backend, which reports a broken install the same way)
-            print(
-                f"shotcaller tournament: --backend ray needs Ray, which is not installed; "
-                f"install it with: {RAY_INSTALL_HINT}",
-                file=sys.stderr,
-            )
-            return 2
+            return usage(f"--backend ray needs Ray, which is not installed; install it with: {RAY_INSTALL_HINT}")
     failures: list[tuple[Game, str]] = []
     live = 20  # failures printed as they happen; the rest only in the summary
 
     def on_error(game: Game, why: str) -> None:
         failures.append((game, why))
         if len(failures) <= live:
-            print(f"game {game.blue} vs {game.red} seed {game.seed} failed: {why}", file=sys.stderr)
+            bar.console.print(f"game {game.blue} vs {game.red} seed {game.seed} failed: {why}", markup=False)
+
+    def on_warning(msg: str) -> None:
+        print(f"shotcaller tournament: warning: {msg}", file=sys.stderr)
 
     cols = (TextColumn("games"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    bar = Progress(*cols, transient=False, console=_stderr_console())
+    task = bar.add_task("games", total=None)
+
+    def progress(done: int, total: int) -> None:
+        if not bar.live.is_started:  # started once the bots are checked, so their warnings come first
+            bar.start()
+        bar.update(task, completed=done, total=total)
+
     try:
-        with Progress(*cols, transient=False) as bar:
-            task = bar.add_task("games", total=None)
-
-            def progress(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
-
-            played = run_tournament(
-                bots,
-                args.games,
-                args.db,
-                workers=args.workers,
-                replay_dir=args.replays,
-                progress=progress,
-                backend=args.backend,
-                ray_address=args.ray_address,
-                schedule_kind=args.schedule,
-                on_error=on_error,
-            )
-    except BackendUnavailable as e:
-        print(f"shotcaller tournament: {e}", file=sys.stderr)
-        return 2
+        played = run_tournament(
+            args.bots,
+            args.games,
+            args.db,
+            workers=args.workers,
+            replay_dir=args.replays,
+            progress=progress,
+            backend=args.backend,
+            ray_address=args.ray_address,
+            schedule_kind=args.schedule,
+            on_error=on_error,
+            on_warning=on_warning,
+            verify=args.verify,
+            sandbox=args.sandbox,
+            allow_unsandboxed=args.allow_unsandboxed,
+            budget_ms=args.budget_ms,
+            bank_ms=args.bank_ms,
+            equal_budgets=not args.unequal_budgets,
+            bot_logs=args.bot_logs,
+        )
+    except (BotSpecError, ResultsStoreError, BackendUnavailable, ValueError) as e:
+        return usage(str(e))
     except KeyboardInterrupt:
         print(f"shotcaller tournament: interrupted; the same command resumes it ({args.db})", file=sys.stderr)
         return 130
+    finally:
+        if bar.live.is_started:
+            bar.stop()
     print(f"played {played} games; results in {args.db} (shotcaller report --db {args.db})")
     if failures:
         print(
@@ -277,41 +288,39 @@ def _tournament(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(file=sys.stderr)
+
+
 def _report(args: argparse.Namespace) -> int:
-    from pathlib import Path
+    from rich.console import Console
 
-    from shotcaller.arena.tournament import head_to_head, load_games, ratings, wilson
+    from shotcaller.arena.ratings import report_tables, write_plots
+    from shotcaller.arena.results import ResultsStoreError, load_results
 
-    if not Path(args.db).exists():
-        print(f"shotcaller report: no database at {args.db}", file=sys.stderr)
+    try:
+        res = load_results(args.db, all_versions=args.all_versions)
+    except ResultsStoreError as e:
+        print(f"shotcaller report: {e}", file=sys.stderr)
         return 2
-    games = load_games(args.db)
-    if not games:
+    if not res.games and not res.void:
         print(f"shotcaller report: {args.db} holds no games yet", file=sys.stderr)
         return 2
-    table = ratings(games)
-    order = sorted(table, key=lambda n: -table[n].ordinal())
-    print(f"{len(games)} games")
-    print(f"{'bot':<28}{'ordinal':>9}{'mu':>8}{'sigma':>8}")
-    for name in order:
-        r = table[name]
-        print(f"{name:<28}{r.ordinal():>9.2f}{r.mu:>8.2f}{r.sigma:>8.2f}")
-    h2h = head_to_head(games)
-    print("\nwin rate of row against column [95% CI]")
-    for a in order:
-        cells = []
-        for b in order:
-            if a == b or (a, b) not in h2h:
-                cells.append(f"{'-':>20}")
-                continue
-            pts, n = h2h[(a, b)]
-            lo, hi = wilson(pts, n)
-            cells.append(f"{pts / n:>6.0%} [{lo:.0%}-{hi:.0%}]".rjust(20))
-        print(f"{a:<28}" + "".join(cells))
-    if args.plots:
-        from shotcaller.arena.tournament import write_plots
+    if sys.stdout.isatty():
+        console = Console()
+        for part in report_tables(res):
+            console.print(part)
+    else:  # piped: plain text, as wide as the tables need (never folded); a closed pipe ends quietly in main()
+        import io
 
-        for path in write_plots(args.db, args.plots):
+        console = Console(file=io.StringIO(), width=100_000)
+        for part in report_tables(res):
+            console.print(part)
+        sys.stdout.write("\n".join(line.rstrip() for line in console.file.getvalue().splitlines()) + "\n")
+    if args.plots and res.games:
+        for path in write_plots(args.db, args.plots, all_versions=args.all_versions):
             print(f"wrote {path}")
     return 0
 
@@ -505,10 +514,21 @@ def build_parser() -> argparse.ArgumentParser:
     rsh.add_argument("--limit", type=_positive_int, metavar="N", help="print at most N entries")
     rsh.set_defaults(func=_replay_show)
 
-    t = sub.add_parser("tournament", help="round robin or ladder between bots, resumable, stored in SQLite")
-    t.add_argument("bots", nargs="+", help="bot specs (built-in names, FILE.py:Class, module:Class)")
-    t.add_argument("--games", type=_positive_int, default=10, help="seeds per pair, each played on both sides")
-    t.add_argument("--db", default="tournament.sqlite", help="results database (created on first use)")
+    t = sub.add_parser(
+        "tournament",
+        help="round robin or ladder between bots, resumable, stored in SQLite",
+        description="Round robin or ladder between bots (docs/tournaments.md). Each pair plays --games seeds on\n"
+        "both sides. An entry is BOT or NAME=BOT; it is stored as a version, name@digest of its code (an edited\n"
+        "bot is a new version). A bot that cannot load or start is broken: its games are forfeits.\n\n" + BOT_SPECS,
+        formatter_class=_Formatter,
+    )
+    t.add_argument("bots", nargs="+", metavar="BOT", help="BOT or NAME=BOT (see above); at least two")
+    t.add_argument(
+        "--games", type=_positive_int, default=10, help="seeds per pair, each played on both sides (default 10)"
+    )
+    t.add_argument(
+        "--db", default="tournament.sqlite", help="results database, created on first use (default tournament.sqlite)"
+    )
     t.add_argument(
         "--workers",
         type=_positive_int,
@@ -533,11 +553,44 @@ def build_parser() -> argparse.ArgumentParser:
         help="round-robin: every pair; ladder: adjacent bots in the order given (default round-robin)",
     )
     t.add_argument("--replays", metavar="DIR", help="also write every game's replay to DIR")
+    t.add_argument(
+        "--verify",
+        action="store_true",
+        help="re-simulate every game from its order log; a game that does not reproduce is void",
+    )
+    t.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="run every FILE.py:Class / module:Class bot as sandbox: (its own sandboxed process)",
+    )
+    t.add_argument(
+        "--allow-unsandboxed",
+        action="store_true",
+        help="run sandbox: bots even when no sandbox is available here (they get every right of this user)",
+    )
+    _budget_args(t)
+    t.add_argument(
+        "--unequal-budgets",
+        action="store_true",
+        help="each bot gets its own budget (default: both sides of a pairing get the larger of the two)",
+    )
+    t.add_argument(
+        "--bot-logs",
+        metavar="DIR",
+        help="where bots' stderr logs go (default: DB_STEM-logs/ next to the database)",
+    )
     t.set_defaults(func=_tournament)
 
     rp = sub.add_parser("report", help="leaderboard (OpenSkill) and head-to-head matrix of a tournament")
-    rp.add_argument("--db", default="tournament.sqlite", help="results database")
-    rp.add_argument("--plots", metavar="DIR", default="report", help="write ratings.png and winrates.png here")
+    rp.add_argument("--db", default="tournament.sqlite", help="results database (default tournament.sqlite)")
+    rp.add_argument(
+        "--plots", metavar="DIR", default="report", help="write ratings.png and winrates.png here (default report)"
+    )
+    rp.add_argument(
+        "--all-versions",
+        action="store_true",
+        help="every version of every bot (name@digest) and their games; default: the latest version of each name",
+    )
     rp.set_defaults(func=_report)
 
     c = sub.add_parser("compile", help="build the ahead-of-time kernels (small, fast-starting processes)")

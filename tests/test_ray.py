@@ -23,18 +23,28 @@ from shotcaller.arena.tournament import run_tournament, schedule  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 
 BAD = """
-class BadInit:
+from pathlib import Path
+
+
+class BadInit:  # loads when the tournament checks it, then fails in every worker
     def __init__(self):
-        raise RuntimeError("boom in __init__")
+        marker = Path(__file__).with_suffix(".loaded")
+        if marker.exists():
+            raise RuntimeError("boom in __init__")
+        marker.touch()
 
     def act(self, view, info):
         return []
 """
 
 
+def _name(key: str) -> str:
+    return key.rpartition("@")[0]  # games are stored by bot version, name@digest
+
+
 def _keys(db: Path) -> list[tuple[str, str, int]]:
     con = sqlite3.connect(db)
-    rows = sorted(con.execute("SELECT blue, red, seed FROM games"))
+    rows = sorted((_name(b), _name(r), s) for b, r, s in con.execute("SELECT blue, red, seed FROM games"))
     con.close()
     return rows
 
@@ -67,8 +77,8 @@ def test_ray_backend_plays_stores_resumes_and_reports_failures(tmp_path):
             on_error=lambda g, e: errors.append((g, e)),
         )
         assert played == 0  # idle-random is stored already; bad-idle fails on both sides
-        assert sorted((g.blue, g.red, g.seed) for g, _ in errors) == sorted(
-            (g.blue, g.red, g.seed) for g in schedule([bad, "idle"], 2)
+        assert sorted((_name(g.blue), _name(g.red), g.seed) for g, _ in errors) == sorted(
+            (g.blue, g.red, g.seed) for g in schedule(["bad.py:BadInit", "idle"], 2)
         )
         assert all("RuntimeError: boom in __init__" in e for _, e in errors)
         assert _keys(db) == expected

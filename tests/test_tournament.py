@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -136,43 +137,61 @@ def test_replays_written_by_workers_verify(tmp_path):
 
 
 BAD_BOTS = """
+import os
 from pathlib import Path
 
 
-class BadInit:  # fails to load wherever it is loaded
+def _second_load() -> bool:  # the tournament checks a bot once before play (in a child process)
+    marker = Path(__file__).with_suffix(".loaded")
+    if marker.exists():
+        return True
+    marker.touch()
+    return False
+
+
+class LoadsOnce:  # loads when checked, then fails wherever a game loads it
     def __init__(self):
-        raise RuntimeError("boom in __init__")
+        if _second_load():
+            raise RuntimeError("boom: cannot load in the worker")
 
     def act(self, view, info):
         return []
 
 
-class Exits(BadInit):  # even sys.exit in a bot must not take a worker down
+class ExitsLater(LoadsOnce):  # even sys.exit in a bot must not take a worker down
     def __init__(self):
-        raise SystemExit(3)
+        if _second_load():
+            raise SystemExit(3)
 
 
-class LoadsOnce(BadInit):  # loads in the driver (the CLI checks every spec), then fails in the worker
+class CrashesLater(LoadsOnce):  # kills the worker process that loads it for a game
     def __init__(self):
-        marker = Path(__file__).with_suffix(".loaded")
-        if marker.exists():
-            raise RuntimeError("boom: cannot load in the worker")
-        marker.touch()
+        if _second_load():
+            os._exit(3)
 """
+
+
+def _bad(tmp_path: Path, cls: str) -> str:
+    path = tmp_path / f"bad_{cls}.py"  # a marker of its own per class
+    path.write_text(BAD_BOTS)
+    return f"{path}:{cls}"
 
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_game_that_raises_is_reported_not_stored_and_retried(tmp_path, workers):
-    (tmp_path / "bad.py").write_text(BAD_BOTS)
-    bad, exits = f"{tmp_path / 'bad.py'}:BadInit", f"{tmp_path / 'bad.py'}:Exits"
+    bad, exits = _bad(tmp_path, "LoadsOnce"), _bad(tmp_path, "ExitsLater")
     db = tmp_path / "t.sqlite"
     bots = ["idle", bad, "laner", exits]
     errors: list = []
     played = run_tournament(bots, 1, db, workers=workers, chunk=3, on_error=lambda g, e: errors.append((g, e)))
     assert played == 2 and _count(db) == (2, 2)  # idle-laner, both sides
-    assert len(errors) == 10 and all({g.blue, g.red} & {bad, exits} for g, _ in errors)
-    assert {e.split(" (at ")[0] for _, e in errors} == {"RuntimeError: boom in __init__", "SystemExit: 3"}
+    bad_names = {"bad_LoadsOnce.py:LoadsOnce", "bad_ExitsLater.py:ExitsLater"}
+    assert len(errors) == 10 and all({g.blue.split("@")[0], g.red.split("@")[0]} & bad_names for g, _ in errors)
+    reasons = {e.split(" (at ")[0] for _, e in errors}
+    assert reasons == {"RuntimeError: boom: cannot load in the worker", "SystemExit: 3"}
     # the next run retries exactly the failed games; without a callback the failures are raised at the end
+    for marker in tmp_path.glob("*.loaded"):
+        marker.unlink()  # (else the check itself fails them: broken bots, forfeits)
     with pytest.raises(TournamentIncomplete) as info:
         run_tournament(bots, 1, db, workers=workers)
     assert info.value.played == 0 and len(info.value.failures) == 10
@@ -180,14 +199,13 @@ def test_a_game_that_raises_is_reported_not_stored_and_retried(tmp_path, workers
 
 
 def test_a_worker_process_that_dies_does_not_stop_the_tournament(tmp_path):
-    (tmp_path / "crash.py").write_text("import os\n\n\nclass Crash:\n    def __init__(self):\n        os._exit(3)\n")
-    crash = f"{tmp_path / 'crash.py'}:Crash"
+    crash = _bad(tmp_path, "CrashesLater")
     db = tmp_path / "t.sqlite"
     errors: list = []
     bots = ["idle", "laner", crash]
     played = run_tournament(bots, 1, db, workers=2, chunk=1, on_error=lambda g, e: errors.append(g))
     assert played + len(errors) == 6  # every game either stored or reported (games in flight die with the pool)
-    assert set(errors) >= {g for g in schedule(bots, 1) if crash in (g.blue, g.red)}
+    assert len([g for g in errors if "CrashesLater" in g.blue + g.red]) == 4
     assert _count(db) == (played, played) and played <= 2
 
 
@@ -202,7 +220,8 @@ def test_cli_reports_failed_games_and_exits_nonzero(tmp_path, monkeypatch, capsy
     assert rc == 1, err
     assert "played 0 games" in out
     assert "2 games failed and were not stored" in err and "boom: cannot load in the worker" in err
-    assert "idle vs bad.py:LoadsOnce seed 0" in err and "bad.py:LoadsOnce vs idle seed 0" in err
+    assert re.search(r"idle@[0-9a-f]{8} vs bad\.py:LoadsOnce@[0-9a-f]{8} seed 0", err)
+    assert re.search(r"bad\.py:LoadsOnce@[0-9a-f]{8} vs idle@[0-9a-f]{8} seed 0", err)
     assert "Traceback" not in err
 
 

@@ -1,0 +1,135 @@
+"""Where tournament games run: in this process, in a local process pool, or as Ray tasks; a few
+games per task, results handed to the driver as each task returns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from shotcaller.arena.workers import Game, Job, describe_error, play_chunk
+
+BACKENDS = ("local", "ray")
+MAX_CHUNK = 8  # games per task: cheap games (0.15-0.5 s) would otherwise pay the per-task overhead each
+RAY_INSTALL_HINT = 'pip install "shotcaller[ray]"'
+LOOPBACK_ENV = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"  # "0": Ray uses 127.0.0.1 as the node address
+
+
+class BackendUnavailable(RuntimeError):
+    """The requested backend cannot run here (Ray not installed, cluster unreachable); nothing was played."""
+
+
+def chunk_size(n_games: int, slots: int) -> int:
+    """Games per task: up to MAX_CHUNK, but small enough that every slot gets about four tasks."""
+    return max(1, min(MAX_CHUNK, n_games // (4 * max(1, slots))))
+
+
+def _chunks(games: list[Game], size: int) -> Iterator[list[Game]]:
+    for i in range(0, len(games), size):
+        yield games[i : i + size]
+
+
+def _failed(chunk: list[Game], why: str) -> list[dict[str, Any]]:
+    return [{"game": g, "error": why} for g in chunk]
+
+
+def run_serial(todo: list[Game], job: Job, handle: Callable) -> None:
+    for g in todo:
+        for out in play_chunk([g], job):
+            handle(out)
+
+
+def run_pool(todo: list[Game], workers: int, size: int | None, job: Job, handle: Callable) -> None:
+    """A local process pool; at most 2 tasks per worker in flight. A worker that dies (the pool
+    breaks) fails the games in flight, and a new pool goes on with the rest."""
+    chunks = _chunks(todo, size or chunk_size(len(todo), workers))
+    pool = ProcessPoolExecutor(max_workers=workers)
+    pending: dict[Any, list[Game]] = {}
+    try:
+        while True:
+            while len(pending) < 2 * workers and (chunk := next(chunks, None)) is not None:
+                pending[pool.submit(play_chunk, chunk, job)] = chunk
+            if not pending:
+                return
+            ready, _ = wait(pending, return_when=FIRST_COMPLETED)
+            broken = False
+            for f in ready:
+                chunk = pending.pop(f)
+                try:
+                    outs = f.result()
+                except BrokenProcessPool as e:
+                    broken = True
+                    outs = _failed(chunk, f"worker process died: {e}")
+                except Exception as e:
+                    outs = _failed(chunk, f"task failed: {describe_error(e)}")
+                for out in outs:
+                    handle(out)
+            if broken:  # the old pool fails its other tasks by itself (they come back as broken above)
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = ProcessPoolExecutor(max_workers=workers)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def run_ray(
+    todo: list[Game],
+    workers: int | None,
+    size: int | None,
+    job: Job,
+    handle: Callable,
+    address: str | None,
+) -> None:
+    """Ray tasks on the cluster at ``address`` (or a local instance ray.init starts); at most
+    ``workers`` (default: 2 per cluster CPU) tasks in flight, results stored as each task returns."""
+    import os
+    import sys
+
+    # A local instance of our own stays on loopback (Ray would otherwise announce the machine's
+    # network address): the switch is read when Ray is imported and by the processes ray.init starts.
+    private = address is None and "ray" not in sys.modules and LOOPBACK_ENV not in os.environ
+    if private:
+        os.environ[LOOPBACK_ENV] = "0"
+    try:
+        try:
+            import ray
+        except ImportError as e:
+            raise BackendUnavailable(f"the ray backend needs Ray ({e}); install it with: {RAY_INSTALL_HINT}") from e
+        started = False
+        if not ray.is_initialized():
+            import logging
+
+            local = {} if address else {"include_dashboard": False}
+            try:
+                ray.init(address=address, log_to_driver=False, logging_level=logging.WARNING, **local)
+            except Exception as e:
+                where = f"the Ray cluster at {address!r}" if address else "a local Ray instance"
+                raise BackendUnavailable(f"cannot start or reach {where}: {type(e).__name__}: {e}") from e
+            started = True
+    finally:
+        if private:
+            del os.environ[LOOPBACK_ENV]
+    try:
+        cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
+        inflight = workers or 2 * cpus
+        chunks = _chunks(todo, size or chunk_size(len(todo), min(inflight, cpus)))
+        task = ray.remote(num_cpus=1)(play_chunk)
+        pending: dict[Any, list[Game]] = {}
+        while True:
+            while len(pending) < inflight and (chunk := next(chunks, None)) is not None:
+                pending[task.remote(chunk, job)] = chunk
+            if not pending:
+                return
+            ready, _ = ray.wait(list(pending), num_returns=1)
+            for ref in ready:
+                chunk = pending.pop(ref)
+                try:
+                    outs = ray.get(ref)
+                except Exception as e:  # the task itself failed (worker died, module missing on the node, ...)
+                    last = (str(e).strip().splitlines() or [""])[-1]
+                    outs = _failed(chunk, f"Ray task failed: {type(e).__name__}: {last}")
+                for out in outs:
+                    handle(out)
+    finally:
+        if started:
+            ray.shutdown()
