@@ -45,29 +45,36 @@ def run_pool(todo: list[Game], workers: int, size: int | None, job: Job, handle:
     breaks) fails the games in flight, and a new pool goes on with the rest."""
     chunks = _chunks(todo, size or chunk_size(len(todo), workers))
     pool = ProcessPoolExecutor(max_workers=workers)
-    pending: dict[Any, list[Game]] = {}
+    pending: dict[Any, tuple[list[Game], ProcessPoolExecutor]] = {}
+
+    def renew(old: ProcessPoolExecutor) -> ProcessPoolExecutor:
+        """A new pool in place of a broken one (the old one fails its own tasks by itself)."""
+        old.shutdown(wait=False, cancel_futures=True)
+        return ProcessPoolExecutor(max_workers=workers)
+
     try:
         while True:
             while len(pending) < 2 * workers and (chunk := next(chunks, None)) is not None:
-                pending[pool.submit(play_chunk, chunk, job)] = chunk
+                try:
+                    pending[pool.submit(play_chunk, chunk, job)] = (chunk, pool)
+                except BrokenProcessPool:  # a worker died since the last wait: its futures will say so
+                    pool = renew(pool)
+                    pending[pool.submit(play_chunk, chunk, job)] = (chunk, pool)
             if not pending:
                 return
             ready, _ = wait(pending, return_when=FIRST_COMPLETED)
-            broken = False
             for f in ready:
-                chunk = pending.pop(f)
+                chunk, owner = pending.pop(f)
                 try:
                     outs = f.result()
                 except BrokenProcessPool as e:
-                    broken = True
                     outs = _failed(chunk, f"worker process died: {e}")
+                    if owner is pool:
+                        pool = renew(pool)
                 except Exception as e:
                     outs = _failed(chunk, f"task failed: {describe_error(e)}")
                 for out in outs:
                     handle(out)
-            if broken:  # the old pool fails its other tasks by itself (they come back as broken above)
-                pool.shutdown(wait=False, cancel_futures=True)
-                pool = ProcessPoolExecutor(max_workers=workers)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

@@ -1,0 +1,49 @@
+"""Help and docs match the code: every command and flag of the CLI is in the README."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from shotcaller.cli import build_parser
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _commands(parser: argparse.ArgumentParser, prefix: str = "") -> list[tuple[str, argparse.ArgumentParser]]:
+    out = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                out.append((f"{prefix}{name}", sub))
+                out += _commands(sub, f"{prefix}{name} ")
+    return out
+
+
+COMMANDS = _commands(build_parser())
+
+
+@pytest.mark.parametrize("name,parser", COMMANDS, ids=[n for n, _ in COMMANDS])
+def test_every_command_and_flag_is_in_the_readme(name, parser):
+    readme = (ROOT / "README.md").read_text()
+    rows = [line for line in readme.splitlines() if line.startswith(f"| `shotcaller {name}")]
+    if any(isinstance(a, argparse._SubParsersAction) for a in parser._actions):
+        return  # a group (`replay`): its subcommands have the rows
+    assert rows, f"README's command table has no row for `shotcaller {name}`"
+    flags = [s for a in parser._actions for s in a.option_strings if s.startswith("--") and s != "--help"]
+    missing = [f for f in flags if not any(f in row for row in rows)]
+    assert not missing, f"`shotcaller {name}`: README's row does not mention {missing}"
+
+
+def test_match_help_lists_every_builtin_bot_and_spec_form(capsys):
+    from shotcaller.bots import BUILTIN
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["match", "--help"])
+    text = capsys.readouterr().out
+    for name in BUILTIN:
+        assert name in text
+    for form in ("FILE.py:Class", "module:Class", "sandbox:", "exec:", "entry-point"):
+        assert form in text
