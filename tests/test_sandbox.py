@@ -238,6 +238,7 @@ def test_host_files_and_environment_do_not_reach_the_bot(tmp_path, real_view, mo
         "LANG",
         "PWD",
         "PYTHONPATH",
+        "SHOTCALLER_WORLDS",
         "PYTHONDONTWRITEBYTECODE",
         "PYTHONNOUSERSITE",
         "OPENBLAS_NUM_THREADS",
@@ -486,3 +487,23 @@ def test_sandboxed_spec_wraps_python_bots_only():
     assert sandboxed_spec("pkg.mod:B") == "sandbox:pkg.mod:B"
     for spec in ("laner", "exec:bash bot.sh", "sandbox:b.py:B", "an-entry-point"):
         assert sandboxed_spec(spec) == spec
+
+
+def test_a_sandboxed_strategist_sees_the_same_world_and_plays_the_same_match(tmp_path, content):
+    """``info.world`` in the sandbox is the match's world (tables, params, config), not only its content:
+    the strategist reads ``info.world.rec`` and must play exactly as in-process."""
+    world = build_world(content, SimConfig(), Params(time_limit_s=90))
+    path = tmp_path / "strat_bot.py"
+    path.write_text(
+        "from shotcaller.bots.builtin import StrategistCoach\n\n"
+        "class Bot(StrategistCoach):\n"
+        "    def reset(self, info):\n"
+        "        super().reset(info)\n"
+        "        assert info.world.params.time_limit_s == 90 and info.world.rec['unit_stats'].shape[0] > 0\n"
+    )
+    path.chmod(0o644)
+    inproc = play_match(load_bot(f"{path}:Bot"), load_bot("pusher"), seed=5, world=world)
+    boxed = play_match(load_bot(f"sandbox:{path}:Bot"), load_bot("pusher"), seed=5, world=world)
+    assert boxed.result["faults"] == [] and inproc.result["faults"] == []
+    assert boxed.replay.orders == inproc.replay.orders and boxed.replay.reasons == inproc.replay.reasons
+    assert boxed.replay.checksums == inproc.replay.checksums

@@ -67,13 +67,36 @@ class ChildView(dict[str, Any]):
 
 
 class ContentWorld:
-    """What ``info.world`` offers in a sandbox: the content (items, leaders, profiles) and nothing else."""
+    """``info.world`` when the host sent no world tables (an older host): the content only."""
 
     def __init__(self, content: Any) -> None:
         self.content = content
 
     def __getattr__(self, name: str) -> Any:
-        raise AttributeError(f"info.world.{name} is not available in a sandbox: only info.world.content is")
+        raise AttributeError(f"info.world.{name} is not available in this sandbox: only info.world.content is")
+
+
+def load_world(content: Any, spec: Any) -> Any:
+    """The match's :class:`~shotcaller.sim.world.World` from the host's ``start`` message: its config,
+    params and stride, and the static tables from the file the host wrote (see ``sandboxed.world_file``);
+    a :class:`ContentWorld` when the message has none or the file cannot be read."""
+    if not isinstance(spec, dict):
+        return ContentWorld(content)
+    try:
+        from shotcaller.sim.config import Params, SimConfig
+        from shotcaller.sim.world import World
+
+        name = str(spec["file"])
+        if "/" in name or name.startswith("."):
+            raise ValueError(f"bad world file name {name!r}")
+        tables = np.load(os.path.join(os.environ.get("SHOTCALLER_WORLDS", ""), name), allow_pickle=False)
+        tables.setflags(write=False)
+        params = dict(spec["params"])
+        params["profiles"] = tuple(params.get("profiles", ()))
+        return World(content, SimConfig(**spec["config"]), Params(**params), tables, int(spec["stride"]))
+    except Exception as e:  # the coach still gets the content; say why on its log
+        print(f"shotcaller child: no world tables ({_short(e)}); info.world has the content only", file=sys.stderr)
+        return ContentWorld(content)
 
 
 def _short(e: BaseException) -> str:
@@ -158,7 +181,8 @@ class Runner:
                 "shotcaller child: the match uses other content than the default; info.world.content is the default",
                 file=sys.stderr,
             )
-        return MatchInfo(int(msg.get("seed", 0)), team, draft, str(msg.get("content_version", "")), ContentWorld(c))  # type: ignore[arg-type]
+        world = load_world(c, msg.get("world"))
+        return MatchInfo(int(msg.get("seed", 0)), team, draft, str(msg.get("content_version", "")), world)
 
     def observe(self, msg: dict[str, Any]) -> None:
         mid = msg.get("id", 0)

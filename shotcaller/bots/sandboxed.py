@@ -40,6 +40,42 @@ from shotcaller.bots.sandbox import (
 )
 
 STARTUP_S = 20.0  # how long the child may take to import the coach and say it is ready
+WORLDS_INSIDE = "/opt/shotcaller/worlds"  # where the host's world tables are bound in the sandbox
+_world_files: dict[int, tuple[Any, str]] = {}  # id(world) -> (world, file name), one file per world
+
+
+def worlds_dir() -> Path:
+    """Host directory of the static world tables given to sandboxed coaches (``info.world.rec``)."""
+    from shotcaller.paths import cache_dir
+
+    return cache_dir() / "worlds"
+
+
+def world_file(world: Any) -> str:
+    """The file name (in :func:`worlds_dir`) holding ``world.tables``, written once (atomically) per world:
+    the sandboxed child loads it to give the coach the same ``info.world`` as in-process."""
+    known = _world_files.get(id(world))
+    if known is not None and known[0] is world:
+        return known[1]
+    import hashlib
+
+    tables = np.ascontiguousarray(world.tables)
+    digest = hashlib.blake2b(tables.dtype.str.encode() + repr(tables.dtype.descr).encode(), digest_size=12)
+    digest.update(tables.tobytes())
+    name = f"{digest.hexdigest()}.npy"
+    folder = worlds_dir()
+    path = folder / name
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True, mode=0o755)
+        tmp = folder / f".{name}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as f:
+            np.save(f, tables, allow_pickle=False)
+        tmp.chmod(0o644)
+        os.replace(tmp, path)
+    if len(_world_files) > 16:  # a long-lived host that builds many worlds keeps no old ones alive
+        _world_files.clear()
+    _world_files[id(world)] = (world, name)
+    return name
 
 
 def encode_arrays(arrays: Any) -> dict[str, Any]:
@@ -116,8 +152,12 @@ class SandboxedPythonCoach(SubprocessCoach):
         if not self.sandbox:
             target = f"{self.file}:{self.attr}" if self.file else self.spec
             env = minimal_env({"PYTHONPATH": os.path.dirname(pkg_dir), "PATH": os.environ.get("PATH", "/usr/bin:/bin")})
+            env["SHOTCALLER_WORLDS"] = str(worlds_dir())
             return [sys.executable, *flags, "-m", "shotcaller.bots.child", target], [], env
+        worlds = worlds_dir()
+        worlds.mkdir(parents=True, exist_ok=True, mode=0o755)
         binds = ["--ro-bind", pkg_dir, f"{LIB}/shotcaller", *package_binds(CHILD_PACKAGES)]
+        binds += ["--ro-bind", str(worlds), WORLDS_INSIDE]
         if self.file is not None:
             inside = f"{BOT_DIR}/{self.file.name}"
             binds += ["--ro-bind", str(self.file), inside]
@@ -130,8 +170,23 @@ class SandboxedPythonCoach(SubprocessCoach):
         return (
             [sys.executable, *flags, "-m", "shotcaller.bots.child", target],
             binds + self.binds,
-            minimal_env({"PYTHONPATH": LIB}),
+            minimal_env({"PYTHONPATH": LIB, "SHOTCALLER_WORLDS": WORLDS_INSIDE}),
         )
+
+    def _start_message(self, info: Any) -> dict[str, Any]:
+        import dataclasses
+
+        w = info.world
+        params = dataclasses.asdict(w.params)
+        params["profiles"] = list(w.params.profiles)
+        msg = super()._start_message(info)
+        msg["world"] = {
+            "file": world_file(w),
+            "config": dataclasses.asdict(w.config),
+            "params": params,
+            "stride": int(w.stride),
+        }
+        return msg
 
     def _start(self, keep_log: bool = True) -> None:
         super()._start(keep_log)
