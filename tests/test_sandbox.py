@@ -507,3 +507,19 @@ def test_a_sandboxed_strategist_sees_the_same_world_and_plays_the_same_match(tmp
     assert boxed.result["faults"] == [] and inproc.result["faults"] == []
     assert boxed.replay.orders == inproc.replay.orders and boxed.replay.reasons == inproc.replay.reasons
     assert boxed.replay.checksums == inproc.replay.checksums
+
+
+def test_a_file_inside_an_already_bound_folder_is_not_bound_again(tmp_path):
+    """A program inside a virtualenv that is itself bound (CI's venv lives under /tmp) must not need a
+    mount point inside the read-only mount: bubblewrap cannot create one there."""
+    from shotcaller.bots.sandbox import _Mounts
+
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").write_text("")
+    m = _Mounts()
+    m.add("--ro-bind", str(venv), str(venv))
+    m.add("--ro-bind", str(venv / "bin" / "python"), str(venv / "bin" / "python"))
+    assert m.args.count("--ro-bind") == 1
+    m.add("--ro-bind", str(venv / "bin" / "python"), "/opt/elsewhere/python")  # another place: bound
+    assert m.args.count("--ro-bind") == 2

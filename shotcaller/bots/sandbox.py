@@ -118,6 +118,7 @@ class _Mounts:
     def __init__(self) -> None:
         self.args: list[str] = []
         self.points: list[str] = []  # read-only mounts so far (no directory can be created inside one)
+        self.identity: list[str] = []  # those of them that show the host's own path at the same place
         self.dirs: set[str] = {"/"}
 
     def _parents(self, dst: str) -> None:
@@ -130,11 +131,22 @@ class _Mounts:
                 self.dirs.add(d)
 
     def add(self, op: str, src: str | None, dst: str, *prefix: str) -> None:
-        """One mount: ``op`` (``--ro-bind``, ``--symlink``, ``--tmpfs``, ``--proc``, ``--dev``) from ``src``."""
+        """One mount: ``op`` (``--ro-bind``, ``--symlink``, ``--tmpfs``, ``--proc``, ``--dev``) from ``src``.
+        A read-only bind of a file that an earlier bind of its folder already shows, the same file at the
+        same path, is left out (bubblewrap cannot make a mount point inside a read-only mount: a
+        program inside a virtualenv that is itself bound, say)."""
+        if op == "--ro-bind" and src is not None and self._already_shown(src, dst):
+            return
         self._parents(dst)
         self.args += [*prefix, op, *([src] if src is not None else []), dst]
         if op == "--ro-bind":
             self.points.append(dst)
+            if src is not None and os.path.realpath(src) == os.path.realpath(dst):
+                self.identity.append(dst)
+
+    def _already_shown(self, src: str, dst: str) -> bool:
+        inside = any(dst.startswith(p.rstrip("/") + "/") for p in self.identity)
+        return inside and os.path.realpath(dst) == os.path.realpath(src)
 
     def binds(self, flat: list[str]) -> None:
         """``--ro-bind SRC DST`` triples."""
