@@ -16,18 +16,11 @@ from shotcaller.arena.results import APPLICATION_ID, load_results
 from shotcaller.arena.tournament import run_tournament
 from shotcaller.bots.identity import BotSpecError, identify, resolve_entries
 from shotcaller.sim import Params
+from tests.helpers import db_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 SHORT = Params(time_limit_s=30.0)  # 600 ticks: a game in a fraction of a second
 BOT = "class B:\n    def act(self, view, info):\n        return []\n"
-
-
-def _rows(db: Path, sql: str) -> list[tuple]:
-    con = sqlite3.connect(db)
-    try:
-        return list(con.execute(sql))
-    finally:
-        con.close()
 
 
 # ---------------------------------------------------------------------------- identity
@@ -84,7 +77,7 @@ def test_edited_bot_is_a_new_version_and_report_shows_the_latest(tmp_path, monke
     assert run_tournament([f"{path}:B", "idle"], 1, db, params=SHORT) == 0  # same code: nothing to play
     path.write_text(BOT + "# edited\n")
     assert run_tournament(["b.py:B", "idle"], 1, db, params=SHORT) == 2  # new version: played again
-    keys = [k for (k,) in _rows(db, "SELECT key FROM bots WHERE name = 'b.py:B' ORDER BY first_seen")]
+    keys = [k for (k,) in db_rows(db, "SELECT key FROM bots WHERE name = 'b.py:B' ORDER BY first_seen")]
     assert len(keys) == 2 and keys[0] != keys[1]
     latest = load_results(db)
     assert len(latest.games) == 2 and {g[0] for g in latest.games} == {"b.py:B", "idle"}
@@ -131,12 +124,12 @@ def test_broken_bots_forfeit_their_games_and_report_flags_them(tmp_path):
     assert len(warnings) == 3 and "Traceback" not in out.stderr
     assert "boom in __init__" in warnings[0] and "SystemExit: 3" in warnings[1] and "exit code 4" in warnings[2]
     assert "played 2 games" in out.stdout  # idle-random only
-    status = _rows(db, "SELECT status, COUNT(*) FROM games GROUP BY status ORDER BY status")
+    status = db_rows(db, "SELECT status, COUNT(*) FROM games GROUP BY status ORDER BY status")
     assert status == [("forfeit", 2), ("played", 2), ("void", 4)]  # random-BadInit; two broken bots: void
-    forfeits = _rows(db, "SELECT blue, winner, reason FROM games WHERE status = 'forfeit'")
+    forfeits = db_rows(db, "SELECT blue, winner, reason FROM games WHERE status = 'forfeit'")
     for blue, winner, reason in forfeits:
         assert winner == ("red" if blue.startswith("bad.py:BadInit@") else "blue") and "boom in __init__" in reason
-    budgets = [json.loads(b) for (b,) in _rows(db, "SELECT budgets FROM games WHERE status = 'played'")]
+    budgets = [json.loads(b) for (b,) in db_rows(db, "SELECT budgets FROM games WHERE status = 'played'")]
     assert all(b[side]["budget_ms"] == 80 for b in budgets for side in ("blue", "red"))
     rep = subprocess.run(
         [sys.executable, "-m", "shotcaller", "report", "--db", str(db), "--plots", ""],
@@ -261,7 +254,7 @@ def test_verify_voids_a_tampered_game_and_keeps_honest_ones(tmp_path):
     seen: list[str] = []
     n = run_tournament(bots, 1, db, params=SHORT, verify=True, schedule_kind="ladder", on_warning=seen.append)
     assert n == 4
-    rows = _rows(db, "SELECT blue, red, winner, ticks, status, reason FROM games ORDER BY id")
+    rows = db_rows(db, "SELECT blue, red, winner, ticks, status, reason FROM games ORDER BY id")
     honest = [r for r in rows if "tamper" not in r[0] + r[1]]
     tampered = [r for r in rows if "tamper" in r[0] + r[1]]
     assert [r[4] for r in honest] == ["played", "played"]
@@ -292,7 +285,7 @@ def test_budgets_per_pairing_are_recorded(tmp_path, equal):
     (tmp_path / "slow.py").write_text(SLOW)
     db = tmp_path / "t.sqlite"
     run_tournament([f"{tmp_path / 'slow.py'}:Slow", "idle"], 1, db, params=SHORT, equal_budgets=equal)
-    for blue, budgets, result in _rows(db, "SELECT blue, budgets, result FROM games"):
+    for blue, budgets, result in db_rows(db, "SELECT blue, budgets, result FROM games"):
         b = json.loads(budgets)
         assert json.loads(result)["budgets"] == b
         slow, idle = (b["blue"], b["red"]) if blue.startswith("slow") else (b["red"], b["blue"])
@@ -328,10 +321,10 @@ def test_a_database_from_before_bot_versions_keeps_working(tmp_path, capsys):
     assert main(["report", "--db", str(db), "--plots", ""]) == 0  # read-only: migrated in memory
     out = capsys.readouterr().out
     assert out.startswith("3 games") and "../old/b.py:B" in out and "(before versions)" in out
-    assert _rows(db, "PRAGMA application_id") == [(0,)]  # report wrote nothing
+    assert db_rows(db, "PRAGMA application_id") == [(0,)]  # report wrote nothing
     assert run_tournament(["idle", "random"], 1, db, params=SHORT) == 2  # migrated in place, new versions
-    assert _rows(db, "PRAGMA application_id") == [(APPLICATION_ID,)]
-    assert len(_rows(db, "SELECT * FROM games")) == 5
+    assert db_rows(db, "PRAGMA application_id") == [(APPLICATION_ID,)]
+    assert len(db_rows(db, "SELECT * FROM games")) == 5
     latest = load_results(db)  # the new versions of idle and random supersede the old ones (and their games)
     assert len(latest.games) == 2 and {g[0] for g in latest.games} == {"idle", "random"}
     every = load_results(db, all_versions=True)

@@ -4,7 +4,6 @@ start, and bot logs stored with the games."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import warnings
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from shotcaller.arena.tournament import BotSpecError, run_tournament
 from shotcaller.bots.identity import identify
 from shotcaller.bots.sandbox import UnsandboxedWarning, sandbox_available
 from shotcaller.sim import Params
+from tests.helpers import db_rows
 
 SHORT = Params(time_limit_s=30.0)
 NOISY = """
@@ -35,14 +35,6 @@ class Noisy:
 needs_sandbox = pytest.mark.skipif(not sandbox_available()[0], reason=f"no sandbox here: {sandbox_available()[1]}")
 
 
-def _rows(db: Path, sql: str) -> list[tuple]:
-    con = sqlite3.connect(db)
-    try:
-        return list(con.execute(sql))
-    finally:
-        con.close()
-
-
 @needs_sandbox
 def test_sandbox_flag_runs_python_bots_sandboxed_with_logs_in_the_db(tmp_path, capsys):
     bot = tmp_path / "noisy.py"
@@ -50,11 +42,11 @@ def test_sandbox_flag_runs_python_bots_sandboxed_with_logs_in_the_db(tmp_path, c
     db = tmp_path / "t.sqlite"
     assert run_tournament([f"{bot}:Noisy", "idle"], 1, db, params=SHORT, sandbox=True) == 2
     ident = identify(f"{bot}:Noisy")
-    [(key, spec)] = _rows(db, "SELECT key, spec FROM bots WHERE name = 'noisy.py:Noisy'")
+    [(key, spec)] = db_rows(db, "SELECT key, spec FROM bots WHERE name = 'noisy.py:Noisy'")
     assert key == ident.key and spec == f"sandbox:{bot}:Noisy"  # same version as in-process, run sandboxed
-    assert _rows(db, "SELECT spec FROM bots WHERE name = 'idle'") == [("idle",)]  # built-ins stay in-process
+    assert db_rows(db, "SELECT spec FROM bots WHERE name = 'idle'") == [("idle",)]  # built-ins stay in-process
     logs_dir = tmp_path / "t-logs"
-    for blue, logs, faults, budgets in _rows(db, "SELECT blue, bot_logs, faults, budgets FROM games"):
+    for blue, logs, faults, budgets in db_rows(db, "SELECT blue, bot_logs, faults, budgets FROM games"):
         side = "blue" if blue == key else "red"
         assert [b["budget_ms"] for b in json.loads(budgets).values()] == [150.0, 150.0]  # declared in the sandbox
         path = Path(json.loads(logs)[side])
@@ -102,7 +94,7 @@ def test_a_program_that_does_not_start_is_broken_and_forfeits(tmp_path, capsys):
     [warning] = [line for line in captured.err.splitlines() if "is broken" in line]
     assert "exec:prog" in warning or "/nonexistent/prog" in warning
     assert "played 2 games" in captured.out  # idle-random; the missing program never ranks above random
-    rows = _rows(db, "SELECT blue, red, winner, status FROM games WHERE status != 'played'")
+    rows = db_rows(db, "SELECT blue, red, winner, status FROM games WHERE status != 'played'")
     assert len(rows) == 4 and all(r[3] == "forfeit" for r in rows)
     for blue, _red, winner, _status in rows:
         assert winner == ("red" if "prog" in blue else "blue")
@@ -123,4 +115,4 @@ def test_an_unsandboxed_program_is_announced_once_not_per_game(tmp_path, monkeyp
         assert run_tournament([entry, "idle"], 2, db, params=SHORT, on_warning=seen.append) == 4
     assert not [w for w in raised if issubclass(w.category, UnsandboxedWarning)]  # not once per game
     assert len(seen) == 1 and seen[0].startswith("exec:bash shell_bot.sh: ") and "without a sandbox" in seen[0]
-    assert _rows(db, "SELECT COUNT(*) FROM games WHERE status = 'played'") == [(4,)]
+    assert db_rows(db, "SELECT COUNT(*) FROM games WHERE status = 'played'") == [(4,)]

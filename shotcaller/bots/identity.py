@@ -35,7 +35,7 @@ from importlib.machinery import PathFinder
 from pathlib import Path
 
 from shotcaller.bots.builtin import BUILTIN
-from shotcaller.bots.loader import ENTRY_POINT_GROUP, BotLoadError
+from shotcaller.bots.loader import ENTRY_POINT_GROUP, BotLoadError, exec_command
 
 DIGEST_LEN = 8  # hex digits of the code digest in ``name@digest``
 NAME_RE = re.compile(r"[A-Za-z0-9_.+-]+")
@@ -157,11 +157,9 @@ def _python(entry: str, name: str | None, spec: str) -> BotIdentity:
 
 def _exec(entry: str, name: str | None, spec: str) -> BotIdentity:
     try:
-        cmd = shlex.split(spec[5:])
-    except ValueError as e:
-        raise BotSpecError(f"bot {entry!r}: cannot parse the command: {e}") from e
-    if not cmd:
-        raise BotSpecError(f"bot {entry!r}: 'exec:' needs a command, e.g. exec:node bot.js")
+        cmd = exec_command(spec, entry)
+    except BotLoadError as e:  # a spec that names no command is a usage error, not a broken bot
+        raise BotSpecError(str(e)) from None
     files = [(i, Path(tok).resolve()) for i, tok in enumerate(cmd) if Path(tok).is_file()]
     if not files and (found := shutil.which(cmd[0])):
         files = [(0, Path(found).resolve())]

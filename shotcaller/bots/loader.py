@@ -30,18 +30,26 @@ def _instantiate(obj: Any, spec: str) -> Any:
     return bot
 
 
-def _exec_bot(spec: str) -> Any:
+def exec_command(spec: str, entry: str | None = None) -> list[str]:
+    """The command line of an ``exec:`` spec; BotLoadError (naming ``entry``, default the spec) when it
+    cannot be split or is empty."""
     import shlex
-    import shutil
-
-    from shotcaller.bots.remote import SubprocessCoach
 
     try:
         cmd = shlex.split(spec[5:])
     except ValueError as e:
-        raise BotLoadError(f"bot {spec!r}: cannot split the command line: {e}") from None
+        raise BotLoadError(f"bot {entry or spec!r}: cannot split the command line: {e}") from None
     if not cmd:
-        raise BotLoadError(f"bot {spec!r}: 'exec:' needs a command, e.g. exec:node bot.js")
+        raise BotLoadError(f"bot {entry or spec!r}: 'exec:' needs a command, e.g. exec:node bot.js")
+    return cmd
+
+
+def _exec_bot(spec: str) -> Any:
+    import shutil
+
+    from shotcaller.bots.remote import SubprocessCoach
+
+    cmd = exec_command(spec)
     if shutil.which(cmd[0]) is None:
         what = "no such file" if not Path(cmd[0]).exists() else "not an executable file"
         if "/" not in cmd[0] and not Path(cmd[0]).exists():
