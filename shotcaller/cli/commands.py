@@ -1,4 +1,8 @@
-"""Command line: parses and dispatches, nothing else."""
+"""The ``shotcaller`` commands: each runs one command from its parsed arguments and returns the exit code.
+
+The parser (:mod:`shotcaller.cli.parser`) maps each command to its ``command_*`` function. Heavy
+modules are imported inside each command, so ``shotcaller --help`` stays fast.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import sys
 from typing import Any
 
 
-def _match(args: argparse.Namespace) -> int:
+def command_match(args: argparse.Namespace) -> int:
     from shotcaller.arena.match import play_match
     from shotcaller.content import ContentError, MapError, load_content
     from shotcaller.sim import Params, SimConfig, build_world
@@ -93,7 +97,7 @@ def _print_summary(res: dict[str, Any], args: argparse.Namespace) -> None:
         print(f"replay written to {args.replay}")
 
 
-def _replay_verify(args: argparse.Namespace) -> int:
+def command_replay_verify(args: argparse.Namespace) -> int:
     from shotcaller.arena.replay import ReplayError, load_replay, resimulate
 
     try:
@@ -133,7 +137,7 @@ def _print_match_timeline(story: Any, as_json: bool) -> int:
     return 0
 
 
-def _replay_show(args: argparse.Namespace) -> int:
+def command_replay_show(args: argparse.Namespace) -> int:
     from shotcaller.arena.replay import ReplayError, load_replay
     from shotcaller.arena.timeline import ENTRY_TYPES, build_timeline, filter_entries, format_timeline
 
@@ -172,7 +176,7 @@ def _replay_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _bench(args: argparse.Namespace) -> int:
+def command_bench(args: argparse.Namespace) -> int:
     from shotcaller.arena.bench import bench
     from shotcaller.content import ContentError, MapError
 
@@ -196,7 +200,7 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
-def _tournament(args: argparse.Namespace) -> int:
+def command_tournament(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from shotcaller.arena.tournament import (
@@ -294,7 +298,7 @@ def _stderr_console() -> Any:
     return Console(file=sys.stderr)
 
 
-def _report(args: argparse.Namespace) -> int:
+def command_report(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from shotcaller.arena.ratings import report_tables, write_plots
@@ -325,7 +329,7 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _compile(args: argparse.Namespace) -> int:
+def command_compile(args: argparse.Namespace) -> int:
     import time
 
     from shotcaller.sim.aot import build
@@ -342,89 +346,6 @@ def _compile(args: argparse.Namespace) -> int:
         return 1
     print(f"built {path} in {time.perf_counter() - t:.1f} s")
     return 0
-
-
-def _positive_int(s: str) -> int:
-    try:
-        v = int(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {s!r}") from None
-    if v <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {s}")
-    return v
-
-
-def _non_negative_int(s: str) -> int:
-    try:
-        v = int(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {s!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {s}")
-    return v
-
-
-def _seconds(minimum: float, inclusive: bool) -> Any:
-    def parse(s: str) -> float:
-        try:
-            v = float(s)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number of seconds, got {s!r}") from None
-        if v != v or (v < minimum if inclusive else v <= minimum) or v > 1e7:
-            bound = f">= {minimum:g}" if inclusive else f"> {minimum:g}"
-            raise argparse.ArgumentTypeError(f"expected seconds {bound}, got {s}")
-        return v
-
-    return parse
-
-
-def _seed(s: str) -> int:
-    try:
-        v = int(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer seed, got {s!r}") from None
-    if not -(2**63) <= v < 2**63:
-        raise argparse.ArgumentTypeError(f"seed must fit in 64 bits, got {s}")
-    return v
-
-
-BOT_SPECS = f"""\
-BOT is one of:
-  a built-in bot      {", ".join(sorted(__import__("shotcaller.bots.builtin", fromlist=["BUILTIN"]).BUILTIN))}
-  FILE.py:Class       a Python class in a file (trusted code: it runs inside this process)
-  module:Class        a Python class in an importable module
-  sandbox:FILE.py:Class, sandbox:module:Class
-                      the same class run in a sandboxed child process (for code you do not trust)
-  exec:COMMAND ARGS   a program in any language speaking JSON lines (docs/bot_protocol.md), sandboxed
-  NAME                a bot an installed package registers in the 'shotcaller.bots' entry-point group"""
-
-
-class _Formatter(argparse.RawDescriptionHelpFormatter):
-    """Keeps the description's layout and shows every default the help text does not already give."""
-
-    def _get_help_string(self, action: argparse.Action) -> str:
-        text = action.help or ""
-        shown = action.default is not None and action.default is not False and action.default != argparse.SUPPRESS
-        if "default" not in text and shown and action.option_strings:
-            text += " (default: %(default)s)"
-        return text
-
-
-def _budget_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--budget-ms",
-        type=_seconds(0, True),
-        default=None,
-        metavar="MS",
-        help="thinking time per decision for every bot, in ms (default: what the bot declares, else 100)",
-    )
-    p.add_argument(
-        "--bank-ms",
-        type=_seconds(0, True),
-        default=None,
-        metavar="MS",
-        help="extra time a bot may draw on over the whole match, in ms (default: declared, else 1000)",
-    )
 
 
 def _budgets(args: argparse.Namespace, coaches: tuple[Any, Any]) -> tuple[Any, Any] | None:
@@ -444,179 +365,3 @@ def _budgets(args: argparse.Namespace, coaches: tuple[Any, Any]) -> tuple[Any, A
             )
         )
     return (out[0], out[1])
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``shotcaller`` command."""
-    p = argparse.ArgumentParser(prog="shotcaller", description="Shotcaller: coach a 5v5 MOBA team of bots.")
-    sub = p.add_subparsers(dest="command", required=True)
-
-    m = sub.add_parser(
-        "match",
-        help="play one full match headless and print a summary",
-        description="Play one full match headless and print a summary.\n\n" + BOT_SPECS,
-        formatter_class=_Formatter,
-    )
-    m.add_argument("--blue", default="none", metavar="BOT", help="blue coach (see BOT above; none = the default plan)")
-    m.add_argument("--red", default="none", metavar="BOT", help="red coach")
-    m.add_argument("--seed", type=_seed, default=0, help="match seed")
-    m.add_argument("--replay", metavar="PATH", help="write the replay to PATH (.json or .json.gz)")
-    m.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
-    m.add_argument("--map", default="map.txt", help="map file: map.txt, map_2x.txt, map_4x.txt or a path")
-    m.add_argument(
-        "--latency", type=_seconds(0, True), default=None, help="order latency in seconds (default: the content's, 2)"
-    )
-    m.add_argument(
-        "--apm", type=_non_negative_int, default=None, help="orders per minute per team, 0 = unlimited (default 30)"
-    )
-    m.add_argument(
-        "--time-limit", type=_seconds(0, False), default=None, help="time limit in game seconds (default 1800)"
-    )
-    _budget_args(m)
-    m.add_argument(
-        "--allow-unsandboxed",
-        action="store_true",
-        help="run sandbox: bots even where no sandbox is available (they then have this host's rights)",
-    )
-    m.add_argument(
-        "--bot-logs",
-        metavar="DIR",
-        default=None,
-        help="where exec:/sandbox: bots' stderr logs go, 1 MB each at most "
-        "(default: $SHOTCALLER_STATE_DIR/bot-logs, else ~/.local/state/shotcaller/bot-logs)",
-    )
-    m.add_argument(
-        "--timeline",
-        action="store_true",
-        help='after the match, print its timeline as `replay show` does (with --json: a "timeline" list)',
-    )
-    m.set_defaults(func=_match)
-
-    r = sub.add_parser("replay", help="replay tools")
-    rs = r.add_subparsers(dest="replay_command", required=True)
-    rv = rs.add_parser("verify", help="re-simulate a replay and check every checksum")
-    rv.add_argument("path")
-    rv.set_defaults(func=_replay_verify)
-    rsh = rs.add_parser(
-        "show",
-        help="re-simulate a replay and print the match as a timeline: draft, orders with their reasons "
-        "and answers, kills, fights, buildings, teleports, purchases, the end",
-    )
-    rsh.add_argument("path")
-    rsh.add_argument("--json", action="store_true", help="print the entries as one JSON list of objects")
-    rsh.add_argument("--only", metavar="TYPES", help="only these entry types, comma-separated (e.g. order,fight)")
-    rsh.add_argument("--skip", metavar="TYPES", help="leave out these entry types (e.g. purchase)")
-    rsh.add_argument(
-        "--side",
-        choices=["blue", "red"],
-        help="only this side's orders, purchases, teleports and faults (the rest stay)",
-    )
-    rsh.add_argument("--limit", type=_positive_int, metavar="N", help="print at most N entries")
-    rsh.set_defaults(func=_replay_show)
-
-    t = sub.add_parser(
-        "tournament",
-        help="round robin or ladder between bots, resumable, stored in SQLite",
-        description="Round robin or ladder between bots (docs/tournaments.md). Each pair plays --games seeds on\n"
-        "both sides. An entry is BOT or NAME=BOT; it is stored as a version, name@digest of its code (an edited\n"
-        "bot is a new version). A bot that cannot load or start is broken: its games are forfeits.\n\n" + BOT_SPECS,
-        formatter_class=_Formatter,
-    )
-    t.add_argument("bots", nargs="+", metavar="BOT", help="BOT or NAME=BOT (see above); at least two")
-    t.add_argument(
-        "--games", type=_positive_int, default=10, help="seeds per pair, each played on both sides (default 10)"
-    )
-    t.add_argument(
-        "--db", default="tournament.sqlite", help="results database, created on first use (default tournament.sqlite)"
-    )
-    t.add_argument(
-        "--workers",
-        type=_positive_int,
-        default=None,
-        help="local: parallel worker processes (default 1, in this process); ray: tasks in flight (default 2 per CPU)",
-    )
-    t.add_argument(
-        "--backend",
-        choices=["local", "ray"],
-        default="local",
-        help="where games run: local processes (default) or Ray tasks (pip install 'shotcaller[ray]')",
-    )
-    t.add_argument(
-        "--ray-address",
-        metavar="ADDR",
-        help="Ray cluster to use (auto, ray://HOST:10001, ...; default: start a local Ray instance)",
-    )
-    t.add_argument(
-        "--schedule",
-        choices=["round-robin", "ladder"],
-        default="round-robin",
-        help="round-robin: every pair; ladder: adjacent bots in the order given (default round-robin)",
-    )
-    t.add_argument("--replays", metavar="DIR", help="also write every game's replay to DIR")
-    t.add_argument(
-        "--verify",
-        action="store_true",
-        help="re-simulate every game from its order log; a game that does not reproduce is void",
-    )
-    t.add_argument(
-        "--sandbox",
-        action="store_true",
-        help="run every FILE.py:Class / module:Class bot as sandbox: (its own sandboxed process)",
-    )
-    t.add_argument(
-        "--allow-unsandboxed",
-        action="store_true",
-        help="run sandbox: bots even when no sandbox is available here (they get every right of this user)",
-    )
-    _budget_args(t)
-    t.add_argument(
-        "--unequal-budgets",
-        action="store_true",
-        help="each bot gets its own budget (default: both sides of a pairing get the larger of the two)",
-    )
-    t.add_argument(
-        "--bot-logs",
-        metavar="DIR",
-        help="where bots' stderr logs go (default: DB_STEM-logs/ next to the database)",
-    )
-    t.set_defaults(func=_tournament)
-
-    rp = sub.add_parser("report", help="leaderboard (OpenSkill) and head-to-head matrix of a tournament")
-    rp.add_argument("--db", default="tournament.sqlite", help="results database (default tournament.sqlite)")
-    rp.add_argument(
-        "--plots", metavar="DIR", default="report", help="write ratings.png and winrates.png here (default report)"
-    )
-    rp.add_argument(
-        "--all-versions",
-        action="store_true",
-        help="every version of every bot (name@digest) and their games; default: the latest version of each name",
-    )
-    rp.set_defaults(func=_report)
-
-    c = sub.add_parser("compile", help="build the ahead-of-time kernels (small, fast-starting processes)")
-    c.set_defaults(func=_compile)
-
-    b = sub.add_parser("bench", help="simulation throughput (game ticks per second)")
-    b.add_argument("--batch", type=_positive_int, nargs="+", help="batch sizes (default 1 64)")
-    b.add_argument("--seconds", type=_seconds(0, False), default=5.0, help="seconds per batch size (default 5)")
-    b.add_argument("--json", action="store_true", help="print JSON")
-    b.add_argument("--map", default="map.txt", help="map file")
-    b.add_argument("--threads", type=_positive_int, default=1, help="Numba threads over the games (default 1)")
-    b.set_defaults(func=_bench)
-    return p
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``shotcaller`` command."""
-    args = build_parser().parse_args(argv)
-    try:
-        return int(args.func(args))
-    except BrokenPipeError:  # the reader went away (`shotcaller report | head`): stop quietly
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
