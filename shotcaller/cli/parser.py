@@ -60,6 +60,8 @@ def _seed(s: str) -> int:
     return v
 
 
+REPLAY_PATH = "a replay file (.json or .json.gz), as written by match --replay or tournament --replays"
+
 BOT_SPECS = f"""\
 BOT is one of:
   a built-in bot      {", ".join(sorted(__import__("shotcaller.bots.builtin", fromlist=["BUILTIN"]).BUILTIN))}
@@ -148,14 +150,14 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("replay", help="replay tools")
     rs = r.add_subparsers(dest="replay_command", required=True)
     rv = rs.add_parser("verify", help="re-simulate a replay and check every checksum")
-    rv.add_argument("path", help="a replay file (.json or .json.gz), as written by match --replay or tournament --replays")
+    rv.add_argument("path", help=REPLAY_PATH)
     rv.set_defaults(func=command_replay_verify)
     rsh = rs.add_parser(
         "show",
         help="re-simulate a replay and print the match as a timeline: draft, orders with their reasons "
         "and answers, kills, fights, buildings, teleports, purchases, the end",
     )
-    rsh.add_argument("path", help="a replay file (.json or .json.gz), as written by match --replay or tournament --replays")
+    rsh.add_argument("path", help=REPLAY_PATH)
     rsh.add_argument("--json", action="store_true", help="print the entries as one JSON list of objects")
     rsh.add_argument("--only", metavar="TYPES", help="only these entry types, comma-separated (e.g. order,fight)")
     rsh.add_argument("--skip", metavar="TYPES", help="leave out these entry types (e.g. purchase)")
