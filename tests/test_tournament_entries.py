@@ -329,3 +329,17 @@ def test_a_database_from_before_bot_versions_keeps_working(tmp_path, capsys):
     assert len(latest.games) == 2 and {g[0] for g in latest.games} == {"idle", "random"}
     every = load_results(db, all_versions=True)
     assert len(every.games) == 5 and {g[0] for g in every.games} == {"idle", "idle@old", "random", "../old/b.py:B"}
+
+
+def test_an_installed_module_bot_is_found_from_any_directory(tmp_path):
+    """``package.module:Class`` of an installed package resolves whatever the working directory (an
+    editable install is found through its import finder, not sys.path)."""
+    code = (
+        "from shotcaller.bots.identity import identify\n"
+        "i = identify('shotcaller.bots.builtin:PusherCoach')\n"
+        "print(i.name, i.digest)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    name, digest = proc.stdout.split()
+    assert name == "shotcaller.bots.builtin:PusherCoach" and len(digest) == 8

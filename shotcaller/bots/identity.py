@@ -26,6 +26,7 @@ the same name. Resolving an identity reads files but never imports or runs the b
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import re
 import shlex
 import shutil
@@ -96,6 +97,11 @@ def _module_file(modname: str) -> Path | None:
     spec = None
     for i in range(len(parts)):
         spec = PathFinder.find_spec(".".join(parts[: i + 1]) if i == 0 else parts[i], path)
+        if spec is None and i == 0:  # not on sys.path itself: an editable install's finder, say
+            try:
+                spec = importlib.util.find_spec(parts[0])  # a top-level name: found, not executed
+            except (ImportError, ValueError):
+                spec = None
         if spec is None:
             return None
         if i < len(parts) - 1:
