@@ -251,7 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("compile", help="build the ahead-of-time kernels (small, fast-starting processes)")
     c.set_defaults(func=command_compile)
 
-    b = sub.add_parser("bench", help="simulation throughput (game ticks per second)")
+    b = sub.add_parser("bench", help="simulation throughput (game ticks per second)", formatter_class=_Formatter)
     b.add_argument("--batch", type=_positive_int, nargs="+", help="batch sizes (default 1 64)")
     b.add_argument("--seconds", type=_seconds(0, False), default=5.0, help="seconds per batch size (default 5)")
     b.add_argument("--json", action="store_true", help="print JSON")
