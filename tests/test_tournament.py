@@ -263,3 +263,22 @@ def test_the_ladder_report_script_runs_end_to_end(tmp_path):
     text = out.read_text()
     assert "| 5 | `search` |" in text and "8 games" in text
     assert (db.parent / "winrates.png").stat().st_size > 1000
+
+
+def test_ratings_do_not_depend_on_the_number_of_workers(tmp_path):
+    """OpenSkill is order-dependent: ratings are computed in schedule order, not in finishing order."""
+    from shotcaller.arena.ratings import ratings
+    from shotcaller.arena.results import load_results
+
+    bots = ["random", "idle", "laner"]
+    out = {}
+    for workers in (1, 2):
+        db = tmp_path / f"w{workers}.sqlite"
+        run_tournament(bots, 3, db, workers=workers, chunk=1)
+        games = load_results(db).games
+        table = ratings(games)
+        out[workers] = (games, {name: (round(r.mu, 9), round(r.sigma, 9)) for name, r in table.items()})
+    assert out[1][0] == out[2][0]  # the same games, in the same (schedule) order
+    assert out[1][1] == out[2][1]
+    # the order ratings are computed in is the schedule's: seed by seed
+    assert [g[2] for g in out[2][0]] == sorted(g[2] for g in out[2][0])

@@ -296,7 +296,8 @@ class Results:
 def load_results(db: str | Path, all_versions: bool = False) -> Results:
     """The stored games and bots; by default only the latest version of each name and the games
     between latest versions (``all_versions``: every version, each labelled ``name@digest``
-    unless it is the latest)."""
+    unless it is the latest). Games come in schedule order (seed, then blue and red), so ratings are
+    the same whatever the number of workers or the backend that played them."""
     con = open_db(db, readonly=True)
     try:
         cols = "key, name, digest, spec, source, broken, log_path, last_seen, first_seen"
@@ -307,7 +308,9 @@ def load_results(db: str | Path, all_versions: bool = False) -> Results:
         bots = {r[0]: BotRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], latest=latest[r[1]][2] == r[0]) for r in rows}
         shown = {k: b for k, b in bots.items() if all_versions or b.latest}
         out = Results(games=[], bots=list(shown.values()))
-        query = "SELECT blue, red, seed, winner, status, reason, faults, bot_logs FROM games ORDER BY finished_at, id"
+        # ratings are order-dependent (OpenSkill): games in schedule order, round by round (seed, then the
+        # pairing), never in the order workers happened to finish them
+        query = "SELECT blue, red, seed, winner, status, reason, faults, bot_logs FROM games ORDER BY seed, blue, red"
         for blue, red, seed, winner, status, reason, faults, logs in con.execute(query):
             if blue not in shown or red not in shown:
                 continue
