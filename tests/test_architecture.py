@@ -120,3 +120,69 @@ def test_cache_dir_follows_the_environment(tmp_path, monkeypatch):
     assert paths.cache_dir() == tmp_path / "x" / "shotcaller"
     monkeypatch.setenv("SHOTCALLER_STATE_DIR", str(tmp_path / "s"))
     assert paths.state_dir() == tmp_path / "s"
+
+
+def test_numba_patches_are_live(world):
+    """Canary: the two places where we reach into Numba still work with the installed release. If a
+    release turned either into a silent no-op, compile time would multiply (widening) or caches would
+    go stale or back into the package (locator)."""
+    import numba as nb
+    import numpy as np
+    from numba.core import caching
+
+    from shotcaller.sim import _jit, kernels
+
+    assert caching.CacheImpl._locator_classes[0] is _jit._SimCacheLocator
+    assert isinstance(kernels.tick._cache._impl.locator, _jit._SimCacheLocator)
+
+    def twice(x):
+        return x + x
+
+    widened, plain = nb.njit(twice), nb.njit(twice)
+    widened._widen_args = True
+
+    @nb.njit
+    def caller():
+        return widened(1) + widened(2) + widened(np.int32(3)) + widened(np.uint8(4))
+
+    @nb.njit
+    def caller_plain():
+        return plain(1) + plain(2) + plain(np.int32(3)) + plain(np.uint8(4))
+
+    assert caller() == caller_plain() == 20
+    assert len(plain.signatures) > 1  # what Numba does by itself: one version per literal and width
+    assert [str(s) for s in widened.signatures] == ["(int64,)"]  # one compiled version
+
+
+def test_only_kernel_modules_stamp_the_kernel_cache(tmp_path):
+    """Editing an observation or scenario helper recompiles nothing; editing a rule recompiles all."""
+    import shutil
+
+    from shotcaller.sim.backend import SIM_DIR, kernel_modules, source_stamp
+
+    names = {p.name for p in kernel_modules()}
+    assert {"kernels.py", "core.py", "layout.py", "skills.py", "_jit.py", "aot.py"} <= names
+    assert not {"observe.py", "result.py", "sandbox.py", "step.py"} & names
+    copy = tmp_path / "sim"
+    shutil.copytree(SIM_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    before = source_stamp(copy)
+    with open(copy / "observe.py", "a") as f:
+        f.write("\n# a comment\n")
+    assert source_stamp(copy) == before
+    with open(copy / "core.py", "a") as f:
+        f.write("\n# a comment\n")
+    assert source_stamp(copy) != before
+
+
+def test_aot_world_cache_keeps_no_world_alive(content):
+    import gc
+    import weakref
+
+    from shotcaller.sim import backend, build_world
+
+    w = build_world(content)
+    backend.kernels(w)
+    ref = weakref.ref(w)
+    del w
+    gc.collect()
+    assert ref() is None

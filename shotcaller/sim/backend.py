@@ -14,11 +14,14 @@ Both give identical results (tested).
 
 from __future__ import annotations
 
+import ast
 import functools
 import hashlib
 import importlib.util
 import json
 import os
+import re
+import weakref
 from pathlib import Path
 from types import ModuleType
 from typing import Any, NamedTuple
@@ -33,14 +36,44 @@ AOT_DIR = Path(
 AOT_NAME = "_aot_kernels"
 
 
-@functools.lru_cache(maxsize=1)
-def sim_source_stamp() -> bytes:
-    """A digest of every module of ``shotcaller.sim``: the freshness stamp of all compiled kernels."""
+def kernel_modules(sim_dir: Path = SIM_DIR) -> list[Path]:
+    """The simulation modules compiled code is built from: every module that defines ``@kernel`` or
+    ``@entry`` functions, ``_jit.py`` and ``aot.py`` (the compiler settings and the AOT exports), and
+    every ``shotcaller.sim`` module they import, transitively (their constants are frozen into the
+    machine code). Observation, result and scenario helpers are not among them, so editing those
+    recompiles nothing."""
+    files = {p.stem: p for p in sim_dir.glob("*.py")}
+    todo = [n for n, p in files.items() if re.search(r"^@(kernel|entry)\b", p.read_text(), re.M)] + ["_jit", "aot"]
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in files:
+            continue
+        seen.add(name)
+        for node in ast.walk(ast.parse(files[name].read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module == "shotcaller.sim":
+                todo += [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("shotcaller.sim."):
+                todo.append(str(node.module).split(".")[2])
+            elif isinstance(node, ast.Import):
+                todo += [a.name.split(".")[2] for a in node.names if a.name.startswith("shotcaller.sim.")]
+    return sorted(files[n] for n in seen)
+
+
+def source_stamp(sim_dir: Path = SIM_DIR) -> bytes:
+    """A digest of the :func:`kernel_modules` of ``sim_dir``."""
     h = hashlib.sha256()
-    for p in sorted(SIM_DIR.glob("*.py")):
+    for p in kernel_modules(sim_dir):
         h.update(p.name.encode())
         h.update(p.read_bytes())
     return h.digest()
+
+
+@functools.lru_cache(maxsize=1)
+def sim_source_stamp() -> bytes:
+    """The freshness stamp of all compiled kernels: a digest of the modules they are built from
+    (:func:`kernel_modules`), so an edit to any rule recompiles every kernel that may include it."""
+    return source_stamp(SIM_DIR)
 
 
 class Kernels(NamedTuple):
@@ -106,16 +139,16 @@ def kernels(world: Any) -> Kernels:
         if world is None:
             return Kernels("aot", None, None, None, mod.dijkstra)
         key = id(world)
-        cached = _matches.get(key)
-        if cached is None:
-            cached = (world, layout_fingerprint(world) == fp)
-            _matches[key] = cached
-        if cached[1]:
+        fits = _matches.get(key)
+        if fits is None:
+            fits = _matches[key] = layout_fingerprint(world) == fp
+            weakref.finalize(world, _matches.pop, key, None)  # forget it with the world: keep no world alive
+        if fits:
             return Kernels("aot", mod.run, _ParallelViaJit(), mod.reset, mod.dijkstra)
     return _jit()
 
 
-_matches: dict[int, tuple[Any, bool]] = {}
+_matches: dict[int, bool] = {}  # id(world) -> whether the AOT build fits it, for living worlds only
 
 
 class _ParallelViaJit:
