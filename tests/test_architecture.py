@@ -186,3 +186,76 @@ def test_aot_world_cache_keeps_no_world_alive(content):
     del w
     gc.collect()
     assert ref() is None
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Module -> the package modules it imports at module level (``from pkg import submodule`` counts as
+    the submodule; imports inside functions and ``if TYPE_CHECKING`` are not module-level)."""
+    import ast
+
+    root = ROOT / "shotcaller"
+    mods = {}
+    for p in root.rglob("*.py"):
+        name = ".".join(p.relative_to(ROOT).with_suffix("").parts)
+        mods[name.removesuffix(".__init__")] = p
+    graph: dict[str, set[str]] = {m: set() for m in mods}
+    for m, p in mods.items():
+        for node in ast.parse(p.read_text()).body:
+            nodes = [node]
+            if isinstance(node, ast.If):
+                guarded = isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
+                nodes = [] if guarded else node.body + node.orelse
+            for n in nodes:
+                if isinstance(n, ast.ImportFrom) and (n.module or "").startswith("shotcaller"):
+                    for a in n.names:
+                        sub = f"{n.module}.{a.name}"
+                        graph[m].add(sub if sub in mods else str(n.module))
+                elif isinstance(n, ast.Import):
+                    graph[m] |= {a.name for a in n.names if a.name in mods}
+    return graph
+
+
+def test_no_import_cycles():
+    graph = _import_graph()
+    cycles = []
+    state: dict[str, int] = {}  # 1 on the path, 2 done
+
+    def visit(m: str, path: list[str]) -> None:
+        state[m] = 1
+        for n in sorted(graph.get(m, ())):
+            if state.get(n) == 1:
+                cycles.append(path[path.index(n) :] + [n])
+            elif n not in state:
+                visit(n, [*path, n])
+        state[m] = 2
+
+    for m in sorted(graph):
+        if m not in state:
+            visit(m, [m])
+    assert not cycles, f"module-level import cycles: {cycles}"
+
+
+LAYERS = {  # a part of the package and the parts it must never import (imports flow one way)
+    "shotcaller.content": ("shotcaller.sim", "shotcaller.bots", "shotcaller.arena", "shotcaller.cli"),
+    "shotcaller.sim": ("shotcaller.bots", "shotcaller.arena", "shotcaller.cli"),
+    "shotcaller.bots": ("shotcaller.arena", "shotcaller.cli"),
+    "shotcaller.arena": ("shotcaller.cli",),
+}
+
+
+def test_layers_point_down_only():
+    """content -> sim -> bots -> arena -> cli, checked on every import statement, functions included."""
+    import ast
+
+    bad = []
+    for p in (ROOT / "shotcaller").rglob("*.py"):
+        mod = ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        banned = next((v for k, v in LAYERS.items() if mod == k or mod.startswith(k + ".")), ())
+        for node in ast.walk(ast.parse(p.read_text())):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            bad += [f"{mod} imports {n}" for n in names if any(n == b or n.startswith(b + ".") for b in banned)]
+    assert not bad, bad
