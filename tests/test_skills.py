@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 import shotcaller.content
+from shotcaller.sim import Params, SimConfig, build_world, step_inplace
 from shotcaller.sim import layout as L
-from shotcaller.sim import step_inplace
 from shotcaller.sim.sandbox import NEVER, hold, keep_only, leader_slot, place, sandbox_state, set_field, spawn_unit
 from tests.helpers import DRAFT
 
@@ -704,6 +704,21 @@ def test_dark_presence_halves_defense_within_4_and_ends_on_leaving(fast_world):
     place(st, r, 28, Y)  # out of the aura
     _, smp = run(st, 20, lambda st: float(unit(st, r)["dfn"]))
     assert smp[-1] == d_r and smp.index(d_r) <= 8
+
+
+@pytest.mark.parametrize("ai_interval", [1, 4, 10, 25])
+def test_dark_presence_has_no_gap_at_any_ai_interval(content, ai_interval):
+    """The aura is refreshed on each of the caster's checks (every ai_interval ticks): it must last until
+    the next one (it used to last a fixed 6 ticks, so at ai_interval 10 it was off 4 ticks in 10)."""
+    w = build_world(content, SimConfig(), Params(latency_s=0, apm=0, micro=True, ai_interval=ai_interval))
+    st = sandbox(w, [SOULS, ROLLO])
+    put(st, SOULS, 22, attacks=False)
+    r = put(st, ROLLO, 26, attacks=False)  # 4 tiles
+    d_r, f = float(unit(st, r)["dfn"]), SK["DarkPresence"]["value"]
+    _, smp = run(st, 3 * ai_interval + 20, lambda st: float(unit(st, r)["dfn"]))
+    first = smp.index(d_r * f)
+    assert first <= ai_interval  # the caster had its check
+    assert set(smp[first:]) == {d_r * f}, f"gaps: {[t for t in range(first, len(smp)) if smp[t] != d_r * f]}"
 
 
 def test_dark_presence_two_sources_do_not_stack(fast_world):

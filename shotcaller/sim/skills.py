@@ -362,7 +362,10 @@ def _cast(S, T, b, li, u, sl, sk, near, nn):
     elif sk == SK_DARK_PRESENCE:
         n = _within(S, b, u, near, nn, _sp(T, sk, SP_RADIUS), KM_MOBILE, out)
         for i in range(n):
-            add_effect(S, b, out[i], KEY_SKILL + sk, ST_DEF, OP_MUL, _sp(T, sk, SP_VALUE), t + 6, u)
+            # an aura refreshed on each of the caster's checks (every ai_every ticks): it lasts until just
+            # past the next check, whatever the AI interval (a fixed 6 ticks left gaps at ai_interval 10)
+            until = t + T.ai_every + 2
+            add_effect(S, b, out[i], KEY_SKILL + sk, ST_DEF, OP_MUL, _sp(T, sk, SP_VALUE), until, u)
 
 
 @kernel
