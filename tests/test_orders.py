@@ -15,7 +15,7 @@ from hypothesis import strategies as hst
 
 from shotcaller.sim import Params, SimConfig, build_world, step_inplace
 from shotcaller.sim import layout as L
-from shotcaller.sim.sandbox import NEVER, hold, keep_only, leader_slot, place, sandbox_state, set_field, spawn_unit
+from shotcaller.sim.scenario import NEVER, hold, keep_only, leader_slot, place, scenario_state, set_field, spawn_unit
 from tests.helpers import DRAFT
 
 DRAFT_Q = [5, 1, 2, 3, 4, 0, 6, 7, 8, 9]  # blue leader 0 is Chiron, red leader 0 is Rollo
@@ -170,7 +170,7 @@ REJECTIONS = [
 @pytest.mark.parametrize("wname, setup, row, reason", [r[1:] for r in REJECTIONS], ids=[r[0] for r in REJECTIONS])
 def test_invalid_order_is_rejected_with_reason(request, wname, setup, row, reason):
     w = request.getfixturevalue(wname)
-    st = sandbox_state(w, DRAFT)
+    st = scenario_state(w, DRAFT)
     if setup is not None:
         setup(st)
     ref = st.copy()
@@ -197,7 +197,7 @@ def test_every_reject_reason_is_covered():
 
 
 def test_valid_orders_of_each_kind_are_accepted(fast_world):
-    st = sandbox_state(fast_world, DRAFT)
+    st = scenario_state(fast_world, DRAFT)
     rows = [
         (0, 0, L.O_LANE, 2, 0),
         (0, 1, L.O_PUSH, 1, 0),
@@ -220,7 +220,7 @@ def test_valid_orders_of_each_kind_are_accepted(fast_world):
 
 
 def test_buy_and_stance_are_accepted_for_a_dead_leader(fast_world):
-    st = sandbox_state(fast_world, DRAFT)
+    st = scenario_state(fast_world, DRAFT)
     keep_only(st, [leader_slot(i) for i in range(1, 10)])
     leader(st, 0)["build_next"] = 4
     ev = step_inplace(st, orders((0, 0, L.O_BUY, COFFEE, 0), (0, 0, L.O_STANCE, 0, 0)), 1)
@@ -230,7 +230,7 @@ def test_buy_and_stance_are_accepted_for_a_dead_leader(fast_world):
 
 
 def test_orders_after_game_over_are_rejected(short_world):
-    st = sandbox_state(short_world, DRAFT)
+    st = scenario_state(short_world, DRAFT)
     step_inplace(st, None, 60)
     assert st.arrays.games["done"][0] == 1
     ev = step_inplace(st, orders((0, 0, L.O_STANCE, 2, 0), (1, -1, L.O_LANE, 1, 0)), 1)
@@ -242,7 +242,7 @@ def test_orders_after_game_over_are_rejected(short_world):
 
 
 def test_finished_game_does_not_apply_orders(short_world):
-    st = sandbox_state(short_world, DRAFT)
+    st = scenario_state(short_world, DRAFT)
     step_inplace(st, None, 60)
     ref = st.copy()
     ev = step_inplace(st, orders((0, 0, L.O_STANCE, 2, 0)), 5)
@@ -261,7 +261,7 @@ _row = hst.tuples(hst.integers(-1, 2), hst.integers(-2, 5), hst.integers(-1, 15)
 @given(rows=hst.lists(_row, min_size=1, max_size=12))
 def test_random_orders_never_crash_and_each_gets_one_answer(fast_world, world, rows):
     for w in (fast_world, world):
-        st = sandbox_state(w, DRAFT)
+        st = scenario_state(w, DRAFT)
         keep_only(st, [leader_slot(i) for i in range(10) if i not in (3, 8)])
         ev = step_inplace(st, orders(*rows), 3)
         answers = order_events(ev)
@@ -289,7 +289,7 @@ def test_random_orders_never_crash_and_each_gets_one_answer(fast_world, world, r
 # ---------------------------------------------------------------------------- latency
 def test_order_takes_effect_exactly_latency_ticks_later(world):
     assert int(world.rec["latency"]) == LATENCY
-    st = sandbox_state(world, DRAFT)
+    st = scenario_state(world, DRAFT)
     # blue leader 0: stance balanced -> careful; red leader 1 (global 6): lane 0 (default plan) -> lane 2
     ev = step_inplace(st, orders((0, 0, L.O_STANCE, 2, 0), (1, 1, L.O_LANE, 2, 0)), LATENCY)
     assert order_events(ev) == [
@@ -309,7 +309,7 @@ def test_order_takes_effect_exactly_latency_ticks_later(world):
 
 
 def test_lane_change_visible_only_after_latency_from_any_tick(world):
-    st = sandbox_state(world, DRAFT)
+    st = scenario_state(world, DRAFT)
     step_to(st, 77)
     assert (leader(st, 6)["order"], leader(st, 6)["oa"], unit(st, leader_slot(6))["lane"]) == (L.O_LANE, 0, 0)
     ev = step_inplace(st, orders((1, 1, L.O_LANE, 2, 0)), 1)
@@ -321,7 +321,7 @@ def test_lane_change_visible_only_after_latency_from_any_tick(world):
 
 
 def test_orders_issued_at_once_apply_in_issue_order(world):
-    st = sandbox_state(world, DRAFT)
+    st = scenario_state(world, DRAFT)
     ev = step_inplace(st, orders((0, 0, L.O_STANCE, 2, 0), (0, -1, L.O_STANCE, 0, 0), (0, 1, L.O_STANCE, 2, 0)), 41)
     assert accepted(ev) == 3
     assert st.arrays.leaders[0]["stance"][:5].tolist() == [0, 2, 0, 0, 0]
@@ -330,7 +330,7 @@ def test_orders_issued_at_once_apply_in_issue_order(world):
 # ---------------------------------------------------------------------------- APM budget
 def test_apm_budget_30_per_minute_then_free_again(world):
     assert int(world.rec["apm"]) == 30
-    st = sandbox_state(world, DRAFT)
+    st = scenario_state(world, DRAFT)
     rows = [(0, i % 5, L.O_STANCE, i % 3, 0) for i in range(31)] + [(1, 0, L.O_STANCE, 0, 0)]
     ev = step_inplace(st, orders(*rows), 1)
     answers = order_events(ev)
@@ -349,7 +349,7 @@ def test_apm_budget_30_per_minute_then_free_again(world):
 
 
 def test_rejected_orders_do_not_use_the_apm_budget(world):
-    st = sandbox_state(world, DRAFT)
+    st = scenario_state(world, DRAFT)
     bad = [(0, 0, L.O_LANE, 9, 0)] * 40
     good = [(0, 1, L.O_LANE, 1, 0)] * 31
     ev = step_inplace(st, orders(*(bad + good)), 1)
@@ -358,7 +358,7 @@ def test_rejected_orders_do_not_use_the_apm_budget(world):
 
 
 def test_order_queue_full(queue_world):
-    st = sandbox_state(queue_world, DRAFT)
+    st = scenario_state(queue_world, DRAFT)
     q = st.arrays.pending.shape[2]
     assert q == 32
     ev = step_inplace(st, orders(*[(0, 0, L.O_STANCE, 0, 0)] * (q + 1) + [(1, 0, L.O_STANCE, 0, 0)]), 1)
@@ -374,7 +374,7 @@ def test_order_queue_full(queue_world):
 
 # ---------------------------------------------------------------------------- whole-team orders
 def test_whole_team_orders_apply_to_all_five(world):
-    st = sandbox_state(world, DRAFT)
+    st = scenario_state(world, DRAFT)
     ev = step_inplace(st, orders((0, -1, L.O_STANCE, 0, 0), (1, -1, L.O_PUSH, 2, 0)), LATENCY + 1)
     assert order_events(ev) == [
         ("order_accepted", 0, -1, L.O_STANCE, LATENCY),
@@ -390,7 +390,7 @@ def test_whole_team_orders_apply_to_all_five(world):
 
 
 def test_whole_team_buy_goes_to_leaders_who_can_pay(world):
-    st = sandbox_state(world, DRAFT)
+    st = scenario_state(world, DRAFT)
     for li in range(5):
         hold(st, leader_slot(li))  # everybody stays at the core (the shop)
         leader(st, li)["build_next"] = 4
@@ -408,7 +408,7 @@ def test_whole_team_buy_goes_to_leaders_who_can_pay(world):
 
 
 def test_whole_team_buy_skips_leaders_with_a_full_inventory(fast_world):
-    st = sandbox_state(fast_world, DRAFT)
+    st = scenario_state(fast_world, DRAFT)
     for li in range(5):
         hold(st, leader_slot(li))
         leader(st, li)["build_next"] = 4
@@ -422,7 +422,7 @@ def test_whole_team_buy_skips_leaders_with_a_full_inventory(fast_world):
 
 # ---------------------------------------------------------------------------- shopping
 def test_buy_is_queued_after_latency_and_done_at_the_core(world):
-    st = sandbox_state(world, DRAFT_Q)
+    st = scenario_state(world, DRAFT_Q)
     b = leader_slot(0)
     keep_only(st, [b])
     hold(st, b)
@@ -458,7 +458,7 @@ def test_buy_is_queued_after_latency_and_done_at_the_core(world):
 
 
 def test_buy_waits_in_queue_until_affordable(fast_world):
-    st = sandbox_state(fast_world, DRAFT_Q)
+    st = scenario_state(fast_world, DRAFT_Q)
     b = leader_slot(0)
     keep_only(st, [b])
     hold(st, b)
@@ -479,7 +479,7 @@ def test_buy_waits_in_queue_until_affordable(fast_world):
 
 
 def test_inventory_full_counts_queued_purchases(fast_world):
-    st = sandbox_state(fast_world, DRAFT_Q)
+    st = scenario_state(fast_world, DRAFT_Q)
     st.arrays.games["inv"][0, 0] = [BOOTS, GLOVES, -1, -1]
     leader(st, 0)["gold"] = 5000.0
     leader(st, 0)["build_next"] = 4
@@ -493,7 +493,7 @@ def test_inventory_full_counts_queued_purchases(fast_world):
 
 @pytest.mark.parametrize("wname", ["fast_world", "world"])
 def test_inventory_full_counts_buy_orders_in_flight(request, wname):
-    st = sandbox_state(request.getfixturevalue(wname), DRAFT_Q)
+    st = scenario_state(request.getfixturevalue(wname), DRAFT_Q)
     st.arrays.games["inv"][0, 0] = [BOOTS, GLOVES, -1, -1]
     leader(st, 0)["gold"] = 5000.0
     leader(st, 0)["build_next"] = 4
@@ -511,7 +511,7 @@ def test_inventory_full_counts_buy_orders_in_flight(request, wname):
 
 # ---------------------------------------------------------------------------- teleport
 def test_teleport_channels_3s_moves_and_starts_60s_cooldown(fast_world):
-    st = sandbox_state(fast_world, DRAFT_Q)
+    st = scenario_state(fast_world, DRAFT_Q)
     b = leader_slot(0)
     keep_only(st, [b])
     hold(st, b)
@@ -537,7 +537,7 @@ def test_teleport_channels_3s_moves_and_starts_60s_cooldown(fast_world):
 
 
 def test_teleport_with_latency_takes_latency_plus_channel(world):
-    st = sandbox_state(world, DRAFT_Q)
+    st = scenario_state(world, DRAFT_Q)
     b = leader_slot(0)
     keep_only(st, [b])
     hold(st, b)
@@ -556,7 +556,7 @@ def test_teleport_with_latency_takes_latency_plus_channel(world):
 
 
 def test_teleport_scroll_ignores_cooldown_and_is_consumed(fast_world):
-    st = sandbox_state(fast_world, DRAFT_Q)
+    st = scenario_state(fast_world, DRAFT_Q)
     b = leader_slot(0)
     keep_only(st, [b])
     hold(st, b)
@@ -573,7 +573,7 @@ def test_teleport_scroll_ignores_cooldown_and_is_consumed(fast_world):
 
 
 def test_stun_interrupts_teleport_channel(fast_world):
-    st = sandbox_state(fast_world, DRAFT_Q)
+    st = scenario_state(fast_world, DRAFT_Q)
     b = leader_slot(0)
     keep_only(st, [b])
     hold(st, b)
@@ -587,7 +587,7 @@ def test_stun_interrupts_teleport_channel(fast_world):
 
 
 def test_red_teleport_to_own_building_slot(fast_world):
-    st = sandbox_state(fast_world, DRAFT)
+    st = scenario_state(fast_world, DRAFT)
     r = leader_slot(5)
     keep_only(st, [r])
     hold(st, r)
@@ -601,7 +601,7 @@ def test_red_teleport_to_own_building_slot(fast_world):
 
 # ---------------------------------------------------------------------------- retreat
 def test_retreat_goes_home_heals_and_returns_to_previous_order(fast_world):
-    st = sandbox_state(fast_world, DRAFT_Q)
+    st = scenario_state(fast_world, DRAFT_Q)
     b = leader_slot(0)
     keep_only(st, [b])
     leader(st, 0)["build_next"] = 4
@@ -638,7 +638,7 @@ def test_retreat_goes_home_heals_and_returns_to_previous_order(fast_world):
 
 
 def test_retreat_heals_to_full_before_resuming(fast_world):
-    st = sandbox_state(fast_world, DRAFT_Q)
+    st = scenario_state(fast_world, DRAFT_Q)
     b = leader_slot(0)
     keep_only(st, [b])
     leader(st, 0)["build_next"] = 4
@@ -654,7 +654,7 @@ def test_retreat_heals_to_full_before_resuming(fast_world):
 
 
 def test_retreat_while_ganking_returns_to_the_order_before_the_gank(fast_world):
-    st = sandbox_state(fast_world, DRAFT)
+    st = scenario_state(fast_world, DRAFT)
     r = leader_slot(5)
     keep_only(st, [r, leader_slot(0)])
     place(st, r, 24, 24)
@@ -670,7 +670,7 @@ def test_retreat_while_ganking_returns_to_the_order_before_the_gank(fast_world):
 
 # ---------------------------------------------------------------------------- gank
 def test_gank_hunts_a_visible_enemy_leader(fast_world):
-    st = sandbox_state(fast_world, DRAFT)
+    st = scenario_state(fast_world, DRAFT)
     r, b = leader_slot(5), leader_slot(0)
     keep_only(st, [r, b])
     place(st, r, 24, 24)
@@ -687,7 +687,7 @@ def test_gank_hunts_a_visible_enemy_leader(fast_world):
 
 
 def test_blue_gank_uses_global_enemy_index(fast_world):
-    st = sandbox_state(fast_world, DRAFT)
+    st = scenario_state(fast_world, DRAFT)
     r, b = leader_slot(5), leader_slot(0)
     keep_only(st, [r, b])
     place(st, b, 24, 24)
@@ -703,7 +703,7 @@ def test_blue_gank_uses_global_enemy_index(fast_world):
 
 
 def test_gank_ends_3s_after_losing_sight(fast_world):
-    st = sandbox_state(fast_world, DRAFT)
+    st = scenario_state(fast_world, DRAFT)
     r, b = leader_slot(5), leader_slot(0)
     keep_only(st, [r, b])
     disarm(st, r)
@@ -725,7 +725,7 @@ def test_gank_ends_3s_after_losing_sight(fast_world):
 
 # ---------------------------------------------------------------------------- micro orders
 def test_micro_move_and_stop(fast_world):
-    st = sandbox_state(fast_world, DRAFT)
+    st = scenario_state(fast_world, DRAFT)
     b = leader_slot(0)
     keep_only(st, [b])
     place(st, b, 20, 24)
@@ -740,7 +740,7 @@ def test_micro_move_and_stop(fast_world):
 
 
 def test_hold_attacks_an_enemy_in_range(fast_world):
-    st = sandbox_state(fast_world, DRAFT_Q)
+    st = scenario_state(fast_world, DRAFT_Q)
     b, r = leader_slot(0), leader_slot(5)
     keep_only(st, [b, r])
     place(st, b, 24, 24)
@@ -757,7 +757,7 @@ def test_hold_attacks_an_enemy_in_range(fast_world):
 
 
 def test_hold_never_walks(fast_world):
-    st = sandbox_state(fast_world, DRAFT_Q)
+    st = scenario_state(fast_world, DRAFT_Q)
     b, r = leader_slot(0), leader_slot(5)
     keep_only(st, [b, r])
     st.arrays.leaders[0, 5]["sk0"] = -1

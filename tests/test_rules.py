@@ -13,7 +13,7 @@ import pytest
 
 from shotcaller.sim import Params, SimConfig, build_world, step_inplace
 from shotcaller.sim import layout as L
-from shotcaller.sim.sandbox import NEVER, hold, keep_only, leader_slot, place, sandbox_state, set_field, spawn_unit
+from shotcaller.sim.scenario import NEVER, hold, keep_only, leader_slot, place, scenario_state, set_field, spawn_unit
 from tests.helpers import DRAFT
 
 DRAFT_Q = [5, 1, 2, 3, 4, 0, 6, 7, 8, 9]  # blue leader 0 is Chiron, red leader 0 is Rollo
@@ -126,7 +126,7 @@ def limit_worlds(content):
 
 # ---------------------------------------------------------------------------- protection order
 def test_initial_protection_flags(fast_world):
-    st = sandbox_state(fast_world, DRAFT)
+    st = scenario_state(fast_world, DRAFT)
     inv = st.arrays.units[0]["invuln"]
     for team in (0, 1):
         assert inv[bld(team, 0)] == 1  # core
@@ -139,7 +139,7 @@ def test_initial_protection_flags(fast_world):
 def test_protection_order_tower_chain_barracks_core(fast_world, a):
     s = Side(a)
     e = s.e
-    st = sandbox_state(fast_world, s.draft)
+    st = scenario_state(fast_world, s.draft)
     me = leader_slot(s.me)
     keep_only(st, [me])
     disarm_buildings(st)
@@ -197,7 +197,7 @@ def test_protection_order_tower_chain_barracks_core(fast_world, a):
 @pytest.mark.parametrize("a", [0, 1], ids=["red_tower", "blue_tower"])
 def test_tower_shoots_closest_creep_then_switches_to_leader_aggressor(fast_world, a):
     s = Side(a)
-    st = sandbox_state(fast_world, s.draft)
+    st = scenario_state(fast_world, s.draft)
     me, foe = leader_slot(s.me), leader_slot(s.foe)
     keep_only(st, [me, foe])
     tw = tower(s.e, 0, 0)  # (8, 20) for red, (8, 29) for blue
@@ -256,7 +256,7 @@ def test_tower_shoots_closest_creep_then_switches_to_leader_aggressor(fast_world
 
 # ---------------------------------------------------------------------------- waves and creeps
 def test_barracks_spawn_waves_at_the_interval(fast_world):
-    st = sandbox_state(fast_world, DRAFT, waves=True)
+    st = scenario_state(fast_world, DRAFT, waves=True)
     keep_only(st, [])
     T = fast_world.rec
     first, every = int(T["first_wave"]), int(T["wave_every"])
@@ -288,7 +288,7 @@ def test_barracks_spawn_waves_at_the_interval(fast_world):
 
 
 def test_fallen_barracks_makes_enemy_lane_creeps_mega(fast_world):
-    st = sandbox_state(fast_world, DRAFT, waves=True)
+    st = scenario_state(fast_world, DRAFT, waves=True)
     keep_only(st, [])
     st.arrays.games["next_wave"][0] = 600
     kill(st, bld(1, 1))  # red barracks, lane 0
@@ -315,7 +315,7 @@ def test_fallen_barracks_makes_enemy_lane_creeps_mega(fast_world):
 
 
 def test_creeps_walk_their_lane_toward_the_enemy_core(fast_world):
-    st = sandbox_state(fast_world, DRAFT)
+    st = scenario_state(fast_world, DRAFT)
     keep_only(st, [])
     blue = spawn_unit(st, L.K_CREEP, 0, 8, 40)  # lane 0, heading north
     red = spawn_unit(st, L.K_CREEP, 1, 72, 9)  # lane 2, heading south (the mirror image)
@@ -328,7 +328,7 @@ def test_creeps_walk_their_lane_toward_the_enemy_core(fast_world):
 
 
 def test_creeps_fight_enemies_within_aggro_range(fast_world):
-    st = sandbox_state(fast_world, DRAFT)
+    st = scenario_state(fast_world, DRAFT)
     keep_only(st, [])
     disarm_buildings(st)
     blue = spawn_unit(st, L.K_CREEP, 0, 40, 30)
@@ -353,7 +353,7 @@ def test_creeps_fight_enemies_within_aggro_range(fast_world):
 
 # ---------------------------------------------------------------------------- leaders: fountain, respawn
 def test_fountain_heals_5_percent_per_second_next_to_own_core_only(fast_world):
-    st = sandbox_state(fast_world, DRAFT_Q)
+    st = scenario_state(fast_world, DRAFT_Q)
     b, r = leader_slot(0), leader_slot(5)
     keep_only(st, [b, r])
     disarm_buildings(st)
@@ -385,7 +385,7 @@ def test_fountain_heals_5_percent_per_second_next_to_own_core_only(fast_world):
 
 @pytest.mark.parametrize("minute", [0, 1, 3])
 def test_respawn_delay_5s_plus_2s_per_minute_at_own_core(fast_world, minute):
-    st = sandbox_state(fast_world, DRAFT)
+    st = scenario_state(fast_world, DRAFT)
     keep_only(st, [leader_slot(2), leader_slot(7)])
     t0 = minute * 1200 + 17
     st.arrays.games["tick"][0] = t0
@@ -411,7 +411,7 @@ def test_respawn_delay_5s_plus_2s_per_minute_at_own_core(fast_world, minute):
 
 
 def test_mutual_kill_same_tick_both_die_credited_and_respawn_keeping_gold_and_items(fast_world):
-    st = sandbox_state(fast_world, DRAFT_Q)
+    st = scenario_state(fast_world, DRAFT_Q)
     b, r = leader_slot(0), leader_slot(5)  # Chiron (blue) and Rollo (red), both melee
     keep_only(st, [b, r])
     place(st, b, 24, 24)
@@ -456,7 +456,7 @@ def test_mutual_kill_same_tick_both_die_credited_and_respawn_keeping_gold_and_it
 
 
 def test_reflected_hit_kills_the_attacker_credited_to_the_reflecting_leader(fast_world):
-    st = sandbox_state(fast_world, DRAFT_Q)
+    st = scenario_state(fast_world, DRAFT_Q)
     b, r = leader_slot(0), leader_slot(5)  # Chiron returns 30% of melee damage received
     keep_only(st, [b, r])
     place(st, b, 24, 24)
@@ -480,7 +480,7 @@ def test_reflected_hit_kills_the_attacker_credited_to_the_reflecting_leader(fast
 
 # ---------------------------------------------------------------------------- gold and bounties
 def test_passive_gold_2_per_second_for_every_leader(fast_world):
-    st = sandbox_state(fast_world, DRAFT)
+    st = scenario_state(fast_world, DRAFT)
     keep_only(st, [])
     g0 = st.arrays.leaders[0]["gold"].copy()
     assert (g0 == fast_world.rec["start_gold"]).all()
@@ -492,7 +492,7 @@ def test_passive_gold_2_per_second_for_every_leader(fast_world):
 
 
 def test_creep_bounty_to_last_hitting_leader_only(fast_world):
-    st = sandbox_state(fast_world, DRAFT_Q)
+    st = scenario_state(fast_world, DRAFT_Q)
     b = leader_slot(0)
     keep_only(st, [b])
     place(st, b, 24, 24)
@@ -510,7 +510,7 @@ def test_creep_bounty_to_last_hitting_leader_only(fast_world):
 
 
 def test_creep_killed_by_a_tower_gives_no_bounty(fast_world):
-    st = sandbox_state(fast_world, DRAFT)
+    st = scenario_state(fast_world, DRAFT)
     keep_only(st, [])
     c = spawn_unit(st, L.K_CREEP, 1, 8, 27)  # red creep 2 tiles from the blue outer tower (8, 29)
     set_field(st, c, hp=1.0, root_until=NEVER)
@@ -522,7 +522,7 @@ def test_creep_killed_by_a_tower_gives_no_bounty(fast_world):
 
 
 def test_deny_gives_no_bounty(fast_world):
-    st = sandbox_state(fast_world, DRAFT)
+    st = scenario_state(fast_world, DRAFT)
     keep_only(st, [leader_slot(0)])
     # a blue creep whose last hit came from a blue leader
     c = spawn_unit(st, L.K_CREEP, 0, 24, 24)
@@ -537,7 +537,7 @@ def test_deny_gives_no_bounty(fast_world):
 @pytest.mark.parametrize("a", [0, 1], ids=["blue_kills", "red_kills"])
 def test_tower_bounty_100_to_every_allied_leader(fast_world, a):
     s = Side(a)
-    st = sandbox_state(fast_world, s.draft)
+    st = scenario_state(fast_world, s.draft)
     me = leader_slot(s.me)
     keep_only(st, [me])
     disarm_buildings(st)
@@ -558,7 +558,7 @@ def test_tower_bounty_100_to_every_allied_leader(fast_world, a):
 
 # ---------------------------------------------------------------------------- shop and items
 def test_shop_only_at_own_core_fifo_and_stats_applied(fast_world):
-    st = sandbox_state(fast_world, DRAFT_Q)
+    st = scenario_state(fast_world, DRAFT_Q)
     b = leader_slot(0)
     keep_only(st, [b])
     disarm_buildings(st)
@@ -627,7 +627,7 @@ STAT_FIELDS = {
     ],
 )
 def test_item_stats_applied(fast_world, content, item, fields):
-    st = sandbox_state(fast_world, DRAFT_Q)
+    st = scenario_state(fast_world, DRAFT_Q)
     b = leader_slot(0)
     keep_only(st, [b])
     hold(st, b)
@@ -652,7 +652,7 @@ def test_item_stats_applied(fast_world, content, item, fields):
 
 
 def test_healing_salve_consumed_below_40_percent(fast_world):
-    st = sandbox_state(fast_world, DRAFT_Q)
+    st = scenario_state(fast_world, DRAFT_Q)
     b = leader_slot(0)
     keep_only(st, [b])
     hold(st, b)
@@ -677,7 +677,7 @@ def test_healing_salve_consumed_below_40_percent(fast_world):
 
 
 def test_coffee_doubles_attack_speed_for_5_seconds_and_is_consumed(fast_world):
-    st = sandbox_state(fast_world, DRAFT_Q)
+    st = scenario_state(fast_world, DRAFT_Q)
     b, r = leader_slot(0), leader_slot(5)
     keep_only(st, [b, r])
     st.arrays.leaders[0, 0]["build_next"] = 4
@@ -716,7 +716,7 @@ def test_coffee_doubles_attack_speed_for_5_seconds_and_is_consumed(fast_world):
 
 # ---------------------------------------------------------------------------- vision
 def test_vision_blocked_by_forest_within_radius(fast_world):
-    st = sandbox_state(fast_world, DRAFT_Q)
+    st = scenario_state(fast_world, DRAFT_Q)
     b, r = leader_slot(0), leader_slot(5)
     keep_only(st, [b, r])
     disarm_buildings(st)
@@ -742,7 +742,7 @@ def test_vision_blocked_by_forest_within_radius(fast_world):
 @pytest.mark.parametrize("a", [0, 1], ids=["blue_wins", "red_wins"])
 def test_core_destroyed_wins(fast_world, a):
     s = Side(a)
-    st = sandbox_state(fast_world, s.draft)
+    st = scenario_state(fast_world, s.draft)
     me = leader_slot(s.me)
     keep_only(st, [me])
     disarm_buildings(st)
@@ -775,7 +775,7 @@ def test_time_limit_is_a_draw(limit_worlds, world):
     assert int(world.rec["time_limit"]) == 30 * 60 * 20  # the default: 30 game minutes
     w = limit_worlds["draw"]
     assert int(w.rec["time_limit"]) == 40
-    st = sandbox_state(w, DRAFT)
+    st = scenario_state(w, DRAFT)
     kill(st, tower(1, 0, 0))  # draw mode ignores buildings
     step_inplace(st, None, 38)
     assert not st.arrays.games["done"][0] and int(st.arrays.games["winner"][0]) == -1
@@ -790,7 +790,7 @@ def test_time_limit_is_a_draw(limit_worlds, world):
     "lost_blue, lost_red, winner", [(0, 1, 0), (2, 1, 1), (1, 1, 2), (0, 0, 2)], ids=["blue", "red", "even", "none"]
 )
 def test_time_limit_tiebreak_buildings(limit_worlds, lost_blue, lost_red, winner):
-    st = sandbox_state(limit_worlds["buildings"], DRAFT)
+    st = scenario_state(limit_worlds["buildings"], DRAFT)
     for team, n in ((0, lost_blue), (1, lost_red)):
         for lane in range(n):
             kill(st, tower(team, lane, 0))

@@ -6,12 +6,12 @@ import numpy as np
 
 from shotcaller.sim import layout as L
 from shotcaller.sim import step, step_inplace
-from shotcaller.sim.sandbox import NEVER, hold, keep_only, leader_slot, place, sandbox_state, set_field, spawn_unit
+from shotcaller.sim.scenario import NEVER, hold, keep_only, leader_slot, place, scenario_state, set_field, spawn_unit
 from tests.helpers import DRAFT
 
 
 def test_step_is_pure_and_advances_ticks(fast_world):
-    st = sandbox_state(fast_world, DRAFT, waves=True)
+    st = scenario_state(fast_world, DRAFT, waves=True)
     before = st.checksum()
     st2, ev = step(st, None, n_ticks=37)
     assert st.checksum() == before
@@ -21,7 +21,7 @@ def test_step_is_pure_and_advances_ticks(fast_world):
 
 def _walker(world, start, goal):
     """Blue leader 0 alone at ``start`` with an empty tank, ordered (micro move) to ``goal``."""
-    st = sandbox_state(world, DRAFT)
+    st = scenario_state(world, DRAFT)
     s = leader_slot(0)
     keep_only(st, [s])
     place(st, s, *start)
@@ -65,7 +65,7 @@ def test_root_and_stun_stop_movement(fast_world):
 
 
 def test_attack_damage_and_interval(fast_world):
-    st = sandbox_state(fast_world, DRAFT)
+    st = scenario_state(fast_world, DRAFT)
     s = leader_slot(5)  # Chiron: no attack-modifying skill
     keep_only(st, [s])
     place(st, s, 24, 24)

@@ -20,7 +20,7 @@ import pytest
 import shotcaller.content
 from shotcaller.sim import Params, SimConfig, build_world, step_inplace
 from shotcaller.sim import layout as L
-from shotcaller.sim.sandbox import NEVER, hold, keep_only, leader_slot, place, sandbox_state, set_field, spawn_unit
+from shotcaller.sim.scenario import NEVER, hold, keep_only, leader_slot, place, scenario_state, set_field, spawn_unit
 from tests.helpers import DRAFT
 
 _CONTENT = Path(shotcaller.content.__file__).parent
@@ -52,7 +52,7 @@ def dur(skill: str) -> int:
 # ---------------------------------------------------------------------------- helpers
 def sandbox(world, leaders, draft=DRAFT, seed=0):
     """A waveless state where only ``leaders`` (global indices) are on the map."""
-    st = sandbox_state(world, draft, seed=seed)
+    st = scenario_state(world, draft, seed=seed)
     keep_only(st, [leader_slot(li) for li in leaders])
     return st
 

@@ -1,7 +1,8 @@
-"""Build small hand-made situations on a real state: for rule tests, bot authors and tutorials.
+"""Hand-made scenarios on a real state (a B=1 game with chosen leaders, places and fields): for rule tests,
+bot authors and tutorials. (Not the bot sandbox: that is :mod:`shotcaller.bots.sandbox`.)
 
 Example:
-    >>> st = sandbox_state(world, draft=[0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    >>> st = scenario_state(world, draft=[0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
     >>> keep_only(st, [26, 31])        # blue_0 and red_0 (slots) stay, other leaders leave
     >>> place(st, 26, 24, 24); place(st, 31, 25, 24)
     >>> hold(st, 26); hold(st, 31)     # stand still, fight what is in range
@@ -23,7 +24,7 @@ from shotcaller.sim.world import World
 NEVER = 2**31 - 1
 
 
-def sandbox_state(world: World, draft: Iterable[int] | None = None, seed: int = 0, waves: bool = False) -> State:
+def scenario_state(world: World, draft: Iterable[int] | None = None, seed: int = 0, waves: bool = False) -> State:
     """A B=1 state at tick 0 with the given draft; creep waves are switched off unless ``waves``."""
     d = np.array([list(draft) if draft is not None else [-1] * 10], np.int8)
     st = new_state(world, seed, d)
