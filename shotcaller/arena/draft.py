@@ -35,10 +35,8 @@ import numpy as np
 from shotcaller.bots.base import DraftInfo, fault
 from shotcaller.content import Content
 from shotcaller.content.loader import SKILL_KEYS, SKILL_NAMES, STAT_KEYS
+from shotcaller.sim.layout import DRAFT_ORDER
 
-#: Which team picks at each step, 0 blue (A) and 1 red (B); equals ``shotcaller.sim.spawn.DRAFT_ORDER``
-#: (kept here so drafting does not load the simulation kernels).
-DRAFT_ORDER: tuple[int, ...] = (0, 1, 1, 0, 0, 1, 1, 0, 0, 1)
 #: Mixed into the seed of the host's random picks, so they are a stream of their own.
 DRAFT_STREAM = 0x0D2AF7
 SIDES = ("blue", "red")

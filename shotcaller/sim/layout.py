@@ -15,6 +15,7 @@ import numpy as np
 
 # Teams
 BLUE, RED = 0, 1
+DRAFT_ORDER = (0, 1, 1, 0, 0, 1, 1, 0, 0, 1)  # who picks at each draft step: A-B-B-A-A-B-B-A-A-B, A = blue (0)
 TEAM_NAMES = ("blue", "red")
 
 # Unit kinds

@@ -7,6 +7,7 @@ import numpy as np
 from shotcaller.sim._jit import entry, kernel
 from shotcaller.sim.core import clear_effects, emit, rand_int
 from shotcaller.sim.layout import (
+    DRAFT_ORDER,
     E_SPAWN_SKIPPED,
     K_BARRACKS,
     K_CORE,
@@ -24,7 +25,6 @@ from shotcaller.sim.layout import (
 
 INT_MAX = 2147483647
 DEFAULT_LANES = (0, 0, 1, 2, 2)  # the default plan: 2-1-2
-DRAFT_ORDER = (0, 1, 1, 0, 0, 1, 1, 0, 0, 1)  # A-B-B-A-A-B-B-A-A-B, A = blue
 
 
 @entry
