@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-import warnings
 from pathlib import Path
 
 import numba
@@ -71,9 +70,7 @@ def build(out_dir: Path | None = None) -> Path:
         cc.target_cpu = "host"  # built on the machine that runs it, like the JIT
         for name, (fn, sig) in _exports(world).items():
             cc.export(name, sig)(fn)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            cc.compile()
+        cc.compile()  # its warnings (pycc's pending deprecation among them) are shown, not silenced
         built = next(Path(tmp).glob(f"{AOT_NAME}*"))
         for old in out.glob(f"{AOT_NAME}*"):
             old.unlink()
