@@ -776,3 +776,31 @@ def test_hold_never_walks(fast_world):
         step_inplace(st, None, 1)
         xs.append(int(unit(st, b)["x"]))
     assert set(xs) == {24}
+
+
+@pytest.mark.parametrize("slots", [2, 6])
+def test_the_inventory_size_is_the_contents(tmp_path, slots):
+    """Inventory slots are a content rule (rules.toml economy.inventory_slots): the state's tables and
+    every check follow it (it used to be a literal 4 in four places)."""
+    import shutil
+
+    from shotcaller.content import load_content
+    from shotcaller.content.loader import CONTENT_DIR
+
+    d = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, d, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    rules = (d / "rules.toml").read_text()
+    assert "inventory_slots = 4" in rules
+    (d / "rules.toml").write_text(rules.replace("inventory_slots = 4", f"inventory_slots = {slots}"))
+    w = build_world(load_content(d), SimConfig(), Params(latency_s=0, apm=0, micro=True))
+    st = scenario_state(w, DRAFT)
+    assert st.arrays.games["inv"].shape[-1] == slots
+    leader(st, 0)["gold"] = 50_000.0
+    leader(st, 0)["build_next"] = 4
+    st.arrays.games["inv"][0, 0] = [BOOTS] * (slots - 1) + [-1]
+    ev = step_inplace(st, orders((0, 0, L.O_BUY, COFFEE, 0)), 1)
+    assert [e[0] for e in order_events(ev)] == ["order_accepted"]  # one slot free
+    st.arrays.games["inv"][0, 0] = [BOOTS] * slots
+    st.arrays.games["buyq"][0, 0] = -1
+    ev = step_inplace(st, orders((0, 0, L.O_BUY, COFFEE, 0)), 1)
+    assert order_events(ev) == [("order_rejected", 0, 0, L.O_BUY, L.R_INVENTORY_FULL)]

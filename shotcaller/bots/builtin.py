@@ -129,7 +129,7 @@ class RandomCoach:
         if choice == 3:
             return [O.stance(("aggressive", "balanced", "careful")[int(self.rng.integers(3))], i, why=why)]
         if choice == 4:
-            room = ld["n_items"][i] + ld["n_queued"][i] < 4
+            room = ld["n_items"][i] + ld["n_queued"][i] < int(info.world.rec["inv_slots"])
             affordable = [k for k, p in enumerate(c.item_price) if p <= ld["gold"][i]]
             if room and affordable:
                 return [O.buy(int(affordable[int(self.rng.integers(len(affordable)))]), info, i, why=why)]
@@ -163,12 +163,13 @@ class LanerCoach:
         out: list[Order] = []
         ld = view.arrays["leaders"]
         price = info.world.content.item_price
+        slots = int(info.world.rec["inv_slots"])
         for i in range(5):
             if ld["alive"][i] and ld["mode"][i] == L.M_NORMAL and ld["hp"][i] < self.retreat_below * ld["max_hp"][i]:
                 pct = 100 * ld["hp"][i] / ld["max_hp"][i]
                 out.append(O.retreat(i, why=f"health {pct:.0f}%, below {100 * self.retreat_below:.0f}%: heal at home"))
             owned = int(ld["n_items"][i] + ld["n_queued"][i])
-            if ld["n_queued"][i] or owned >= 4 or owned >= len(self.builds[i]):
+            if ld["n_queued"][i] or owned >= slots or owned >= len(self.builds[i]):
                 continue
             want = self.builds[i][owned]
             if ld["gold"][i] >= price[want]:

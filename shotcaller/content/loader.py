@@ -101,7 +101,7 @@ RULE_KEYS: tuple[tuple[str, str, float, float], ...] = (
     ("economy", "bounty_leader", 0, 1e5),
     ("economy", "bounty_tower", 0, 1e5),
     ("economy", "bounty_barracks", 0, 1e5),
-    ("economy", "inventory_slots", 1, 4),
+    ("economy", "inventory_slots", 1, 8),
     ("orders", "latency_s", 0, 60),
     ("orders", "apm", 0, 10000),
     ("orders", "teleport_cooldown_s", 0, 3600),

@@ -67,7 +67,7 @@ def use_item(S, T, b, li, slot):
 @kernel
 def find_item(S, T, b, li, effect):
     """Inventory slot of leader li holding an item with ``effect``, or -1."""
-    for k in range(4):
+    for k in range(T.inv_slots):
         it = S.games[b].inv[li, k]
         if it >= 0 and T.item_effect[it] == effect:
             return k
@@ -81,7 +81,7 @@ def next_purchase(S, T, b, li):
     if q >= 0:
         return q
     free = 0
-    for k in range(4):
+    for k in range(T.inv_slots):
         if S.games[b].inv[li, k] < 0:
             free += 1
     if free == 0:

@@ -59,10 +59,10 @@ def _alive(S, b, li):
 
 
 @kernel
-def _slots_used(S, b, li):
+def _slots_used(S, T, b, li):
     """Items owned, queued at the shop, and bought by orders still waiting out their latency."""
     n = 0
-    for k in range(4):
+    for k in range(T.inv_slots):
         if S.games[b].inv[li, k] >= 0:
             n += 1
         if S.games[b].buyq[li, k] >= 0:
@@ -83,7 +83,7 @@ def _check_leader(S, T, b, team, li, kind, a, bb):
     if kind == O_BUY:
         if ld.gold < T.item_price[a]:
             return R_NOT_ENOUGH_GOLD
-        if _slots_used(S, b, li) >= T.inv_slots:
+        if _slots_used(S, T, b, li) >= T.inv_slots:
             return R_INVENTORY_FULL
         return R_OK
     if kind == O_STANCE or kind == O_PROFILE:
@@ -216,7 +216,7 @@ def _apply_one(S, T, b, li, kind, a, bb):
     u = SLOT_LEADER0 + li
     un = S.units[b, u]
     if kind == O_BUY:
-        for k in range(4):
+        for k in range(T.inv_slots):
             if S.games[b].buyq[li, k] < 0:
                 S.games[b].buyq[li, k] = a
                 return

@@ -40,20 +40,21 @@ SCRATCH_GAME_FIELDS = (
 )
 
 
-def game_dtype(n_units: int, n_cells: int, apm: int) -> np.dtype:
+def game_dtype(n_units: int, n_cells: int, apm: int, inv_slots: int) -> np.dtype:
     """The per-game record: GAME_DTYPE scalars plus fixed-size per-game tables.
 
-    inv (10, 4) item ids (-1 empty); buyq (10, 4) queued purchases; apm (2, A) ticks of the last
-    accepted orders (ring); vis (2, U) team t sees unit u; seen_hp (2, 26) last seen building health;
-    draft (10,) hero ids (blue 0..4, red 0..4); front (2, 3) furthest creep lane-path index per team
-    and lane (-1 none); scratch: grid_head (2, cells), grid_next (U,), buf (2, U) query results,
-    live (U,) the slots alive at the start of the tick (n_live of them).
+    inv (10, I) item ids (-1 empty); buyq (10, I) queued purchases (I: the content's inventory
+    slots); apm (2, A) ticks of the last accepted orders (ring); vis (2, U) team t sees unit u;
+    seen_hp (2, 26) last seen building health; draft (10,) hero ids (blue 0..4, red 0..4); front
+    (2, 3) furthest creep lane-path index per team and lane (-1 none); scratch: grid_head (2, cells),
+    grid_next (U,), buf (2, U) query results, live (U,) the slots alive at the start of the tick
+    (n_live of them).
     """
     return np.dtype(
         [(n, L.GAME_DTYPE.fields[n][0]) for n in L.GAME_DTYPE.names]
         + [
-            ("inv", "i1", (10, 4)),
-            ("buyq", "i1", (10, 4)),
+            ("inv", "i1", (10, inv_slots)),
+            ("buyq", "i1", (10, inv_slots)),
             ("apm", "i4", (2, apm)),
             ("vis", "i1", (2, n_units)),
             ("seen_hp", "f4", (2, 2 * L.N_BLD)),
@@ -136,7 +137,7 @@ def alloc_arrays(world: World, batch: int) -> Arrays:
     H, W = world.rec["floor"].shape
     nc = ((W + L.GRID_CELL - 1) // L.GRID_CELL) * ((H + L.GRID_CELL - 1) // L.GRID_CELL)
     apm = max(1, int(world.rec["apm"]))
-    games = np.zeros(batch, game_dtype(U, nc, apm))
+    games = np.zeros(batch, game_dtype(U, nc, apm, int(world.rec["inv_slots"])))
     games["inv"] = -1
     games["buyq"] = -1
     games["draft"] = -1
