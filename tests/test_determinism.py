@@ -290,13 +290,6 @@ def test_step_is_pure(world):
 
 
 # ----------------------------------------------------------------------------- checksums of copies
-CHECKSUM_PADDING_BUG = (
-    "BUG: State.checksum hashes raw record bytes including the alignment padding of the aligned "
-    "LEADER/game dtypes (leaders bytes 42-43, games bytes 758-759 and 2644-2647); ndarray.copy() does "
-    "not copy padding, so copy()/game()/step() results get garbage padding and a different checksum"
-)
-
-
 def test_checksum_depends_on_field_values_only(world):
     st = new_state(world, [1, 2])
     step_inplace(st, None, 200)
