@@ -12,7 +12,8 @@ import numpy as np
 from shotcaller.arena.budget import BudgetExceeded, Clock
 from shotcaller.arena.draft import run_draft
 from shotcaller.arena.replay import Replay, params_to_dict
-from shotcaller.bots.base import Coach, MatchInfo, TimeBudget, clean_why, declared_budget, fault
+from shotcaller.bots.base import INT32, Coach, MatchInfo, TimeBudget, declared_budget, fault, read_order
+from shotcaller.bots.wire import quote
 from shotcaller.content import Content, load_content
 from shotcaller.sim import Params, SimConfig, build_world, new_state, step_inplace
 from shotcaller.sim import layout as L
@@ -22,7 +23,6 @@ from shotcaller.sim.state import State
 from shotcaller.sim.world import World
 
 CHECKSUM_EVERY = 200  # ticks (10 game seconds)
-INT32 = 2**31
 
 
 def _order_event(row: np.ndarray) -> dict[str, Any]:
@@ -86,26 +86,13 @@ def _parse_orders(out: Any, team: int, tick: int, faults: list[dict[str, Any]]) 
         orders = orders[:MAX_ORDERS_PER_DECISION]
     rows = []
     for o in orders:
-        why = getattr(o, "why", None)
-        try:
-            vals = list(o)
-        except TypeError:
-            vals = None
-        if vals is not None and len(vals) == 5 and (vals[4] is None or isinstance(vals[4], str)):
-            why = vals.pop()
-        ok = (
-            vals is not None
-            and len(vals) == 4
-            and all(
-                isinstance(v, int | np.integer) and not isinstance(v, bool) and -INT32 <= int(v) < INT32 for v in vals
+        read = read_order(o)
+        if read is None:
+            faults.append(
+                fault(tick, team, f"malformed order {quote(o)}: expected (leader, kind, a, b[, why]) integers")
             )
-        )
-        if not ok:
-            shown = repr(o)
-            shown = shown if len(shown) <= 80 else shown[:77] + "..."
-            faults.append(fault(tick, team, f"malformed order {shown}: expected (leader, kind, a, b[, why]) integers"))
             continue
-        rows.append(([team, *(int(v) for v in vals)], clean_why(why)))
+        rows.append(([team, *read[0]], read[1]))
     return rows
 
 

@@ -29,6 +29,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import numpy as np
+
 from shotcaller.content import Content
 from shotcaller.sim.world import World
 
@@ -128,6 +130,26 @@ def clean_why(why: Any) -> str | None:
         return None
     text = " ".join("".join(c if c.isprintable() else " " for c in why[: 4 * MAX_WHY]).split())
     return (text[: MAX_WHY - 1] + "…" if len(text) > MAX_WHY else text) or None
+
+
+INT32 = 2**31  # order arguments are 32-bit integers
+
+
+def read_order(o: Any) -> tuple[list[int], str | None] | None:
+    """One order as a coach returned it (``(leader, kind, a, b)``, with a fifth element or an ``Order.why``
+    as its reason) read into ``([leader, kind, a, b], why)``; None when it is not four 32-bit integers.
+    The one reading of coach answers, in the match and in the sandboxed child alike."""
+    why = getattr(o, "why", None)
+    try:
+        vals = list(o)
+    except TypeError:
+        return None
+    if len(vals) == 5 and (vals[4] is None or isinstance(vals[4], str)):
+        why = vals.pop()
+    ok = len(vals) == 4 and all(
+        isinstance(v, int | np.integer) and not isinstance(v, bool) and -INT32 <= int(v) < INT32 for v in vals
+    )
+    return ([int(v) for v in vals], clean_why(why)) if ok else None
 
 
 MAX_FAULT_REASON = 300  # characters of a fault's reason kept (a bot's garbage never grows the host)

@@ -24,7 +24,8 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from shotcaller.bots.base import DraftInfo, MatchInfo, TimeBudget, clean_why
+from shotcaller.bots.base import DraftInfo, MatchInfo, TimeBudget, read_order
+from shotcaller.bots.wire import quote
 
 MAX_ORDERS = 256  # orders of one answer sent on (the match keeps at most 64)
 MAX_REPORTED = 8  # faults reported per answer
@@ -102,22 +103,6 @@ def load_world(content: Any, spec: Any) -> Any:
 def _short(e: BaseException) -> str:
     text = " ".join(f"{type(e).__name__}: {e}".split())
     return text if len(text) <= 200 else text[:197] + "..."
-
-
-def _order_row(o: Any) -> list[Any] | None:
-    """An order as ``[leader, kind, a, b]`` or ``[leader, kind, a, b, why]``; None when malformed."""
-    why = getattr(o, "why", None)
-    try:
-        vals = list(o)
-    except TypeError:
-        return None
-    if len(vals) == 5 and (vals[4] is None or isinstance(vals[4], str)):
-        why = vals.pop()
-    if len(vals) != 4 or not all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in vals):
-        return None
-    row: list[Any] = [int(v) for v in vals]
-    why = clean_why(why)
-    return row + [why] if why else row
 
 
 class Runner:
@@ -201,13 +186,11 @@ class Runner:
             return
         rows = []
         for o in orders[:MAX_ORDERS]:
-            row = _order_row(o)
-            if row is None:
-                shown = repr(o)
-                shown = shown if len(shown) <= 80 else shown[:77] + "..."
-                self.reported.append(f"malformed order {shown}: expected (leader, kind, a, b[, why]) integers")
+            read = read_order(o)
+            if read is None:
+                self.reported.append(f"malformed order {quote(o)}: expected (leader, kind, a, b[, why]) integers")
             else:
-                rows.append(row)
+                rows.append(read[0] + [read[1]] if read[1] else read[0])
         if len(orders) > MAX_ORDERS:
             self.reported.append(f"{len(orders)} orders in one decision; only the first {MAX_ORDERS} sent")
         self.send({"id": mid, "orders": rows})
