@@ -11,12 +11,13 @@ import numpy as np
 
 from shotcaller.arena.budget import BudgetExceeded, Clock
 from shotcaller.arena.draft import run_draft
-from shotcaller.arena.replay import Replay, params_to_dict
+from shotcaller.arena.replay import Replay
 from shotcaller.bots.base import INT32, Coach, MatchInfo, TimeBudget, declared_budget, fault, read_order
 from shotcaller.bots.wire import quote
 from shotcaller.content import Content, load_content
 from shotcaller.sim import Params, SimConfig, build_world, new_state, step_inplace
 from shotcaller.sim import layout as L
+from shotcaller.sim.config import params_to_dict
 from shotcaller.sim.observe import team_view
 from shotcaller.sim.result import match_result
 from shotcaller.sim.state import State

@@ -33,7 +33,8 @@ import numpy as np
 
 from shotcaller.bots.base import MAX_WHY
 from shotcaller.content import Content, ContentError, MapError, load_content
-from shotcaller.sim import Events, Params, SimConfig, State, build_world, new_state, step_inplace
+from shotcaller.sim import Events, SimConfig, State, build_world, new_state, step_inplace
+from shotcaller.sim.config import params_from_dict
 from shotcaller.sim.world import World
 
 FORMAT = "shotcaller-replay"
@@ -74,12 +75,6 @@ class Replay:
         if p.suffix == ".gz":
             data = gzip.compress(data, mtime=0)
         p.write_bytes(data)
-
-
-def params_to_dict(p: Params) -> dict[str, Any]:
-    d = dataclasses.asdict(p)
-    d["profiles"] = list(p.profiles)
-    return d
 
 
 def load_replay(path: str | Path) -> Replay:
@@ -187,10 +182,7 @@ def world_for_replay(rep: Replay, content: Content | None = None) -> World:
             f"content version {content.version}; it cannot be re-simulated faithfully"
         )
     try:
-        profiles = rep.params.get("profiles", ("standard",) * 10)
-        if not isinstance(profiles, list | tuple):
-            raise ValueError(f"params.profiles must be a list, got {profiles!r}")
-        params = Params(**{**rep.params, "profiles": tuple(profiles)})
+        params = params_from_dict(rep.params)
         config = SimConfig(**rep.config)
         return build_world(content, config, params)
     except (TypeError, ValueError, KeyError) as e:

@@ -84,7 +84,7 @@ def load_world(content: Any, spec: Any) -> Any:
     if not isinstance(spec, dict):
         return ContentWorld(content)
     try:
-        from shotcaller.sim.config import Params, SimConfig
+        from shotcaller.sim.config import SimConfig, params_from_dict
         from shotcaller.sim.world import World
 
         name = str(spec["file"])
@@ -92,9 +92,8 @@ def load_world(content: Any, spec: Any) -> Any:
             raise ValueError(f"bad world file name {name!r}")
         tables = np.load(os.path.join(os.environ.get("SHOTCALLER_WORLDS", ""), name), allow_pickle=False)
         tables.setflags(write=False)
-        params = dict(spec["params"])
-        params["profiles"] = tuple(params.get("profiles", ()))
-        return World(content, SimConfig(**spec["config"]), Params(**params), tables, int(spec["stride"]))
+        params = params_from_dict(dict(spec["params"]))
+        return World(content, SimConfig(**spec["config"]), params, tables, int(spec["stride"]))
     except Exception as e:  # the coach still gets the content; say why on its log
         print(f"shotcaller child: no world tables ({_short(e)}); info.world has the content only", file=sys.stderr)
         return ContentWorld(content)

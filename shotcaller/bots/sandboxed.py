@@ -176,14 +176,14 @@ class SandboxedPythonCoach(SubprocessCoach):
     def _start_message(self, info: Any) -> dict[str, Any]:
         import dataclasses
 
+        from shotcaller.sim.config import params_to_dict
+
         w = info.world
-        params = dataclasses.asdict(w.params)
-        params["profiles"] = list(w.params.profiles)
         msg = super()._start_message(info)
         msg["world"] = {
             "file": world_file(w),
             "config": dataclasses.asdict(w.config),
-            "params": params,
+            "params": params_to_dict(w.params),
             "stride": int(w.stride),
         }
         return msg

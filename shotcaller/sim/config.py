@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -88,3 +90,19 @@ class Params:
             raise ValueError(f"Params.tiebreak must be 'draw' or 'buildings', got {self.tiebreak!r}")
         if len(self.profiles) != 10 or not all(isinstance(p, str) for p in self.profiles):
             raise ValueError(f"Params.profiles must be 10 profile names (blue 0..4, red 0..4), got {self.profiles!r}")
+
+
+def params_to_dict(p: Params) -> dict[str, Any]:
+    """``p`` as JSON-ready data (replays, the sandboxed bot's start message)."""
+    d = dataclasses.asdict(p)
+    d["profiles"] = list(p.profiles)
+    return d
+
+
+def params_from_dict(d: dict[str, Any]) -> Params:
+    """The :class:`Params` of :func:`params_to_dict` data (validated; ValueError or TypeError names what is
+    wrong)."""
+    profiles = d.get("profiles", ("standard",) * 10)
+    if not isinstance(profiles, list | tuple):
+        raise ValueError(f"params.profiles must be a list, got {profiles!r}")
+    return Params(**{**d, "profiles": tuple(profiles)})
