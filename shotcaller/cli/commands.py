@@ -350,18 +350,12 @@ def command_compile(args: argparse.Namespace) -> int:
 
 def _budgets(args: argparse.Namespace, coaches: tuple[Any, Any]) -> tuple[Any, Any] | None:
     """The (blue, red) TimeBudgets the command line asks for, or None (each coach's own)."""
+    import dataclasses
+
     from shotcaller.bots.base import TimeBudget, declared_budget
 
-    if args.budget_ms is None and args.bank_ms is None:
+    given = {k: v for k, v in (("budget_ms", args.budget_ms), ("bank_ms", args.bank_ms)) if v is not None}
+    if not given:
         return None
-    out = []
-    for c in coaches:
-        base = declared_budget(c) or TimeBudget()
-        out.append(
-            TimeBudget(
-                budget_ms=base.budget_ms if args.budget_ms is None else args.budget_ms,
-                bank_ms=base.bank_ms if args.bank_ms is None else args.bank_ms,
-                max_faults=base.max_faults,
-            )
-        )
-    return (out[0], out[1])
+    blue, red = (dataclasses.replace(declared_budget(c) or TimeBudget(), **given) for c in coaches)
+    return (blue, red)

@@ -36,15 +36,17 @@ def _non_negative_int(s: str) -> int:
     return v
 
 
-def _seconds(minimum: float, inclusive: bool) -> Any:
+def _quantity(unit: str, minimum: float, inclusive: bool) -> Any:
+    """An argument type: a number of ``unit`` (seconds, milliseconds) above ``minimum``."""
+
     def parse(s: str) -> float:
         try:
             v = float(s)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number of seconds, got {s!r}") from None
+            raise argparse.ArgumentTypeError(f"expected a number of {unit}, got {s!r}") from None
         if v != v or (v < minimum if inclusive else v <= minimum) or v > 1e7:
             bound = f">= {minimum:g}" if inclusive else f"> {minimum:g}"
-            raise argparse.ArgumentTypeError(f"expected seconds {bound}, got {s}")
+            raise argparse.ArgumentTypeError(f"expected {unit} {bound}, got {s}")
         return v
 
     return parse
@@ -87,14 +89,14 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
 def _budget_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--budget-ms",
-        type=_seconds(0, True),
+        type=_quantity("milliseconds", 0, True),
         default=None,
         metavar="MS",
         help="thinking time per decision for every bot, in ms (default: what the bot declares, else 100)",
     )
     p.add_argument(
         "--bank-ms",
-        type=_seconds(0, True),
+        type=_quantity("milliseconds", 0, True),
         default=None,
         metavar="MS",
         help="extra time a bot may draw on over the whole match, in ms (default: declared, else 1000)",
@@ -119,13 +121,19 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
     m.add_argument("--map", default="map.txt", help="map file: map.txt, map_2x.txt, map_4x.txt or a path")
     m.add_argument(
-        "--latency", type=_seconds(0, True), default=None, help="order latency in seconds (default: the content's, 2)"
+        "--latency",
+        type=_quantity("seconds", 0, True),
+        default=None,
+        help="order latency in seconds (default: the content's, 2)",
     )
     m.add_argument(
         "--apm", type=_non_negative_int, default=None, help="orders per minute per team, 0 = unlimited (default 30)"
     )
     m.add_argument(
-        "--time-limit", type=_seconds(0, False), default=None, help="time limit in game seconds (default 1800)"
+        "--time-limit",
+        type=_quantity("seconds", 0, False),
+        default=None,
+        help="time limit in game seconds (default 1800)",
     )
     _budget_args(m)
     m.add_argument(
@@ -253,7 +261,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("bench", help="simulation throughput (game ticks per second)", formatter_class=_Formatter)
     b.add_argument("--batch", type=_positive_int, nargs="+", help="batch sizes (default 1 64)")
-    b.add_argument("--seconds", type=_seconds(0, False), default=5.0, help="seconds per batch size (default 5)")
+    b.add_argument(
+        "--seconds", type=_quantity("seconds", 0, False), default=5.0, help="seconds per batch size (default 5)"
+    )
     b.add_argument("--json", action="store_true", help="print JSON")
     b.add_argument("--map", default="map.txt", help="map file")
     b.add_argument("--threads", type=_positive_int, default=1, help="Numba threads over the games (default 1)")
