@@ -102,7 +102,7 @@ def _full_inventory(st):
 
 
 def _on_cooldown(st):
-    leader(st, 0)["tp_ready"] = 5000
+    leader(st, 0)["teleport_ready_at"] = 5000
 
 
 def _blue2_dead(st):
@@ -298,10 +298,10 @@ def test_order_takes_effect_exactly_latency_ticks_later(world):
     ]
     assert events(ev, "order_applied") == []
     assert leader(st, 0)["stance"] == 1
-    assert (leader(st, 6)["order"], leader(st, 6)["oa"], unit(st, leader_slot(6))["lane"]) == (L.O_LANE, 0, 0)
+    assert (leader(st, 6)["order"], leader(st, 6)["order_a"], unit(st, leader_slot(6))["lane"]) == (L.O_LANE, 0, 0)
     ev = step_inplace(st, None, 1)
     assert leader(st, 0)["stance"] == 2
-    assert (leader(st, 6)["order"], leader(st, 6)["oa"], unit(st, leader_slot(6))["lane"]) == (L.O_LANE, 2, 2)
+    assert (leader(st, 6)["order"], leader(st, 6)["order_a"], unit(st, leader_slot(6))["lane"]) == (L.O_LANE, 2, 2)
     assert [(e["tick"], e["a"], e["b"], e["c"]) for e in events(ev, "order_applied")] == [
         (LATENCY, 0, 0, L.O_STANCE),
         (LATENCY, 1, 1, L.O_LANE),
@@ -311,13 +311,13 @@ def test_order_takes_effect_exactly_latency_ticks_later(world):
 def test_lane_change_visible_only_after_latency_from_any_tick(world):
     st = scenario_state(world, DRAFT)
     step_to(st, 77)
-    assert (leader(st, 6)["order"], leader(st, 6)["oa"], unit(st, leader_slot(6))["lane"]) == (L.O_LANE, 0, 0)
+    assert (leader(st, 6)["order"], leader(st, 6)["order_a"], unit(st, leader_slot(6))["lane"]) == (L.O_LANE, 0, 0)
     ev = step_inplace(st, orders((1, 1, L.O_LANE, 2, 0)), 1)
     assert order_events(ev) == [("order_accepted", 1, 1, L.O_LANE, 77 + LATENCY)]
     step_to(st, 77 + LATENCY)
-    assert (leader(st, 6)["oa"], unit(st, leader_slot(6))["lane"]) == (0, 0)
+    assert (leader(st, 6)["order_a"], unit(st, leader_slot(6))["lane"]) == (0, 0)
     step_inplace(st, None, 1)
-    assert (leader(st, 6)["order"], leader(st, 6)["oa"], unit(st, leader_slot(6))["lane"]) == (L.O_LANE, 2, 2)
+    assert (leader(st, 6)["order"], leader(st, 6)["order_a"], unit(st, leader_slot(6))["lane"]) == (L.O_LANE, 2, 2)
 
 
 def test_orders_issued_at_once_apply_in_issue_order(world):
@@ -383,10 +383,10 @@ def test_whole_team_orders_apply_to_all_five(world):
     assert [(e["a"], e["b"]) for e in events(ev, "order_applied")] == [(0, -1), (1, -1)]
     ld = st.arrays.leaders[0]
     assert ld["stance"].tolist() == [0] * 5 + [1] * 5
-    assert ld["order"][5:].tolist() == [L.O_PUSH] * 5 and ld["oa"][5:].tolist() == [2] * 5
+    assert ld["order"][5:].tolist() == [L.O_PUSH] * 5 and ld["order_a"][5:].tolist() == [2] * 5
     assert st.arrays.units[0]["lane"][L.SLOT_LEADER0 + 5 : L.SLOT_LEADER0 + 10].tolist() == [2] * 5
     assert ld["order"][:5].tolist() == [L.O_LANE] * 5  # blue's plan did not change
-    assert ld["oa"][:5].tolist() == [0, 0, 1, 2, 2]
+    assert ld["order_a"][:5].tolist() == [0, 0, 1, 2, 2]
 
 
 def test_whole_team_buy_goes_to_leaders_who_can_pay(world):
@@ -524,7 +524,7 @@ def test_teleport_channels_3s_moves_and_starts_60s_cooldown(fast_world):
     assert [(e["tick"], e["a"], e["b"]) for e in events(ev, "teleport")] == [(60, 0, 4)]
     assert (int(unit(st, b)["x"]), int(unit(st, b)["y"])) == (8, 29)
     assert leader(st, 0)["mode"] == L.M_NORMAL
-    assert leader(st, 0)["tp_ready"] == 60 + 1200
+    assert leader(st, 0)["teleport_ready_at"] == 60 + 1200
     # on cooldown for 60 s
     tp = orders((0, 0, L.O_TELEPORT, 0, 0))
     assert reasons(step_inplace(st, tp, 1)) == [L.R_COOLDOWN]
@@ -561,7 +561,7 @@ def test_teleport_scroll_ignores_cooldown_and_is_consumed(fast_world):
     keep_only(st, [b])
     hold(st, b)
     place(st, b, 40, 40)
-    leader(st, 0)["tp_ready"] = 5000
+    leader(st, 0)["teleport_ready_at"] = 5000
     st.arrays.games["inv"][0, 0] = [IRON_SWORD, SCROLL, -1, -1]
     ev = step_inplace(st, orders((0, 0, L.O_TELEPORT, 10, 0)), 61)  # sub 10: blue outer tower of lane 2
     assert accepted(ev) == 1
@@ -583,7 +583,7 @@ def test_stun_interrupts_teleport_channel(fast_world):
     ev = step_inplace(st, None, 60)
     assert events(ev, "teleport") == []
     assert (int(unit(st, b)["x"]), int(unit(st, b)["y"])) == (40, 40)
-    assert leader(st, 0)["mode"] == L.M_NORMAL and leader(st, 0)["tp_ready"] == 0  # no cooldown spent
+    assert leader(st, 0)["mode"] == L.M_NORMAL and leader(st, 0)["teleport_ready_at"] == 0  # no cooldown spent
 
 
 def test_red_teleport_to_own_building_slot(fast_world):
@@ -596,7 +596,7 @@ def test_red_teleport_to_own_building_slot(fast_world):
     assert order_events(ev) == [("order_accepted", 1, 0, L.O_TELEPORT, 0)]
     assert [(e["tick"], e["a"], e["b"]) for e in events(ev, "teleport")] == [(60, 5, 4)]  # b: the sub index
     assert (int(unit(st, r)["x"]), int(unit(st, r)["y"])) == (8, 20)  # the mirror image of blue's (8, 29)
-    assert leader(st, 5)["tp_ready"] == 60 + 1200
+    assert leader(st, 5)["teleport_ready_at"] == 60 + 1200
 
 
 # ---------------------------------------------------------------------------- retreat
@@ -612,17 +612,17 @@ def test_retreat_goes_home_heals_and_returns_to_previous_order(fast_world):
     assert resume == pytest.approx(0.9)  # profile "standard"
     set_field(st, b, hp=0.6 * m)
     step_inplace(st, None, 8)
-    assert (leader(st, 0)["order"], leader(st, 0)["oa"], leader(st, 0)["mode"]) == (L.O_PUSH, 2, L.M_NORMAL)
+    assert (leader(st, 0)["order"], leader(st, 0)["order_a"], leader(st, 0)["mode"]) == (L.O_PUSH, 2, L.M_NORMAL)
     ev = step_inplace(st, orders((0, 0, L.O_RETREAT, 0, 0)), 1)
     assert accepted(ev) == 1
     ld = leader(st, 0)
-    assert (ld["order"], ld["mode"], ld["prev"], ld["pa"]) == (L.O_RETREAT, L.M_RETREAT, L.O_PUSH, 2)
+    assert (ld["order"], ld["mode"], ld["prev_order"], ld["prev_a"]) == (L.O_RETREAT, L.M_RETREAT, L.O_PUSH, 2)
     home = None
     for _ in range(600):
         step_inplace(st, None, 1)
         u = unit(st, b)
         if leader(st, 0)["mode"] == L.M_RETREAT:
-            assert (int(u["tx"]), int(u["ty"])) == (40, 48) and u["target"] == -1
+            assert (int(u["goal_x"]), int(u["goal_y"])) == (40, 48) and u["target"] == -1
             if home is None and (int(u["x"]) - 40) ** 2 + (int(u["y"]) - 48) ** 2 <= 6:
                 home = tick(st)
         else:
@@ -630,7 +630,7 @@ def test_retreat_goes_home_heals_and_returns_to_previous_order(fast_world):
     assert home is not None, "never reached the core"
     # back to the push once healed to the profile's resume health (5% of the maximum per second)
     ld = leader(st, 0)
-    assert (ld["order"], ld["oa"], ld["mode"]) == (L.O_PUSH, 2, L.M_NORMAL)
+    assert (ld["order"], ld["order_a"], ld["mode"]) == (L.O_PUSH, 2, L.M_NORMAL)
     assert unit(st, b)["hp"] >= resume * m - 1e-3
     assert tick(st) - home >= (resume - 0.6) / 0.0025 - 1
     step_inplace(st, None, 80)
@@ -665,7 +665,7 @@ def test_retreat_while_ganking_returns_to_the_order_before_the_gank(fast_world):
     assert accepted(ev) == 1 and leader(st, 5)["order"] == L.O_GANK
     step_inplace(st, orders((1, 0, L.O_RETREAT, 0, 0)), 1)
     ld = leader(st, 5)
-    assert (ld["order"], ld["prev"], ld["pa"]) == (L.O_RETREAT, L.O_DEFEND, 1)
+    assert (ld["order"], ld["prev_order"], ld["prev_a"]) == (L.O_RETREAT, L.O_DEFEND, 1)
 
 
 # ---------------------------------------------------------------------------- gank
@@ -681,7 +681,7 @@ def test_gank_hunts_a_visible_enemy_leader(fast_world):
     x0 = int(unit(st, r)["x"])
     ev = step_inplace(st, orders((1, 0, L.O_GANK, 0, 0)), 8)
     assert accepted(ev) == 1
-    assert (leader(st, 5)["order"], leader(st, 5)["oa"]) == (L.O_GANK, 0)
+    assert (leader(st, 5)["order"], leader(st, 5)["order_a"]) == (L.O_GANK, 0)
     assert unit(st, r)["target"] == b
     assert int(unit(st, r)["x"]) > x0  # closing in
 
@@ -697,7 +697,7 @@ def test_blue_gank_uses_global_enemy_index(fast_world):
     x0 = int(unit(st, b)["x"])
     ev = step_inplace(st, orders((0, 0, L.O_GANK, 5, 0)), 8)  # red leader 0 = global 5, in sight
     assert order_events(ev) == [("order_accepted", 0, 0, L.O_GANK, 10)]
-    assert (leader(st, 0)["order"], leader(st, 0)["oa"]) == (L.O_GANK, 5)
+    assert (leader(st, 0)["order"], leader(st, 0)["order_a"]) == (L.O_GANK, 5)
     assert unit(st, b)["target"] == r
     assert int(unit(st, b)["x"]) > x0
 
@@ -719,7 +719,7 @@ def test_gank_ends_3s_after_losing_sight(fast_world):
     seen = int(leader(st, 5)["gank_seen"])
     while leader(st, 5)["order"] == L.O_GANK and tick(st) < seen + 200:
         step_inplace(st, None, 1)
-    assert (leader(st, 5)["order"], leader(st, 5)["oa"]) == (L.O_DEFEND, 1)  # back to the previous order
+    assert (leader(st, 5)["order"], leader(st, 5)["order_a"]) == (L.O_DEFEND, 1)  # back to the previous order
     assert seen + 3 * 20 < tick(st) <= seen + 3 * 20 + 1 + int(fast_world.rec["ai_every"])
 
 
@@ -729,7 +729,7 @@ def test_micro_move_and_stop(fast_world):
     b = leader_slot(0)
     keep_only(st, [b])
     place(st, b, 20, 24)
-    set_field(st, b, mpts=0.0)
+    set_field(st, b, move_points=0.0)
     step_inplace(st, orders((0, 0, L.O_MOVE, 30, 24)), 44)
     assert (int(unit(st, b)["x"]), int(unit(st, b)["y"])) == (30, 24)
     step_inplace(st, None, 20)
@@ -746,8 +746,8 @@ def test_hold_attacks_an_enemy_in_range(fast_world):
     place(st, b, 24, 24)
     place(st, r, 25, 24)
     hold(st, r)  # the enemy leader stands still, never hits back and casts nothing
-    st.arrays.leaders[0, 5]["sk0"] = -1
-    st.arrays.leaders[0, 5]["sk1"] = -1
+    st.arrays.leaders[0, 5]["skills"][0] = -1
+    st.arrays.leaders[0, 5]["skills"][1] = -1
     set_field(st, r, aspd=0.0, base_as=0.0, root_until=NEVER)
     c = spawn_unit(st, L.K_CREEP, 1, 27, 24)  # a nearly dead creep 3 tiles away: the juicier target
     set_field(st, c, hp=60.0, aspd=0.0, base_as=0.0, root_until=NEVER)
@@ -760,15 +760,15 @@ def test_hold_never_walks(fast_world):
     st = scenario_state(fast_world, DRAFT_Q)
     b, r = leader_slot(0), leader_slot(5)
     keep_only(st, [b, r])
-    st.arrays.leaders[0, 5]["sk0"] = -1
-    st.arrays.leaders[0, 5]["sk1"] = -1
-    set_field(st, r, aspd=0.0, base_as=0.0, mpts=50.0)  # steps away on tick 1, between two AI decisions
+    st.arrays.leaders[0, 5]["skills"][0] = -1
+    st.arrays.leaders[0, 5]["skills"][1] = -1
+    set_field(st, r, aspd=0.0, base_as=0.0, move_points=50.0)  # steps away on tick 1, between two AI decisions
     place(st, b, 24, 24)
     place(st, r, 25, 24)
     st.arrays.leaders[0, 5]["micro"] = L.O_MOVE  # the enemy walks away east
-    st.arrays.leaders[0, 5]["ma"] = 36
-    st.arrays.leaders[0, 5]["mb"] = 24
-    set_field(st, b, mpts=100.0)
+    st.arrays.leaders[0, 5]["micro_a"] = 36
+    st.arrays.leaders[0, 5]["micro_b"] = 24
+    set_field(st, b, move_points=100.0)
     step_inplace(st, orders((0, 0, L.O_HOLD, 0, 0)), 1)
     assert unit(st, b)["target"] == r
     xs = []

@@ -68,8 +68,8 @@ def tower(team: int, lane: int, tier: int) -> int:
 
 def mute(st, li: int) -> None:
     """Switch off leader li's skills."""
-    st.arrays.leaders[0, li]["sk0"] = -1
-    st.arrays.leaders[0, li]["sk1"] = -1
+    st.arrays.leaders[0, li]["skills"][0] = -1
+    st.arrays.leaders[0, li]["skills"][1] = -1
 
 
 def disarm(st, slot: int) -> None:
@@ -526,7 +526,7 @@ def test_deny_gives_no_bounty(fast_world):
     keep_only(st, [leader_slot(0)])
     # a blue creep whose last hit came from a blue leader
     c = spawn_unit(st, L.K_CREEP, 0, 24, 24)
-    set_field(st, c, hp=0.0, last_by=leader_slot(0), last_by_owner=0)
+    set_field(st, c, hp=0.0, last_attacker=leader_slot(0), last_attacker_leader=0)
     g0 = st.arrays.leaders[0]["gold"].copy()
     ev = step_inplace(st, None, 1)
     assert [(x["a"], x["b"], x["c"]) for x in events(ev, "kill")] == [(c, leader_slot(0), -1)]
@@ -609,7 +609,7 @@ STAT_FIELDS = {
     "max_hp": (L.S_HP, L.IM_HP),
     "aspd": (L.S_AS, L.IM_AS),
     "refill": (L.S_REFILL, L.IM_MOVE),
-    "rng": (L.S_RANGE, L.IM_RANGE),
+    "attack_range": (L.S_RANGE, L.IM_RANGE),
 }
 
 
@@ -621,7 +621,7 @@ STAT_FIELDS = {
         ("Vitality Stone", ["max_hp"]),
         ("Quick Gloves", ["aspd"]),
         ("Swift Boots", ["refill"]),
-        ("Longbow", ["rng", "atk"]),
+        ("Longbow", ["attack_range", "atk"]),
         ("Aegis Plate", ["max_hp", "dfn"]),
         ("Warlord Blade", ["atk", "aspd"]),
     ],

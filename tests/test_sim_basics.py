@@ -26,9 +26,9 @@ def _walker(world, start, goal):
     keep_only(st, [s])
     place(st, s, *start)
     st.arrays.leaders[0, 0]["micro"] = L.O_MOVE
-    st.arrays.leaders[0, 0]["ma"] = goal[0]
-    st.arrays.leaders[0, 0]["mb"] = goal[1]
-    set_field(st, s, mpts=0)
+    st.arrays.leaders[0, 0]["micro_a"] = goal[0]
+    st.arrays.leaders[0, 0]["micro_b"] = goal[1]
+    set_field(st, s, move_points=0)
     return st, s
 
 
@@ -59,7 +59,7 @@ def test_root_and_stun_stop_movement(fast_world):
     set_field(st, s, root_until=40)
     step_inplace(st, None, 40)
     assert int(st.arrays.units[0, s]["x"]) == 20
-    assert float(st.arrays.units[0, s]["mpts"]) == 0.0
+    assert float(st.arrays.units[0, s]["move_points"]) == 0.0
     step_inplace(st, None, 8)
     assert int(st.arrays.units[0, s]["x"]) > 20
 

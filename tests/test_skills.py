@@ -109,7 +109,7 @@ def creep(st, team, x, y=Y, health=None, attacks=False, rooted=True):
 
 def mute(st, li, skill_slot):
     """Put leader li's skill in slot 0/1 on an endless cooldown (isolates the other skill)."""
-    leader(st, li)[f"cd{skill_slot}"] = NEVER
+    leader(st, li)["skill_ready_at"][skill_slot] = NEVER
 
 
 def run(st, n, probe=None):
@@ -550,9 +550,12 @@ def test_spell_steal_copies_a_skill_of_the_nearest_enemy_leader_chosen_by_rng(fa
         (ss,) = casts(evs, L.SK_SPELL_STEAL, e)
         assert ss["tick"] == 1 and ss["c"] == leader_slot(ROLLO)  # leader 7 checks on ticks 1, 5, ...
         ld = leader(st, ERNO)
-        assert int(ld["sk2"]) == ss["d"] and ss["d"] in rollo_skills
-        assert (int(ld["sk0"]), int(ld["sk1"])) == (L.SK_SPELL_STEAL, L.SK_TELEKINESIS)
-        assert {int(leader(st, ROLLO)["sk0"]), int(leader(st, ROLLO)["sk1"])} == rollo_skills  # copied, not taken
+        assert int(ld["skills"][2]) == ss["d"] and ss["d"] in rollo_skills
+        assert (int(ld["skills"][0]), int(ld["skills"][1])) == (L.SK_SPELL_STEAL, L.SK_TELEKINESIS)
+        assert {
+            int(leader(st, ROLLO)["skills"][0]),
+            int(leader(st, ROLLO)["skills"][1]),
+        } == rollo_skills  # copied, not taken
         picks.add(ss["d"])
     assert picks == rollo_skills
 
@@ -562,11 +565,13 @@ def test_spell_steal_out_of_range_does_nothing(fast_world):
     e = put(st, ERNO, 20, attacks=False)
     put(st, ROLLO, 26, attacks=False)  # 6 tiles > 5
     evs, _ = run(st, 40)
-    assert casts(evs, L.SK_SPELL_STEAL, e) == [] and int(leader(st, ERNO)["sk2"]) == -1
+    assert casts(evs, L.SK_SPELL_STEAL, e) == [] and int(leader(st, ERNO)["skills"][2]) == -1
 
 
 def test_stolen_skill_works(fast_world):
-    seed = next(s for s in range(40) if int(leader(_steal_scene(fast_world, s)[0], ERNO)["sk2"]) == L.SK_DOUBLE_DAMAGE)
+    seed = next(
+        s for s in range(40) if int(leader(_steal_scene(fast_world, s)[0], ERNO)["skills"][2]) == L.SK_DOUBLE_DAMAGE
+    )
     st, e, _ = _steal_scene(fast_world, seed)
     keep_only(st, [e])  # the victim leaves
     set_field(st, e, base_as=10.0, dirty=1)  # Erno attacks from now on
@@ -587,25 +592,25 @@ def test_spell_steal_once_per_life_and_cleared_on_death(fast_world):
     mute(st, VESNA, 1)
     evs, _ = run(st, 4)
     (ss,) = casts(evs, L.SK_SPELL_STEAL, e)
-    stolen = int(leader(st, ERNO)["sk2"])
+    stolen = int(leader(st, ERNO)["skills"][2])
     assert ss["c"] == leader_slot(ROLLO) and stolen in (L.SK_DOUBLE_DAMAGE, L.SK_CLEAVE)
     # a nearer enemy leader does not give a second skill in the same life
     place(st, vs, 23, Y)
     evs, _ = run(st, 40)
-    assert casts(evs, L.SK_SPELL_STEAL) == [] and int(leader(st, ERNO)["sk2"]) == stolen
+    assert casts(evs, L.SK_SPELL_STEAL) == [] and int(leader(st, ERNO)["skills"][2]) == stolen
     # death clears it
     set_field(st, e, hp=0.0)
     run(st, 1)
-    assert int(leader(st, ERNO)["sk2"]) == -1 and int(leader(st, ERNO)["stolen_life"]) == 0
+    assert int(leader(st, ERNO)["skills"][2]) == -1 and int(leader(st, ERNO)["stolen_life"]) == 0
     evs, _ = run(st, 200)
     assert [x for x in evs if x["kind"] == "respawn" and x["a"] == ERNO]
-    assert int(leader(st, ERNO)["sk2"]) == -1  # nobody near the core
+    assert int(leader(st, ERNO)["skills"][2]) == -1  # nobody near the core
     # a new life, a new steal: Vesna is the nearest enemy leader now
     put(st, ERNO, 22, attacks=False)
     mute(st, ERNO, 1)  # cooldowns restart at respawn
     evs, _ = run(st, 8)
     (ss,) = casts(evs, L.SK_SPELL_STEAL, e)
-    assert ss["c"] == vs and int(leader(st, ERNO)["sk2"]) in (L.SK_ATTACK_SPEED_INCREASE, L.SK_SLOW_AOE)
+    assert ss["c"] == vs and int(leader(st, ERNO)["skills"][2]) in (L.SK_ATTACK_SPEED_INCREASE, L.SK_SLOW_AOE)
 
 
 def test_telekinesis_pulls_nearest_onto_second_nearest_and_stuns_around_it(fast_world):
@@ -726,7 +731,7 @@ def test_dark_presence_two_sources_do_not_stack(fast_world):
     sc = put(st, SOULS, 22, attacks=False)
     put(st, ERNO, 26, attacks=False)
     mute(st, ERNO, 1)
-    leader(st, ERNO)["sk2"] = L.SK_DARK_PRESENCE  # as if stolen: a second source of the same aura
+    leader(st, ERNO)["skills"][2] = L.SK_DARK_PRESENCE  # as if stolen: a second source of the same aura
     leader(st, ERNO)["stolen_life"] = 1
     r = put(st, ROLLO, 24, attacks=False)  # 2 tiles from both
     mute(st, ROLLO, 1)

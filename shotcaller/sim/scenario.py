@@ -55,8 +55,8 @@ def place(state: State, slot: int, x: int, y: int) -> None:
     u = state.arrays.units[0, slot]
     u["x"] = x
     u["y"] = y
-    u["tx"] = x
-    u["ty"] = y
+    u["goal_x"] = x
+    u["goal_y"] = y
     state.arrays.units[0, slot] = u
 
 
@@ -90,5 +90,5 @@ def spawn_unit(state: State, kind: int, team: int, x: int, y: int, slot: int | N
     # park it: the nearest lane-path index so it does not walk back to its barracks
     lane = int(A.units[0, slot]["lane"])
     path = T["lane_path"][team, lane, : T["lane_len"][team, lane]]
-    A.units[0, slot]["wp"] = int(np.argmin((path[:, 0] - x) ** 2 + (path[:, 1] - y) ** 2))
+    A.units[0, slot]["path_index"] = int(np.argmin((path[:, 0] - x) ** 2 + (path[:, 1] - y) ** 2))
     return slot

@@ -40,6 +40,15 @@ SCRATCH_GAME_FIELDS = (
 )
 
 
+def _field_bytes(arr: np.ndarray, f: str) -> bytes:
+    """The bytes of field ``f`` of the records ``arr`` as the checksum reads them: record axes last."""
+    col = arr[f]
+    k = col.ndim - arr.ndim  # sub-array axes
+    if k and arr.ndim:
+        col = np.moveaxis(col, tuple(range(arr.ndim)), tuple(range(k, k + arr.ndim)))
+    return np.ascontiguousarray(col).tobytes()
+
+
 def game_dtype(n_units: int, n_cells: int, apm: int, inv_slots: int) -> np.dtype:
     """The per-game record: GAME_DTYPE scalars plus fixed-size per-game tables.
 
@@ -114,15 +123,22 @@ class State:
         return State(Arrays(*(a[b : b + 1].copy() for a in self.arrays)), self.world)
 
     def checksum(self, b: int = 0) -> str:
-        """A 16-hex-digit digest of game ``b``'s full state (scratch and event buffers excluded)."""
+        """A 16-hex-digit digest of game ``b``'s full state (scratch and event buffers excluded).
+
+        The rule (docs/state.md, "Checksums"): the tables of ``CHECKSUM_FIELDS`` in that order, each
+        field by field in record order (the padding bytes of aligned records are not state), each
+        field's values in C order with the record axes *last*. For a scalar field that is simply its
+        column; a sub-array field (``leaders.skills`` (3,)) hashes element 0 of every record, then
+        element 1, ..., exactly as the separate scalar fields it replaced (``sk0``, ``sk1``, ``sk2``)
+        did, so renaming fields or merging numbered ones into a sub-array keeps every recorded digest.
+        """
         h = hashlib.blake2b(digest_size=8)
         for name in CHECKSUM_FIELDS:
             arr = getattr(self.arrays, name)[b]
-            # field by field: the padding bytes of aligned records are not state (copies skip them)
             for f in arr.dtype.names:
                 if name == "games" and f in SCRATCH_GAME_FIELDS:
                     continue
-                h.update(np.ascontiguousarray(arr[f]).tobytes())
+                h.update(_field_bytes(arr, f))
         return h.hexdigest()
 
     def checksums(self) -> list[str]:
