@@ -60,7 +60,7 @@ def test_every_document_cited_is_in_the_repository():
     for f in files:
         for m in re.finditer(r"(?<![\w/.-])((?:docs|examples|benchmarks)/[\w./-]+\.(?:md|py|sh))", f.read_text()):
             cited.setdefault(m.group(1), set()).add(str(f.relative_to(root)))
-        assert "DESIGN.md" not in f.read_text(), f"{f.relative_to(root)} cites DESIGN.md: the rulebook is docs/design.md"
+        assert "DESIGN.md" not in f.read_text(), f"{f.relative_to(root)} cites DESIGN.md (the rulebook: docs/design.md)"
     assert len(cited) > 10
     missing = {c: sorted(where) for c, where in cited.items() if not (root / c).exists()}
     assert missing == {}
