@@ -3,12 +3,14 @@
 shotcaller match --blue examples/first_bot.py:FirstBot --red laner
 """
 
+from shotcaller.bots import Coach
 from shotcaller.bots import orders as O
 
 
-class FirstBot:
+class FirstBot(Coach):
     def reset(self, info):
         self.started = False
+        self.push_every = info.ticks(20.0)  # game seconds -> ticks at this match's tick rate
 
     def act(self, view, info):
         if not self.started:  # first decision: 2-1-2 lanes
@@ -18,6 +20,6 @@ class FirstBot:
         down = sum(1 for b in view["buildings"] if b["team"] == enemy and not b["alive"])
         hurt = [ld["index"] % 5 for ld in view["leaders"] if ld["alive"] and ld["hp"] < 0.3 * ld["max_hp"]]
         orders = [O.retreat(i) for i in hurt]
-        if down >= 2 and view["tick"] % 400 == 0:  # every 20 s: keep the push going
+        if down >= 2 and view["tick"] % self.push_every == 0:  # every 20 s: keep the push going
             orders.append(O.push(1))
         return orders

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 import subprocess
@@ -92,6 +93,22 @@ def test_ruff_check_passes():
         [*ruff, "check", "shotcaller", "tests"], cwd=ROOT, capture_output=True, text=True, timeout=300
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_mypy_passes(tmp_path):
+    """The package ships ``py.typed``: its annotations are checked (``[tool.mypy]`` in pyproject.toml:
+    the whole package, bots/, arena/ and cli/ included)."""
+    if importlib.util.find_spec("mypy") is None:
+        pytest.fail("mypy is not installed: pip install -e '.[test]'")
+    proc = subprocess.run(
+        [sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "mypy")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Success: no issues found" in proc.stdout
 
 
 def test_kernel_cache_lives_outside_the_package(world):

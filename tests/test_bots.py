@@ -11,6 +11,7 @@ import pytest
 
 from shotcaller.arena.match import play_match
 from shotcaller.bots import BUILTIN, BotLoadError, LanerCoach, PusherCoach, load_bot
+from shotcaller.bots.base import CoachWrapper
 from shotcaller.sim import Params, SimConfig, build_world
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -151,17 +152,12 @@ def test_a_drafting_coach_drafts_in_the_match(short_world):
     assert short_world.content.leader_names[draft[0]] == first
 
 
-class Recorder:
-    """Wraps a coach and records its orders with their ticks."""
+class Recorder(CoachWrapper):
+    """Wraps a coach (every ability is the inner coach's) and records its orders with their ticks."""
 
     def __init__(self, inner):
-        self.inner = inner
-        self.decide_every = getattr(inner, "decide_every", 20)
-        self.privileged = getattr(inner, "privileged", False)
+        super().__init__(inner)
         self.orders = []
-
-    def reset(self, info):
-        self.inner.reset(info)
 
     def act(self, view, info):
         out = self.inner.act(view, info)

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from shotcaller.arena.budget import BudgetExceeded, Clock, DecisionTimeout, call_with_deadline
 from shotcaller.arena.match import MAX_FAULTS_PER_SIDE, MAX_ORDERS_PER_DECISION, play_match
 from shotcaller.bots import load_bot
 from shotcaller.bots import orders as O
 from shotcaller.bots.base import MAX_FAULT_REASON, TimeBudget
+from shotcaller.bots.budget import BudgetExceeded, Clock, DecisionTimeout, call_with_deadline
 from shotcaller.sim import Params, SimConfig, build_world
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -165,7 +165,7 @@ class Thinker:
     """Needs 150 ms a decision, and says so."""
 
     budget = TimeBudget(budget_ms=400, bank_ms=1000)
-    decide_every = 100
+    decide_every_s = 5.0
 
     def reset(self, info):
         pass

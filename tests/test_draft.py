@@ -14,6 +14,7 @@ import pytest
 from shotcaller.arena.draft import DRAFT_ORDER, draft_view, run_draft
 from shotcaller.arena.match import play_match
 from shotcaller.bots import load_bot
+from shotcaller.bots.base import TimeBudget
 from shotcaller.bots.drafters import PICK_TABLE, DraftModel, GreedyDrafter, greedy_pick
 from shotcaller.bots.remote import SubprocessCoach
 from shotcaller.sim import Params, SimConfig, build_world, new_state, step_inplace
@@ -303,7 +304,7 @@ def test_remote_bot_that_does_not_declare_drafting_gets_random_picks(tmp_path, c
 @pytest.mark.parametrize("mode,why", [("unknown", "unknown leader"), ("slow", "BotFault")])
 def test_remote_bad_or_late_picks_are_faults(mode, why, tmp_path, content):
     bot = _bot(tmp_path, REMOTE, "", mode, max_faults=3)
-    bot.budget, bot.bank0 = 0.1, 0.0  # no bank: a 0.4 s answer is late
+    bot.configure_arena(TimeBudget(budget_ms=100, bank_ms=0, max_faults=3), str(tmp_path))  # 0.4 s is late
     draft = run_draft(bot, NoDraft(), 2, content, faults := [])
     assert _is_permutation(draft)
     blue = [f for f in faults if f["team"] == "blue"]

@@ -128,7 +128,7 @@ def test_exec_of_a_missing_program_fails_at_load_time():
 
 def test_a_program_that_cannot_start_is_a_fault_per_decision_then_silenced(short_world):
     bot = SubprocessCoach(["/nonexistent/prog"], budget_ms=50, bank_ms=200, max_faults=4)
-    assert bot.silenced is False and bot.faults_in_a_row == 0 and bot.seq == 0  # set before any start
+    assert bot.silenced is False and bot.clock.faults_in_a_row == 0 and bot.seq == 0  # set before any start
     res = play_match(bot, load_bot("idle"), seed=3, world=short_world).result
     faults = [f["reason"] for f in res["faults"] if f["team"] == "blue"]
     assert len(faults) == 4 and all("No such file or directory" in r for r in faults), faults

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from shotcaller.arena.match import CHECKSUM_EVERY, play_match
+from shotcaller.arena.match import CHECKSUM_EVERY_S, play_match, ticks
 from shotcaller.arena.replay import Replay, ReplayError, load_replay, resimulate, world_for_replay
 from shotcaller.sim import Params, SimConfig, build_world
 from shotcaller.sim import layout as L
@@ -86,8 +86,10 @@ def test_round_trip_reproduces_every_checksum(short_world, tmp_path, suffix, dra
     assert {row[1] for row in rep.orders} == {0, 1}
     teams = out.result["teams"]
     assert all(teams[t]["orders_given"] > 0 and teams[t]["orders_rejected"] > 0 for t in ("blue", "red"))
-    ticks = [t for t, _ in rep.checksums]
-    assert ticks[:-1] == list(range(CHECKSUM_EVERY, ticks[-1], CHECKSUM_EVERY))
+    at = [t for t, _ in rep.checksums]
+    every = ticks(CHECKSUM_EVERY_S, short_world)
+    assert every == 200 and rep.checksum_every == every  # 10 s at 20 ticks a second
+    assert at[:-1] == list(range(every, at[-1], every))
     assert out.result["ticks"] == LIMIT_S * 20
 
     loaded = load_replay(path)
@@ -120,7 +122,7 @@ def test_gzip_and_plain_files_hold_the_same_replay(recorded, tmp_path):
 
 def test_coaches_are_asked_every_decide_interval(short_world):
     blue, red = ScriptedCoach(), ScriptedCoach()
-    play_match(blue, red, seed=3, world=short_world, draft=DRAFT, decide_every=40)
+    play_match(blue, red, seed=3, world=short_world, draft=DRAFT, decide_every_s=2.0)
     assert blue.seen == red.seen == list(range(0, LIMIT_S * 20, 40))
 
 
@@ -144,8 +146,8 @@ def test_modified_order_diverges_at_the_next_checksum(recorded, tmp_path):
     res_state, res = resimulate(load_replay(_save_modified(rep, tmp_path / "order.json", edit)))
     assert not res.ok
     # checksums up to and including tick 1000 (taken before the order) still match
-    assert res.first_bad_tick == RETREAT_TICK + CHECKSUM_EVERY
-    assert res.checked == RETREAT_TICK // CHECKSUM_EVERY
+    assert res.first_bad_tick == RETREAT_TICK + 200
+    assert res.checked == RETREAT_TICK // 200
     assert res.expected == dict(map(tuple, rep.checksums))[res.first_bad_tick]
     assert res.got != res.expected
 

@@ -438,7 +438,7 @@ import hashlib
 class Bot:
     """Orders that depend on both view APIs; each reason is a digest of everything the bot saw."""
 
-    decide_every = 40
+    decide_every_s = 2.0
 
     def reset(self, info):
         self.n = 0

@@ -15,7 +15,7 @@ from shotcaller.arena.replay import MAX_REASON_CHARS, Replay, ReplayError, check
 from shotcaller.arena.timeline import ENTRY_TYPES, build_timeline, format_timeline
 from shotcaller.bots import make_coach
 from shotcaller.bots import orders as O
-from shotcaller.bots.base import MAX_WHY, MatchInfo, Order
+from shotcaller.bots.base import MAX_WHY, CoachWrapper, MatchInfo, Order
 from shotcaller.cli import main
 from shotcaller.content import load_content
 from shotcaller.sim import Params, SimConfig, build_world
@@ -28,7 +28,7 @@ WHY_PUSH = "test: mid is the shortest lane"
 class Explainer:
     """Two orders with reasons at the first decision: a buy it cannot pay (rejected) and a push."""
 
-    decide_every = 20 * 60
+    decide_every_s = 60.0
 
     def reset(self, info: MatchInfo) -> None:
         self.done = False
@@ -40,21 +40,15 @@ class Explainer:
         return [O.buy("Warlord Blade", info, leader=0, why=WHY_BUY), O.push(1, why=WHY_PUSH)]
 
 
-class Recorder:
-    """Wraps a coach and keeps every order it returns (to read their reasons)."""
+class Recorder(CoachWrapper):
+    """Wraps a coach (every ability is the inner coach's) and keeps every order it returns."""
 
     def __init__(self, coach: Any) -> None:
-        self.coach = coach
+        super().__init__(coach)
         self.orders: list[Any] = []
-        for attr in ("decide_every", "privileged", "budget"):
-            if hasattr(coach, attr):
-                setattr(self, attr, getattr(coach, attr))
-
-    def reset(self, info: MatchInfo) -> None:
-        self.coach.reset(info)
 
     def act(self, view: Any, info: MatchInfo) -> list[Any]:
-        out = list(self.coach.act(view, info))
+        out = list(self.inner.act(view, info) or [])
         self.orders += out
         return out
 

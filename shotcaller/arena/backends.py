@@ -106,9 +106,11 @@ def run_ray(
         if not ray.is_initialized():
             import logging
 
-            local = {} if address else {"include_dashboard": False}
             try:
-                ray.init(address=address, log_to_driver=False, logging_level=logging.WARNING, **local)
+                if address:
+                    ray.init(address=address, log_to_driver=False, logging_level=logging.WARNING)
+                else:
+                    ray.init(log_to_driver=False, logging_level=logging.WARNING, include_dashboard=False)
             except Exception as e:
                 where = f"the Ray cluster at {address!r}" if address else "a local Ray instance"
                 raise BackendUnavailable(f"cannot start or reach {where}: {type(e).__name__}: {e}") from e

@@ -49,7 +49,7 @@ def bench(
     if parallel:
         import numba
 
-        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
     results = []
     warm = new_state(world, [0])
     step_inplace(warm, None, 2)  # compile (or load the cache) outside the timing

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from shotcaller.bots.base import DraftInfo, fault
+from shotcaller.bots.base import CoachLike, DraftInfo, as_coach, fault
 from shotcaller.content import Content
 from shotcaller.content.loader import SKILL_KEYS, SKILL_NAMES, STAT_KEYS
 from shotcaller.sim.layout import DRAFT_ORDER
@@ -115,22 +115,19 @@ def parse_pick(answer: Any, content: Content, taken: list[int]) -> int:
     return h
 
 
-def coach_drafts(coach: Any, info: DraftInfo, faults: list[dict[str, Any]]) -> bool:
-    """Whether ``coach`` drafts this match: ``wants_draft(info)`` if it has one, else whether it has
-    a ``draft`` method. A ``wants_draft`` that raises is a fault and means no."""
-    wants = getattr(coach, "wants_draft", None)
-    if callable(wants):
-        try:
-            return bool(wants(info))
-        except Exception as e:  # a bot's bug must never stop the match
-            faults.append(fault(0, info.team, f"draft: wants_draft raised {type(e).__name__}: {e}"))
-            return False
-    return callable(getattr(coach, "draft", None))
+def coach_drafts(coach: CoachLike, info: DraftInfo, faults: list[dict[str, Any]]) -> bool:
+    """Whether ``coach`` drafts this match: its ``wants_draft(info)`` (by default, whether it has a
+    ``draft`` method). A ``wants_draft`` that raises is a fault and means no."""
+    try:
+        return bool(as_coach(coach).wants_draft(info))
+    except Exception as e:  # a bot's bug must never stop the match
+        faults.append(fault(0, info.team, f"draft: wants_draft raised {type(e).__name__}: {e}"))
+        return False
 
 
 def run_draft(
-    blue: Any,
-    red: Any,
+    blue: CoachLike,
+    red: CoachLike,
     seed: int,
     content: Content,
     faults: list[dict[str, Any]] | None = None,
@@ -147,7 +144,7 @@ def run_draft(
     """
     if faults is None:
         faults = []
-    coaches = (blue, red)
+    coaches = (as_coach(blue), as_coach(red))
     infos = [DraftInfo(seed=int(seed), team=t, content_version=content.version, content=content) for t in (0, 1)]
     drafting = [coach_drafts(coaches[t], infos[t], faults) for t in (0, 1)]
     if not any(drafting):

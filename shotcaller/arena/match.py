@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from shotcaller.arena.budget import BudgetExceeded, Clock
 from shotcaller.arena.draft import run_draft
 from shotcaller.arena.replay import Replay
-from shotcaller.bots.base import INT32, Coach, MatchInfo, TimeBudget, declared_budget, fault, read_order
+from shotcaller.bots.base import (
+    INT32,
+    Coach,
+    CoachLike,
+    MatchInfo,
+    TimeBudget,
+    as_coach,
+    fault,
+    read_order,
+    retired_abilities,
+)
+from shotcaller.bots.budget import BudgetExceeded, Clock
 from shotcaller.bots.wire import quote
 from shotcaller.content import Content, load_content
 from shotcaller.sim import Params, SimConfig, build_world, new_state, step_inplace
@@ -23,7 +32,14 @@ from shotcaller.sim.result import match_result
 from shotcaller.sim.state import State
 from shotcaller.sim.world import World
 
-CHECKSUM_EVERY = 200  # ticks (10 game seconds)
+CHECKSUM_EVERY_S = 10.0  # game seconds between the replay's state checksums
+DEFAULT_DECIDE_EVERY_S = 1.0  # game seconds between decisions of a coach that declares no cadence
+MAX_DECIDE_EVERY_S = 60.0  # a coach is asked at least once a game minute
+
+
+def ticks(seconds: float, world: World) -> int:
+    """Game ``seconds`` as a whole number of ticks (at least 1) at the world's tick rate."""
+    return max(1, round(seconds * float(world.content.rules["time.ticks_per_second"])))
 
 
 def _order_event(row: np.ndarray) -> dict[str, Any]:
@@ -101,21 +117,27 @@ def _parse_orders(out: Any, team: int, tick: int, faults: list[dict[str, Any]]) 
 class Seat:
     """One side of a match: its coach, its clock (time budget) and the coach's private copy of the state."""
 
-    coach: Any
+    coach: Coach
     team: int
-    clock: Clock
+    own_clock: Clock  # the match's clock of an in-process coach (a self-timed coach keeps its own)
     shadow: State | None = None  # the state the coach's views read: a copy, refreshed before each view
+
+    @property
+    def clock(self) -> Clock:
+        """The coach's clock: the coach's own when it times itself (``times_itself``), else the match's."""
+        own = getattr(self.coach, "clock", None) if self.coach.times_itself else None
+        return own if isinstance(own, Clock) else self.own_clock
 
     def ask(
         self, view: Any, info: MatchInfo, tick: int, faults: list[dict[str, Any]]
     ) -> list[tuple[list[int], str | None]]:
         """The coach's orders with their reasons. A coach that raises, overruns its budget or returns
         garbage loses those orders; the fault is recorded and the match goes on."""
-        coach, team = self.coach, self.team
-        if self.clock.silenced:
+        coach, team, clock = self.coach, self.team, self.clock
+        if clock.silenced:
             return []
-        try:
-            out = self.clock.call(lambda: coach.act(view, info))
+        try:  # a self-timed coach runs each question on its own clock already
+            out = coach.act(view, info) if clock is not self.own_clock else clock.call(lambda: coach.act(view, info))
         except KeyboardInterrupt:
             raise
         except BudgetExceeded as e:
@@ -124,35 +146,35 @@ class Seat:
         except (Exception, SystemExit) as e:  # a bot's bug (even sys.exit) must never stop the match
             out = None
             faults.append(fault(tick, team, f"act raised {type(e).__name__}: {e}" + self._silenced()))
-        take = getattr(coach, "take_faults", None)  # faults a coach contained itself (e.g. a leader hook's)
-        if callable(take):
-            try:
-                faults += [fault(tick, team, str(r)) for r in take() or []]
-            except Exception as e:
-                faults.append(fault(tick, team, f"take_faults raised {e!r}"))
+        try:  # faults a coach contained itself (e.g. a leader hook's, or a JSON-lines bot's report)
+            faults += [fault(tick, team, str(r)) for r in coach.take_faults() or []]
+        except Exception as e:
+            faults.append(fault(tick, team, f"take_faults raised {e!r}"))
         return _parse_orders(out, team, tick, faults)
 
     def guard(self, fn: Any) -> Any:
         """Run a draft call on the coach's clock (an overrun or silence becomes an ordinary exception)."""
-        return self.clock.call(fn)
+        clock = self.clock
+        return fn() if clock is not self.own_clock else clock.call(fn)
 
     def _silenced(self) -> str:
         return f"; silenced after {self.clock.faults_in_a_row} faults in a row" if self.clock.silenced else ""
 
 
-MAX_DECIDE_EVERY = 20 * 60  # a coach is asked at least once a game minute
-
-
-def _cadence(coach: Any, default: int, team: int, faults: list[dict[str, Any]]) -> int:
-    """How often (ticks) the coach is asked: its ``decide_every`` attribute, else the match default."""
-    val = getattr(coach, "decide_every", None)
+def _cadence(coach: Coach, default_s: float, world: World, team: int, faults: list[dict[str, Any]]) -> int:
+    """How often (ticks) the coach is asked: its ``decide_every_s``, else the match's ``default_s``, at
+    the world's tick rate (at least one tick, at most one game minute)."""
+    for old, new in retired_abilities(coach):
+        faults.append(fault(0, team, f"{old} is no longer read: declare {new}"))
+    val = coach.decide_every_s
     if val is None:
-        return default
-    if isinstance(val, int | np.integer) and not isinstance(val, bool) and 1 <= int(val) <= MAX_DECIDE_EVERY:
-        return int(val)
-    why = f"decide_every={val!r} is not a whole number of ticks in 1..{MAX_DECIDE_EVERY}; using {default}"
+        return ticks(default_s, world)
+    if isinstance(val, int | float | np.integer | np.floating) and not isinstance(val, bool):
+        if 0 < float(val) <= MAX_DECIDE_EVERY_S:
+            return ticks(float(val), world)
+    why = f"decide_every_s={val!r} is not a number of seconds in (0, {MAX_DECIDE_EVERY_S:g}]; using {default_s:g}"
     faults.append(fault(0, team, why))
-    return default
+    return ticks(default_s, world)
 
 
 @dataclass
@@ -164,40 +186,43 @@ class MatchOutcome:
 
 
 def play_match(
-    blue: Coach,
-    red: Coach,
+    blue: CoachLike,
+    red: CoachLike,
     seed: int = 0,
     world: World | None = None,
     content: Content | None = None,
     params: Params | None = None,
     draft: list[int] | None = None,
-    decide_every: int = 20,
+    decide_every_s: float = DEFAULT_DECIDE_EVERY_S,
     replay_path: str | Path | None = None,
     checksums: bool = True,
     budgets: tuple[TimeBudget | None, TimeBudget | None] | None = None,
     log_dir: str | Path | None = None,
 ) -> MatchOutcome:
-    """Run a full match: each coach sees its team's view every ``decide_every`` ticks and returns orders.
+    """Run a full match: each coach sees its team's view every ``decide_every_s`` game seconds and
+    returns orders.
 
-    A coach may set its own cadence with a ``decide_every`` attribute (ticks, 1..1200), and may declare
+    Coaches are read through the :class:`~shotcaller.bots.base.Coach` contract (:func:`as_coach`): a
+    coach may set its own cadence (``decide_every_s``, seconds in (0, 60]), and may declare
     ``privileged = True`` to read the full state through ``view.state``; the result lists privileged
     sides under ``"privileged"``. Every other coach's view reads a private copy of the state, so a coach
-    that writes into it changes nothing in the match.
+    that writes into it changes nothing in the match. A view is valid during its ``act`` call; a coach
+    that keeps one calls ``view.keep()`` (a view read later without it raises).
 
     Every decision (and draft pick) runs on the coach's time budget (:class:`TimeBudget`;
-    :mod:`shotcaller.arena.budget`): an in-process coach that overruns is interrupted, a JSON-lines coach
+    :mod:`shotcaller.bots.budget`): an in-process coach that overruns is interrupted, a JSON-lines coach
     is timed by its own plumbing; either way the decision's orders are lost, the fault recorded, and
     repeated faults silence the coach. Faults are capped per side (``result["faults_dropped"]`` counts
     the rest).
 
     Args:
-        blue, red: coaches (anything with ``act(view, info) -> list of order rows``).
+        blue, red: coaches (a :class:`Coach`, or anything with ``reset(info)`` and ``act(view, info)``).
         seed: the match seed (drives the draft when none is given, and every random rule).
         draft: 10 hero ids (blue 0..4, red 0..4), or None to draft: coaches with a ``draft`` method
             pick in the A-B-B-A-A-B-B-A-A-B order (:func:`shotcaller.arena.draft.run_draft`), the
             others at random; when neither drafts, the simulation's seeded random draft.
         replay_path: also write the replay there.
-        checksums: record state checksums every 200 ticks in the replay (False skips them when the
+        checksums: record state checksums every 10 game seconds in the replay (False skips them when the
             replay is not kept, as tournaments without a replay directory do; the final one stays).
         budgets: (blue, red) time budgets; a None side uses the budget its coach declares (a ``budget``
             class attribute), else ``TimeBudget()``. Recorded in ``result["budgets"]``.
@@ -207,30 +232,27 @@ def play_match(
     if world is None:
         content = content or load_content()
         world = build_world(content, SimConfig(), params or Params())
-    coaches = (blue, red)
+    coaches = (as_coach(blue), as_coach(red))
     chosen = budgets or (None, None)
-    seat_budgets = [chosen[t] or declared_budget(coaches[t]) or TimeBudget() for t in (0, 1)]
+    seat_budgets = [chosen[t] or coaches[t].budget or TimeBudget() for t in (0, 1)]
     if log_dir is None:
         from shotcaller.paths import state_dir
 
         log_dir = state_dir() / "bot-logs"
     seats = []
     for t in (0, 1):
-        times_itself = getattr(coaches[t], "times_itself", False) is True
-        if times_itself:
+        if coaches[t].times_itself:
             coaches[t].configure_arena(seat_budgets[t], str(log_dir))
-        seats.append(Seat(coaches[t], t, Clock(seat_budgets[t], enforce=not times_itself)))
+        seats.append(Seat(coaches[t], t, Clock(seat_budgets[t])))
     faults = FaultLog()
     try:
-        return _play(seats, seed, world, draft, decide_every, replay_path, checksums, faults)
+        return _play(seats, seed, world, draft, decide_every_s, replay_path, checksums, faults)
     except BaseException:  # the match itself failed (or was interrupted): still stop every bot process
         for seat in seats:
-            close = getattr(seat.coach, "close", None)
-            if callable(close):
-                try:
-                    close()
-                except Exception:
-                    pass
+            try:
+                seat.coach.close()
+            except Exception:
+                pass
         raise
 
 
@@ -239,14 +261,15 @@ def _play(
     seed: int,
     world: World,
     draft: list[int] | None,
-    decide_every: int,
+    decide_every_s: float,
     replay_path: str | Path | None,
     checksums: bool,
     faults: FaultLog,
 ) -> MatchOutcome:
-    coaches = tuple(seat.coach for seat in seats)
+    coaches = (seats[0].coach, seats[1].coach)
+    checksum_every = ticks(CHECKSUM_EVERY_S, world)
     if draft is None:  # an explicit draft (a replay's, a fixed one) is never re-drafted
-        draft = run_draft(*coaches, seed, world.content, faults, guards=[s.guard for s in seats])
+        draft = run_draft(coaches[0], coaches[1], seed, world.content, faults, guards=[s.guard for s in seats])
     drafts = np.array([draft if draft is not None else [-1] * 10], np.int8)
     state = new_state(world, seed, drafts)
     A = state.arrays
@@ -257,7 +280,7 @@ def _play(
         draft=[int(h) for h in A.games["draft"][0]],
         params=params_to_dict(world.params),
         config=dict(world.config.__dict__),
-        checksum_every=CHECKSUM_EVERY,
+        checksum_every=checksum_every,
     )
     infos = [
         MatchInfo(seed=int(seed), team=t, draft=rep.draft, content_version=rep.content_version, world=world)
@@ -270,8 +293,8 @@ def _play(
             raise
         except (Exception, SystemExit) as e:  # a bot's bug must never stop the match
             faults.append(fault(0, seat.team, f"reset raised {type(e).__name__}: {e}"))
-    every = [_cadence(coaches[t], decide_every, t, faults) for t in (0, 1)]
-    privileged = [getattr(coaches[t], "privileged", False) is True for t in (0, 1)]
+    every = [_cadence(coaches[t], decide_every_s, world, t, faults) for t in (0, 1)]
+    privileged = [coaches[t].privileged is True for t in (0, 1)]
     for seat in seats:
         seat.shadow = state.copy()
     pending_events: list[list[dict[str, Any]]] = [[], []]
@@ -285,19 +308,16 @@ def _play(
                 view = team_view(seat.shadow, t, privileged=privileged[t])
                 view["events"] = pending_events[t]
                 pending_events[t] = []
-                held = sys.getrefcount(view)
                 for row, why in seat.ask(view, infos[t], now, faults):
                     if why:
                         rep.reasons.append([len(rep.orders), why])
                     rep.orders.append([now, *row])
                     rows.append(row)
-                if sys.getrefcount(view) > held:  # the coach kept the view: make it a snapshot
-                    view.detach()
-                del view
+                view.expire()  # read later without view.keep(), it raises instead of showing a later tick
         nxt = min(
             ((now // every[0]) + 1) * every[0],
             ((now // every[1]) + 1) * every[1],
-            ((now // CHECKSUM_EVERY) + 1) * CHECKSUM_EVERY if checksums else INT32,
+            ((now // checksum_every) + 1) * checksum_every if checksums else INT32,
         )
         orders = np.array([rows], np.int32) if rows else None
         ev = step_inplace(state, orders, nxt - now)
@@ -308,23 +328,21 @@ def _play(
                 if team in (0, 1):
                     pending_events[team].append(_order_event(row))
         t2 = int(A.games["tick"][0])
-        if checksums and t2 % CHECKSUM_EVERY == 0 and not A.games["done"][0]:
+        if checksums and t2 % checksum_every == 0 and not A.games["done"][0]:
             rep.checksums.append([t2, state.checksum(0)])
     end = int(A.games["tick"][0])
     for seat in seats:  # close now (not only in play_match's finally) so the logs are complete in the result
-        close = getattr(seat.coach, "close", None)
-        if callable(close):
-            try:
-                close()
-            except Exception as e:  # never lose the result to a bot's clean-up
-                faults.append(fault(end, seat.team, f"close raised {e!r}"))
+        try:
+            seat.coach.close()
+        except Exception as e:  # never lose the result to a bot's clean-up
+            faults.append(fault(end, seat.team, f"close raised {e!r}"))
     rep.checksums.append([end, state.checksum(0)])
     rep.result = match_result(state)
     rep.result["faults"] = list(faults)
     rep.result["faults_dropped"] = faults.dropped
     rep.result["privileged"] = [L.TEAM_NAMES[t] for t in (0, 1) if privileged[t]]
     rep.result["budgets"] = {L.TEAM_NAMES[s.team]: s.clock.budget.to_dict() for s in seats}
-    rep.result["bot_logs"] = {L.TEAM_NAMES[s.team]: getattr(s.coach, "log_path", None) for s in seats}
+    rep.result["bot_logs"] = {L.TEAM_NAMES[s.team]: s.coach.log_path for s in seats}
     if replay_path is not None:
         rep.save(replay_path)
     return MatchOutcome(rep.result, rep)

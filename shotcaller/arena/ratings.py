@@ -31,7 +31,7 @@ def _replay_ratings(games: Games) -> tuple[dict[str, Any], dict[str, list]]:
     for k, (blue, red, _seed, winner) in enumerate(games, start=1):
         a = table.setdefault(blue, model.rating(name=blue))
         b = table.setdefault(red, model.rating(name=red))
-        ranks = {"blue": [0, 1], "red": [1, 0], "draw": [0, 0]}[winner]
+        ranks = {"blue": [0.0, 1.0], "red": [1.0, 0.0], "draw": [0.0, 0.0]}[winner]
         [[a2], [b2]] = model.rate([[a], [b]], ranks=ranks)
         table[blue], table[red] = a2, b2
         hist.setdefault(blue, []).append((k, a2.ordinal()))
@@ -132,18 +132,18 @@ def report_tables(res: Results) -> list[Any]:
         matrix.add_row(a, *cells)
     out.append(matrix)
 
-    broken = [b for b in res.bots if b.broken]
+    broken = [bot for bot in res.bots if bot.broken]
     if broken:
         out.append(Text("\nbroken bots (could not load or start; their games are forfeits):"))
-        for b in broken:
-            log = f" (log: {b.log_path})" if b.log_path else ""
-            out.append(Text(f"  {b.label}: {b.broken}{log}"))
-    faulty = sorted((b for b in res.bots if b.faults), key=lambda b: -b.faults)
+        for bot in broken:
+            log = f" (log: {bot.log_path})" if bot.log_path else ""
+            out.append(Text(f"  {bot.label}: {bot.broken}{log}"))
+    faulty = sorted((bot for bot in res.bots if bot.faults), key=lambda bot: -bot.faults)
     if faulty:
         out.append(Text("\nbot faults:"))
-        for b in faulty:
-            log = f" (last log: {b.last_log})" if b.last_log else ""
-            out.append(Text(f"  {b.label}: {b.faults} faults in {b.faulty_games} games{log}"))
+        for bot in faulty:
+            log = f" (last log: {bot.last_log})" if bot.last_log else ""
+            out.append(Text(f"  {bot.label}: {bot.faults} faults in {bot.faulty_games} games{log}"))
     if res.void:
         out.append(Text("\nvoid games (excluded from ratings and head-to-head):"))
         for blue, red, seed, why in res.void[:MAX_VOID_LISTED]:

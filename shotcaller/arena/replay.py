@@ -1,4 +1,4 @@
-"""Replays (DESIGN.md section 10): content version, seed, draft, the order log and state checksums.
+"""Replays (docs/design.md section 10): content version, seed, draft, the order log and state checksums.
 
 File format (JSON; gzip-compressed when the name ends in ``.gz``), documented in docs/replays.md::
 

@@ -125,7 +125,7 @@ def _in_transaction(con: sqlite3.Connection, fn: Any) -> None:
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
-    con.isolation_level = ""
+    con.isolation_level = "DEFERRED"  # the sqlite3 default ("" means the same)
 
 
 def open_db(path: str | Path, readonly: bool = False) -> sqlite3.Connection:

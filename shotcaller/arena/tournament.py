@@ -206,7 +206,7 @@ def run_tournament(
             warnings.warn(msg, TournamentWarning, stacklevel=3)
 
     entries = _sandbox_entries(resolve_entries(bots), sandbox, allow_unsandboxed, warn)
-    overrides = {k: v for k, v in (("budget_ms", budget_ms), ("bank_ms", bank_ms)) if v is not None}
+    overrides: dict[str, Any] = {k: v for k, v in (("budget_ms", budget_ms), ("bank_ms", bank_ms)) if v is not None}
     TimeBudget(**overrides)  # a bad value is a ValueError before anything is stored
     con = open_db(db)
     log_dir = str(Path(bot_logs).resolve() if bot_logs else default_log_dir(db))

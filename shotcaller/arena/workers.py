@@ -168,33 +168,30 @@ class BotCheck:
 
 
 def _check_in_child(spec: str, allow_unsandboxed: bool, log_dir: str | None, conn: Any) -> None:
-    from shotcaller.bots.base import TimeBudget, declared_budget
+    from shotcaller.bots.base import Coach, TimeBudget, as_coach
 
     check = BotCheck()
-    bot = None
+    bot: Coach | None = None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            bot = _load(spec, allow_unsandboxed)
-            if getattr(bot, "times_itself", False):
+            bot = as_coach(_load(spec, allow_unsandboxed))
+            if bot.times_itself:
                 bot.configure_arena(TimeBudget(), log_dir)
-            preflight = getattr(bot, "preflight", None)
-            if callable(preflight):
-                preflight()  # (a sandbox: coach learns the budget its class declares here)
-            declared = declared_budget(bot)
-            check.budget = declared.to_dict() if declared is not None else None
+            bot.preflight()  # (a sandbox: coach learns the budget its class declares here)
+            declared = bot.budget
+            check.budget = declared.to_dict() if isinstance(declared, TimeBudget) else None
         except BaseException as e:  # noqa: BLE001 - whatever a bot does while loading makes it broken
             from shotcaller.bots import BotLoadError
 
             check.broken = str(e) if isinstance(e, BotLoadError) else f"loading it raised {describe_error(e)}"
         finally:
-            close = getattr(bot, "close", None)
-            if callable(close):
+            if bot is not None:
                 try:
-                    close()
+                    bot.close()
                 except BaseException:  # noqa: BLE001, S110 - its clean-up cannot change the verdict
                     pass
-            check.log_path = getattr(bot, "log_path", None)
+                check.log_path = bot.log_path
     check.warnings = list(dict.fromkeys(str(w.message) for w in caught))
     try:
         conn.send(check)

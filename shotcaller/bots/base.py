@@ -1,14 +1,17 @@
 """The coach protocol: every player answers the same call with orders.
 
-A coach is any object with two methods::
+A coach subclasses :class:`Coach` (or is any object with the same two methods, a :class:`CoachLike`)::
 
-    class MyCoach:
-        def reset(self, info: MatchInfo) -> None: ...           # once, before the match
-        def act(self, view: dict, info: MatchInfo) -> list: ...  # every decision, returns orders
+    class MyCoach(Coach):
+        def reset(self, info: MatchInfo) -> None: ...                 # once, before the match
+        def act(self, view: TeamView, info: MatchInfo) -> list: ...   # every decision, returns orders
 
-``view`` is the team-visible observation (:func:`shotcaller.sim.observe.team_view`) plus ``events``:
-what happened to the team's own orders since its last decision (accepted, rejected with a reason,
-applied). An order is a tuple ``(leader, kind, a, b)``: ``leader`` 0..4 or -1 for the whole team,
+:class:`Coach` declares every optional ability with its default (cadence ``decide_every_s``,
+``privileged``, ``budget``, drafting, ``close`` ...); the arena reads every coach through
+:func:`as_coach` and probes nothing else. ``view`` is the team-visible observation
+(:class:`shotcaller.sim.observe.TeamView`, a mapping) plus ``events``: what happened to the team's own
+orders since its last decision (accepted, rejected with a reason, applied). It is valid during the
+call; ``view.keep()`` keeps it. An order is a tuple ``(leader, kind, a, b)``: ``leader`` 0..4 or -1 for the whole team,
 ``kind`` and arguments as in ``docs/orders.md``; the helpers in :mod:`shotcaller.bots.orders` build
 them by name. A coach may keep any state between decisions.
 
@@ -19,20 +22,25 @@ order A-B-B-A-A-B-B-A-A-B (A = blue). A coach that has a method::
 
 is asked for each of its team's picks (:func:`shotcaller.arena.draft.run_draft`; the view is described
 there and in ``docs/bot_protocol.md``); a coach without one gets random picks. A bad answer (an
-exception, an unknown or taken leader, another type) is a recorded fault and a random pick. A coach
-may also have ``wants_draft(info) -> bool`` to decide per match whether it drafts (the JSON-lines
-coach uses it for its handshake). :func:`shotcaller.bots.drafters.greedy_pick` is a ready-made drafter.
+exception, an unknown or taken leader, another type) is a recorded fault and a random pick.
+``wants_draft(info) -> bool`` decides per match whether it drafts (by default: whether it has
+``draft``; the JSON-lines coach uses it for its handshake). :func:`shotcaller.bots.drafters.greedy_pick`
+is a ready-made drafter.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from shotcaller.content import Content
 from shotcaller.sim.world import World
+
+if TYPE_CHECKING:
+    from shotcaller.sim.observe import TeamView
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,15 @@ class MatchInfo:
     def side(self) -> str:
         """``"blue"`` or ``"red"``."""
         return ("blue", "red")[self.team]
+
+    @property
+    def ticks_per_second(self) -> float:
+        """The content's tick rate (``rules.toml`` ``time.ticks_per_second``)."""
+        return float(self.world.content.rules["time.ticks_per_second"])
+
+    def ticks(self, seconds: float) -> int:
+        """Game ``seconds`` as a whole number of ticks at this match's tick rate."""
+        return round(seconds * self.ticks_per_second)
 
     @property
     def leaders(self) -> list[str]:
@@ -193,18 +210,228 @@ class TimeBudget:
         return {"budget_ms": self.budget_ms, "bank_ms": self.bank_ms, "max_faults": self.max_faults}
 
 
-def declared_budget(coach: Any) -> TimeBudget | None:
-    """The budget a coach declares (its ``budget`` attribute), or None."""
-    b = getattr(coach, "budget", None)
-    return b if isinstance(b, TimeBudget) else None
+OrderLike = Order | tuple[int, int, int, int] | tuple[int, int, int, int, str | None]
+"""What ``act`` may return in its list: an :class:`Order`, a bare ``(leader, kind, a, b)`` or that with a reason."""
 
 
-class Coach(Protocol):
-    """A coach: ``reset`` once per match, then ``act`` on the team-visible view, returning orders."""
+class CoachLike(Protocol):
+    """The least a coach must have: ``reset`` once per match, then ``act`` on the team-visible view,
+    returning orders. Everything else a coach may declare is in :class:`Coach`, with its default."""
 
     def reset(self, info: MatchInfo) -> None: ...
 
-    def act(self, view: dict[str, Any], info: MatchInfo) -> list[Order]: ...
+    def act(self, view: TeamView, info: MatchInfo) -> Sequence[OrderLike] | None: ...
+
+
+class Coach:
+    """The coach contract: every ability the arena uses, declared once with its default.
+
+    Subclass it and override :meth:`act` (and :meth:`reset` to set up per-match state); override an
+    ability only when you need it. A plain class with ``reset`` and ``act`` (a :class:`CoachLike`)
+    works too: the arena reads it through :func:`as_coach`, which gives it these same defaults.
+
+    Abilities (class attributes or properties):
+
+    * ``decide_every_s``: seconds of game time between decisions, or None for the match's default
+      (``play_match(decide_every_s=1.0)``); the match turns it into ticks at the content's tick rate,
+      at least one tick and at most one game minute.
+    * ``privileged``: True opens :attr:`TeamView.state` (the full state; search bots). Recorded.
+    * ``budget``: the :class:`TimeBudget` the coach declares, or None for the default one.
+    * ``times_itself``: True for coaches that keep their own :class:`~shotcaller.bots.budget.Clock`
+      (JSON-lines bots in a child process): the match calls :meth:`configure_arena` and then uses the
+      coach's ``clock`` instead of interrupting ``act``.
+    * ``log_path``: the coach's log file (a child process's stderr), or None.
+
+    Methods: :meth:`draft` and :meth:`wants_draft` (drafting), :meth:`take_faults` (faults the coach
+    contained itself), :meth:`configure_arena`, :meth:`preflight` (a quick start-up check before a
+    tournament) and :meth:`close` (release processes and files; called at the end of every match).
+    """
+
+    decide_every_s: float | None = None
+    privileged: bool = False
+    budget: TimeBudget | None = None
+    times_itself: bool = False
+    log_path: str | None = None
+
+    def reset(self, info: MatchInfo) -> None:
+        """Called once before the match (after the draft), with what the coach knows of it."""
+
+    def act(self, view: TeamView, info: MatchInfo) -> Sequence[OrderLike] | None:
+        """The team's orders for this decision (see the module docstring and ``docs/orders.md``).
+
+        ``view`` is valid during this call; keep it past the call with ``view.keep()``."""
+        raise NotImplementedError(f"{type(self).__name__} must define act(view, info)")
+
+    def draft(self, view: dict[str, Any], info: DraftInfo) -> int | str:
+        """One draft pick: a hero id or a leader name (asked only when :meth:`wants_draft` says so)."""
+        raise NotImplementedError(f"{type(self).__name__} does not draft")
+
+    def wants_draft(self, info: DraftInfo) -> bool:
+        """Whether the coach drafts this match; by default, whether it has a :meth:`draft` of its own."""
+        return can_draft(self)
+
+    def take_faults(self) -> list[str]:
+        """Faults the coach contained itself since the last call (the match records them)."""
+        return []
+
+    def configure_arena(self, budget: TimeBudget, log_dir: str | None) -> None:
+        """For ``times_itself`` coaches: the budget of the next matches and where logs go."""
+
+    def preflight(self) -> None:
+        """Check the coach can start; raise :class:`~shotcaller.bots.loader.BotLoadError` if not."""
+
+    def close(self) -> None:
+        """Release what the coach holds (processes, files). Called at the end of every match."""
+
+
+class CoachWrapper(Coach):
+    """A coach around another: every ability is the inner coach's unless the wrapper overrides it.
+
+    Subclasses override what they change (usually :meth:`act`) and call ``super()`` for the rest; a new
+    ability added to :class:`Coach` must be added here too (a test checks every one is forwarded).
+    """
+
+    def __init__(self, inner: CoachLike) -> None:
+        self.inner: Coach = as_coach(inner)
+
+    @property
+    def decide_every_s(self) -> float | None:  # type: ignore[override]
+        return self.inner.decide_every_s
+
+    @property
+    def privileged(self) -> bool:  # type: ignore[override]
+        return self.inner.privileged
+
+    @property
+    def budget(self) -> TimeBudget | None:  # type: ignore[override]
+        return self.inner.budget
+
+    @property
+    def times_itself(self) -> bool:  # type: ignore[override]
+        return self.inner.times_itself
+
+    @property
+    def log_path(self) -> str | None:  # type: ignore[override]
+        return self.inner.log_path
+
+    @property
+    def clock(self) -> Any:
+        """The inner coach's clock (``times_itself`` coaches only)."""
+        return getattr(self.inner, "clock", None)
+
+    def reset(self, info: MatchInfo) -> None:
+        self.inner.reset(info)
+
+    def act(self, view: TeamView, info: MatchInfo) -> Sequence[OrderLike] | None:
+        return self.inner.act(view, info)
+
+    def draft(self, view: dict[str, Any], info: DraftInfo) -> int | str:
+        return self.inner.draft(view, info)
+
+    def wants_draft(self, info: DraftInfo) -> bool:
+        return self.inner.wants_draft(info)
+
+    def take_faults(self) -> list[str]:
+        return self.inner.take_faults()
+
+    def configure_arena(self, budget: TimeBudget, log_dir: str | None) -> None:
+        self.inner.configure_arena(budget, log_dir)
+
+    def preflight(self) -> None:
+        self.inner.preflight()
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class _Adapted(CoachWrapper):
+    """A plain :class:`CoachLike` object read through the :class:`Coach` contract: each ability it
+    defines is used, each one it lacks has its default. The one place that probes a coach's abilities."""
+
+    def __init__(self, obj: Any) -> None:  # no super().__init__: the inner object is not a Coach
+        self.inner = obj
+
+    def _get(self, name: str, default: Any) -> Any:
+        return getattr(self.inner, name, default)
+
+    @property
+    def decide_every_s(self) -> float | None:  # type: ignore[override]
+        return self._get("decide_every_s", None)
+
+    @property
+    def privileged(self) -> bool:  # type: ignore[override]
+        return self._get("privileged", False) is True
+
+    @property
+    def budget(self) -> TimeBudget | None:  # type: ignore[override]
+        return self._get("budget", None)
+
+    @property
+    def times_itself(self) -> bool:  # type: ignore[override]
+        return self._get("times_itself", False) is True
+
+    @property
+    def log_path(self) -> str | None:  # type: ignore[override]
+        return self._get("log_path", None)
+
+    def _call(self, name: str, default: Any, *args: Any) -> Any:
+        fn = getattr(self.inner, name, None)
+        return fn(*args) if callable(fn) else default
+
+    def draft(self, view: dict[str, Any], info: DraftInfo) -> int | str:
+        fn = getattr(self.inner, "draft", None)
+        if not callable(fn):
+            raise NotImplementedError(f"{type(self.inner).__name__} does not draft")
+        return fn(view, info)
+
+    def wants_draft(self, info: DraftInfo) -> bool:
+        return bool(self._call("wants_draft", callable(getattr(self.inner, "draft", None)), info))
+
+    def take_faults(self) -> list[str]:
+        return [str(r) for r in self._call("take_faults", None) or []]
+
+    def configure_arena(self, budget: TimeBudget, log_dir: str | None) -> None:
+        self._call("configure_arena", None, budget, log_dir)
+
+    def preflight(self) -> None:
+        self._call("preflight", None)
+
+    def close(self) -> None:
+        self._call("close", None)
+
+    def __repr__(self) -> str:
+        return f"as_coach({self.inner!r})"
+
+
+def can_draft(coach: Coach) -> bool:
+    """Whether a coach has a ``draft`` of its own (a wrapper: whether the coach it wraps has one)."""
+    if isinstance(coach, _Adapted):
+        return callable(getattr(coach.inner, "draft", None))
+    if isinstance(coach, CoachWrapper) and type(coach).draft is CoachWrapper.draft:
+        return can_draft(coach.inner)
+    return type(coach).draft is not Coach.draft
+
+
+RETIRED_ABILITIES = {"decide_every": "decide_every_s (seconds of game time)"}
+
+
+def retired_abilities(coach: Coach) -> list[tuple[str, str]]:
+    """(old name, what replaced it) for each retired ability a coach still declares (the match
+    records a fault naming it, so a bot written against an older contract hears why it is ignored)."""
+    inner = coach.inner if isinstance(coach, _Adapted) else coach
+    return [(old, new) for old, new in RETIRED_ABILITIES.items() if hasattr(inner, old)]
+
+
+def as_coach(obj: CoachLike) -> Coach:
+    """``obj`` itself when it is a :class:`Coach`, else ``obj`` read through the contract (its missing
+    abilities get their defaults). The arena calls this once per coach; it never probes coaches itself."""
+    return obj if isinstance(obj, Coach) else _Adapted(obj)
+
+
+def declared_budget(coach: CoachLike) -> TimeBudget | None:
+    """The budget a coach declares (its ``budget`` attribute), or None."""
+    b = as_coach(coach).budget
+    return b if isinstance(b, TimeBudget) else None
 
 
 class Drafter(Protocol):

@@ -19,7 +19,7 @@ strategist says which lane is weakest and how weak ("their weakest lane: mid out
 how many enemy leaders threaten which building, or how many of its leaders are alive.
 
 The bots read :attr:`TeamView.arrays` (numpy columns), the fast path for Python coaches, and decide
-every 2 s (``decide_every = 40``): orders take 2 s to arrive and the APM budget allows one order per
+every 2 s (``decide_every_s = 2.0``): orders take 2 s to arrive and the APM budget allows one order per
 2 s on average, so deciding every tick would only spend time.
 """
 
@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from shotcaller.bots import orders as O
-from shotcaller.bots.base import MatchInfo, Order
+from shotcaller.bots.base import Coach, MatchInfo, Order
 from shotcaller.sim import layout as L
 
 LANES_212 = (0, 0, 1, 2, 2)
@@ -86,11 +86,11 @@ def why_push(b: dict[str, np.ndarray], team: int, lane_: int, max_hp: np.ndarray
     return f"their weakest lane: {lane_words(b, team, lane_, max_hp)}"
 
 
-class IdleCoach:
+class IdleCoach(Coach):
     """No orders at all: the leaders follow their default plan."""
 
     name = "idle"
-    decide_every = 20 * 60
+    decide_every_s = 60.0
 
     def reset(self, info: MatchInfo) -> None:
         return None
@@ -99,11 +99,11 @@ class IdleCoach:
         return []
 
 
-class RandomCoach:
+class RandomCoach(Coach):
     """A legal random order every 4 s on average, from its own seeded generator."""
 
     name = "random"
-    decide_every = 40
+    decide_every_s = 2.0
 
     def reset(self, info: MatchInfo) -> None:
         self.rng = np.random.default_rng([info.seed, info.team, 7])
@@ -142,11 +142,11 @@ class RandomCoach:
         return []
 
 
-class LanerCoach:
+class LanerCoach(Coach):
     """Fixed 2-1-2 lanes; hurt leaders go home; each leader buys its build as soon as it can."""
 
     name = "laner"
-    decide_every = 40
+    decide_every_s = 2.0
     retreat_below = 0.35
 
     def reset(self, info: MatchInfo) -> None:
@@ -201,12 +201,12 @@ def weakest_lane(b: dict[str, np.ndarray], team: int) -> int:
     return min(range(3), key=lambda k: (*s[k], k != 1))
 
 
-class PusherCoach:
+class PusherCoach(Coach):
     """Groups all five on the weakest enemy lane and pushes it while it is not behind; behind (three
     or fewer leaders alive) it sends its leaders back to their 2-1-2 lanes, each as it respawns."""
 
     name = "pusher"
-    decide_every = 40
+    decide_every_s = 2.0
 
     def reset(self, info: MatchInfo) -> None:
         self.pushing = -1
@@ -248,7 +248,7 @@ def plan_words(plan: Plan) -> str:
     return f"{plan[0]} {LANE_NAMES[plan[1]]}" if len(plan) > 1 else str(plan[0])
 
 
-class StrategistCoach:
+class StrategistCoach(Coach):
     """Reads the map and keeps one team plan at a time:
 
     * **defend**: three or more enemy leaders near an own lane's buildings, all five defend that lane;
@@ -263,8 +263,8 @@ class StrategistCoach:
     """
 
     name = "strategist"
-    decide_every = 40
-    hold_until = 20 * 45
+    decide_every_s = 2.0
+    hold_s = 45.0  # game seconds the team first guards its mid tower
     threat_radius = 12.0
     teleport_beyond = 25.0
 
@@ -272,7 +272,8 @@ class StrategistCoach:
         self.plan: Plan | None = None
         self.team = info.team
         self.max_hp = building_max_hp(info)
-        self.tps = float(info.world.content.rules["time.ticks_per_second"])
+        self.tps = info.ticks_per_second
+        self.hold_until = info.ticks(self.hold_s)
         self.threat = (-1, 0, -1)  # the threatened lane, enemy leaders seen near it, our building they threaten
 
     def propose(self, view: Any) -> tuple[Plan, list[Order]]:

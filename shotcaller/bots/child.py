@@ -2,7 +2,7 @@
 
 ``python -m shotcaller.bots.child SPEC`` (``SPEC`` = ``FILE.py:Class`` or ``module:Class``) loads the
 coach, then writes one first line to the host: ``{"type": "ready", "protocol": 2, "draft": bool,
-"decide_every": int | null, "budget": {...} | null}`` — or ``{"type": "error", "reason": "..."}`` and
+"decide_every_s": float | null, "budget": {...} | null}`` — or ``{"type": "error", "reason": "..."}`` and
 exits when the coach cannot be imported or instantiated (the host turns it into a one-line
 :class:`~shotcaller.bots.loader.BotLoadError`). After that it speaks protocol 2 of
 :mod:`shotcaller.bots.remote` (hello, draft, start, observe).
@@ -18,14 +18,27 @@ keeps it in the bot's log); the protocol uses a private copy of the original std
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 import numpy as np
 
-from shotcaller.bots.base import DraftInfo, MatchInfo, TimeBudget, read_order
+from shotcaller.bots.base import (
+    Coach,
+    DraftInfo,
+    MatchInfo,
+    TimeBudget,
+    as_coach,
+    can_draft,
+    read_order,
+    retired_abilities,
+)
 from shotcaller.bots.wire import quote
+
+if TYPE_CHECKING:  # the child imports no engine module at run time (no Numba in the sandbox)
+    from shotcaller.sim.observe import TeamView
 
 MAX_ORDERS = 256  # orders of one answer sent on (the match keeps at most 64)
 MAX_REPORTED = 8  # faults reported per answer
@@ -63,7 +76,11 @@ class ChildView(dict[str, Any]):
         """A plain dict of every section."""
         return dict(self)
 
-    def detach(self) -> None:
+    def keep(self) -> ChildView:
+        """The view itself: it is already a snapshot (see ``TeamView.keep``)."""
+        return self
+
+    def expire(self) -> None:
         """Nothing to do: the view is already a snapshot."""
 
 
@@ -107,8 +124,8 @@ def _short(e: BaseException) -> str:
 class Runner:
     """One coach answering the host's messages."""
 
-    def __init__(self, coach: Any, out: TextIO) -> None:
-        self.coach, self.out = coach, out
+    def __init__(self, coach: Coach, out: TextIO, drafts: bool = False) -> None:
+        self.coach, self.out, self.drafts = coach, out, drafts
         self.hello: dict[str, Any] = {}
         self.info: MatchInfo | None = None
         self.reported: list[str] = []
@@ -131,11 +148,14 @@ class Runner:
         kind, mid = msg.get("type"), msg.get("id", 0)
         if kind == "hello":
             self.hello = msg
-            self.send({"id": 0, "draft": callable(getattr(self.coach, "draft", None))})
+            try:
+                drafts = self.drafts and bool(self.coach.wants_draft(self._draft_info()))
+            except Exception as e:
+                self.reported.append("wants_draft raised " + _short(e))
+                drafts = False
+            self.send({"id": 0, "draft": drafts})
         elif kind == "draft":
-            c = self.content()
-            team = 0 if self.hello.get("side", "blue") == "blue" else 1
-            dinfo = DraftInfo(int(self.hello.get("seed", 0)), team, str(self.hello.get("content_version", "")), c)
+            dinfo = self._draft_info()
             try:
                 pick = self.coach.draft(ChildView(msg["view"], {}), dinfo)
                 self.send({"id": mid, "pick": pick if isinstance(pick, int | str) else repr(pick)[:80]})
@@ -149,6 +169,11 @@ class Runner:
                 self.reported.append("reset raised " + _short(e))
         elif kind == "observe":
             self.observe(msg)
+
+    def _draft_info(self) -> DraftInfo:
+        team = 0 if self.hello.get("side", "blue") == "blue" else 1
+        version = str(self.hello.get("content_version", ""))
+        return DraftInfo(int(self.hello.get("seed", 0)), team, version, self.content())
 
     def _match_info(self, msg: dict[str, Any]) -> MatchInfo:
         c = self.content()
@@ -171,8 +196,11 @@ class Runner:
     def observe(self, msg: dict[str, Any]) -> None:
         mid = msg.get("id", 0)
         view = ChildView(msg.get("view", {}), decode_arrays(msg.get("arrays", {})))
-        try:
-            out = self.coach.act(view, self.info)
+        if self.info is None:  # an observe before any start: the host never does this
+            self.send({"id": mid, "error": "observe before start"})
+            return
+        try:  # a ChildView has TeamView's interface: the sections, arrays, keep(), to_dict(), state
+            out = self.coach.act(cast("TeamView", view), self.info)
         except Exception as e:
             self.send({"id": mid, "error": "act raised " + _short(e)})
             return
@@ -195,16 +223,17 @@ class Runner:
         self.send({"id": mid, "orders": rows})
 
 
-def ready_message(coach: Any) -> dict[str, Any]:
+def ready_message(coach: Coach) -> dict[str, Any]:
     """What the host learns of the coach before the match (its drafting, cadence and budget)."""
-    every = getattr(coach, "decide_every", None)
-    budget = getattr(coach, "budget", None)
+    every, budget = coach.decide_every_s, coach.budget
+    ok = isinstance(every, int | float) and not isinstance(every, bool) and math.isfinite(every)
     return {
         "type": "ready",
         "protocol": 2,
-        "draft": callable(getattr(coach, "draft", None)),
-        "decide_every": every if isinstance(every, int) and not isinstance(every, bool) else None,
+        "draft": can_draft(coach),
+        "decide_every_s": every if ok else None,
         "budget": budget.to_dict() if isinstance(budget, TimeBudget) else None,
+        "retired": [old for old, _ in retired_abilities(coach)],
     }
 
 
@@ -219,8 +248,8 @@ def main(argv: list[str]) -> int:
     try:
         from shotcaller.bots.loader import load_bot
 
-        coach = load_bot(argv[1])
-        if getattr(coach, "privileged", False) is True:
+        coach = as_coach(load_bot(argv[1]))
+        if coach.privileged:
             raise PermissionError("a privileged coach (view.state) cannot run in a sandbox")
         first = ready_message(coach)
     except Exception as e:
@@ -229,7 +258,7 @@ def main(argv: list[str]) -> int:
         return 1
     proto.write(json.dumps(first) + "\n")
     proto.flush()
-    runner = Runner(coach, proto)
+    runner = Runner(coach, proto, drafts=bool(first["draft"]))
     for line in sys.stdin:
         try:
             msg = json.loads(line)

@@ -42,6 +42,9 @@ from typing import Any
 
 import numpy as np
 
+from shotcaller.bots.base import Coach, MatchInfo, Order
+from shotcaller.sim.observe import TeamView
+
 MID_SLOT = 2  # the team's third pick plays the middle lane (default plan 2-1-2)
 
 #: Fitted by ``fit_table(*measure())``: 6000 matches (seeds 100000..105999), the default plan on both
@@ -194,15 +197,12 @@ class DraftMixin:
         return self.draft_policy(view, info)
 
 
-class GreedyDrafter(DraftMixin):
+class GreedyDrafter(DraftMixin, Coach):
     """A coach that drafts greedily and gives no orders (the leaders play the default plan)."""
 
     name = "greedy-draft"
 
-    def reset(self, info: Any) -> None:
-        return None
-
-    def act(self, view: dict[str, Any], info: Any) -> list[Any]:
+    def act(self, view: TeamView, info: MatchInfo) -> list[Order]:
         return []
 
 

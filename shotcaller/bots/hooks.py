@@ -25,7 +25,8 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from shotcaller.bots import orders as O
-from shotcaller.bots.base import MatchInfo, Order
+from shotcaller.bots.base import CoachLike, CoachWrapper, MatchInfo, Order, OrderLike, read_order
+from shotcaller.sim.observe import TeamView
 
 
 class LeaderHook(Protocol):
@@ -38,34 +39,24 @@ class HookFault(ValueError):
     """A hook answered something unusable (recorded as a fault of the coach)."""
 
 
-class HookedCoach:
-    """A coach whose leaders also run the given hooks (see :func:`with_hooks`)."""
+class HookedCoach(CoachWrapper):
+    """A coach whose leaders also run the given hooks (see :func:`with_hooks`). Every ability of the
+    coach (cadence, budget, drafting, its clock and log, ...) is the wrapped coach's."""
 
-    def __init__(self, coach: Any, hooks: list[Any]) -> None:
-        self.coach = coach
+    def __init__(self, coach: CoachLike, hooks: list[Any]) -> None:
+        super().__init__(coach)
         self.hooks = hooks
         self.name = f"{getattr(coach, 'name', type(coach).__name__)}+hooks"
         self.problems: list[str] = []
-        for attr in ("decide_every", "privileged", "budget", "times_itself"):
-            if hasattr(coach, attr):
-                setattr(self, attr, getattr(coach, attr))
-        for method in ("draft", "wants_draft", "configure_arena", "preflight"):
-            if callable(getattr(coach, method, None)):
-                setattr(self, method, getattr(coach, method))
-
-    @property
-    def log_path(self) -> str | None:
-        """The wrapped coach's log file, if it keeps one."""
-        return getattr(self.coach, "log_path", None)
 
     def reset(self, info: MatchInfo) -> None:
-        self.coach.reset(info)
+        self.inner.reset(info)
         for h in self.hooks:
             if callable(getattr(h, "reset", None)):
                 h.reset(info)
 
-    def act(self, view: Any, info: MatchInfo) -> list[Order]:
-        out = list(self.coach.act(view, info) or [])
+    def act(self, view: TeamView, info: MatchInfo) -> list[OrderLike]:
+        out: list[OrderLike] = list(self.inner.act(view, info) or [])
         problems = []
         names = info.world.content.profile_names
         for ld in view["leaders"]:
@@ -79,27 +70,23 @@ class HookedCoach:
                         out.append(O.profile(want, info, i, why=f"hook {type(h).__name__}: {want}"))
                     more = h.orders(ld, view, info) if hasattr(h, "orders") else None
                     for o in more or []:  # a hook's orders are for its own leader; their reasons are kept
-                        vals = tuple(o)
-                        why = getattr(o, "why", None) or (vals[4] if len(vals) == 5 else None)
-                        leader = i if vals[0] == -1 else vals[0]
-                        out.append(Order(leader, *vals[1:4], why=why))
+                        read = read_order(o)
+                        if read is None:
+                            raise HookFault(f"malformed order {o!r}: expected (leader, kind, a, b[, why]) integers")
+                        (leader, kind, arg_a, arg_b), why = read
+                        out.append(Order(i if leader == -1 else leader, kind, arg_a, arg_b, why=why))
                 except Exception as e:  # one hook's bug costs its own orders only
                     problems.append(f"hook {type(h).__name__} on leader {i}: {type(e).__name__}: {e}")
         self.problems += problems
         return out
 
     def take_faults(self) -> list[str]:
-        """Faults since the last call (the match records them and goes on)."""
-        out, self.problems = self.problems, []
+        """Faults since the last call: the wrapped coach's own, then the hooks'."""
+        out, self.problems = self.inner.take_faults() + self.problems, []
         return out
 
-    def close(self) -> None:
-        close = getattr(self.coach, "close", None)
-        if callable(close):
-            close()
 
-
-def with_hooks(coach: Any, *hooks: Any) -> HookedCoach:
+def with_hooks(coach: CoachLike, *hooks: Any) -> HookedCoach:
     """``coach`` with leader hooks: each decision, every hook sees each of the team's leaders."""
     return HookedCoach(coach, list(hooks))
 

@@ -37,6 +37,7 @@ from typing import Any
 
 from shotcaller.bots.base import DraftInfo, MatchInfo, Order, TimeBudget
 from shotcaller.bots.botlog import BotLog
+from shotcaller.bots.budget import Clock
 from shotcaller.bots.loader import BotLoadError
 from shotcaller.bots.pipe import MAX_LINE, BotProcess, InputOverflow
 from shotcaller.bots.sandbox import (
@@ -109,13 +110,10 @@ class SubprocessCoach:
         self.sandbox_reason = why
         if not ok and sandbox == "auto":
             warnings.warn(f"bot {self.name!r} runs without a sandbox ({why}): {RISK}", UnsandboxedWarning, stacklevel=2)
-        self.configure_arena(TimeBudget(budget_ms, bank_ms, max_faults), None)
         self.pipe: BotProcess | None = None
+        self.configure_arena(TimeBudget(budget_ms, bank_ms, max_faults), None)
         self.log_path: str | None = None
-        self.bank = self.bank0
         self.seq = 0
-        self.faults_in_a_row = 0
-        self.silenced = False
         self.drafting = False
         self.start_error: str | None = None  # why the program could not start this match (a fault per decision)
         self.reported: list[str] = []  # faults the bot reported itself, for take_faults()
@@ -124,16 +122,30 @@ class SubprocessCoach:
     # ------------------------------------------------------------------ arena
     def configure_arena(self, budget: TimeBudget, log_dir: str | None) -> None:
         """Set the time budget of the next matches and the directory of the stderr logs (None: the
-        per-user state directory's ``bot-logs``). Called by the match before ``reset``."""
+        per-user state directory's ``bot-logs``). Called by the match before ``reset``; the match then
+        keeps this coach's :attr:`clock` as the seat's clock."""
         self.budget = budget
-        self.budget_s = budget.budget_ms / 1000.0
-        self.bank0 = budget.bank_ms / 1000.0
-        self.max_faults = budget.max_faults
+        self.clock = self._new_clock()
         if log_dir is None:
             from shotcaller.paths import state_dir
 
             log_dir = str(state_dir() / "bot-logs")
         self.log_dir = log_dir
+
+    def _new_clock(self) -> Clock:
+        """A fresh clock for a match: it times the questions (the process plumbing waits until its
+        :meth:`~Clock.deadline_s`), counts faults in a row and stops the process when it silences."""
+        return Clock(self.budget, enforce=False, on_silence=self.close)
+
+    @property
+    def silenced(self) -> bool:
+        """Whether the bot was silenced in this match (``max_faults`` faults in a row)."""
+        return self.clock.silenced
+
+    @property
+    def budget_s(self) -> float:
+        """The per-decision budget in seconds."""
+        return self.budget.budget_ms / 1000.0
 
     @property
     def proc(self) -> Any:
@@ -226,13 +238,11 @@ class SubprocessCoach:
         return self.pipe.readline(deadline)
 
     def _ask(self, msg: dict[str, Any]) -> dict[str, Any]:
-        t0 = time.monotonic()
-        deadline = t0 + self.budget_s + self.bank
+        deadline = time.monotonic() + self.clock.deadline_s()
         sent = self._send(msg, deadline)
         while True:
             line = self._readline(deadline) if sent else None
             if line is None:
-                self.bank = max(0.0, self.bank - (time.monotonic() - t0 - self.budget_s))
                 why = "" if sent else " (it is not reading its input)"
                 raise BotFault(f"no answer within {self.budget_s * 1000:.0f} ms + bank{why}")
             if len(line) > MAX_LINE:
@@ -243,9 +253,6 @@ class SubprocessCoach:
                 raise BotFault(f"answer is not JSON: {quote(line[:QUOTE])}") from None
             if isinstance(ans, dict) and ans.get("id", msg["id"]) != msg["id"]:
                 continue  # a late answer to an earlier question: drop it
-            used = time.monotonic() - t0
-            if used > self.budget_s:
-                self.bank = max(0.0, self.bank - (used - self.budget_s))
             if not isinstance(ans, dict):
                 raise BotFault(f"answer must be a JSON object, got {type(ans).__name__}")
             self._collect_reported(ans.get("faults"))
@@ -266,10 +273,8 @@ class SubprocessCoach:
 
     # ------------------------------------------------------------------ coach protocol
     def _new_match(self) -> None:
-        self.bank = self.bank0
+        self.clock = self._new_clock()
         self.seq = 0
-        self.faults_in_a_row = 0
-        self.silenced = False
         self.drafting = False
         self.start_error = None
         self.reported = []
@@ -280,20 +285,15 @@ class SubprocessCoach:
             self.start_error = f"bot cannot start: {str(e)[:200]}"
 
     def _decide(self, msg: dict[str, Any], parse: Callable[[dict[str, Any]], Any]) -> Any:
-        """Ask one timed question and parse the answer; count faults in a row and silence the bot after
-        ``max_faults``."""
-        try:
+        """Ask one question on the clock and parse the answer: the clock charges overruns to the bank,
+        counts faults in a row and silences the bot (stopping its process) after ``max_faults``."""
+
+        def ask() -> Any:
             if self.start_error is not None:
                 raise BotFault(self.start_error)
-            out = parse(self._ask(msg))
-        except BotFault:
-            self.faults_in_a_row += 1
-            if self.faults_in_a_row >= self.max_faults:
-                self.silenced = True
-                self.close()
-            raise
-        self.faults_in_a_row = 0
-        return out
+            return parse(self._ask(msg))
+
+        return self.clock.call(ask)
 
     def wants_draft(self, info: DraftInfo) -> bool:
         """The handshake before a draft: start the program, send ``hello`` and wait up to ``hello_ms`` for

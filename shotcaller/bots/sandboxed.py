@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 import shotcaller
-from shotcaller.bots.base import TimeBudget
+from shotcaller.bots.base import RETIRED_ABILITIES, TimeBudget
 from shotcaller.bots.loader import BotLoadError
 from shotcaller.bots.remote import BotFault, SubprocessCoach, quote
 from shotcaller.bots.sandbox import (
@@ -144,7 +144,7 @@ class SandboxedPythonCoach(SubprocessCoach):
         kwargs.setdefault("name", name)
         super().__init__([sys.executable], sandbox=ok, **kwargs)
         self.ready: dict[str, Any] = {}
-        self.decide_every: int | None = None
+        self.decide_every_s: float | None = None
 
     def _command(self) -> tuple[list[str], list[str], dict[str, str]]:
         flags = ["-s", "-B", "-P"] if sys.version_info >= (3, 11) else ["-s", "-B"]
@@ -209,8 +209,12 @@ class SandboxedPythonCoach(SubprocessCoach):
             reason = first.get("reason") if isinstance(first, dict) else None
             raise BotFault(str(reason)[:200] if reason else f"unexpected first message {quote(first)}")
         self.ready = first
-        every = first.get("decide_every")
-        self.decide_every = every if isinstance(every, int) and not isinstance(every, bool) else None
+        every = first.get("decide_every_s")
+        self.decide_every_s = float(every) if isinstance(every, int | float) and not isinstance(every, bool) else None
+        retired = first.get("retired")
+        for old in retired if isinstance(retired, list) and keep_log else []:  # faults of the match it plays
+            if old in RETIRED_ABILITIES:
+                self.reported.append(f"{old} is no longer read: declare {RETIRED_ABILITIES[old]}")
 
     def preflight(self) -> None:
         """Start the child once; raise :class:`BotLoadError` with a one-line reason when the coach cannot

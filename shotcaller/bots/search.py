@@ -59,14 +59,16 @@ class SearchCoach(StrategistCoach):
     # a search decision simulates 7 plans 60 s ahead (50-300 ms on this 2-core machine): more time than
     # the default 100 ms budget, declared so every match gives it the same
     budget = TimeBudget(budget_ms=1000.0, bank_ms=10_000.0)
-    every = 200  # ticks between searches
-    horizon = 1200  # ticks simulated ahead
-    model_every = 80  # the modelled enemy decides this often inside a rollout
+    every_s = 10.0  # game seconds between searches (the proposal is searched at once when it changes)
+    horizon_s = 60.0  # game seconds simulated ahead
+    model_every_s = 4.0  # the modelled enemy decides this often inside a rollout
     margin = 0.3  # another plan must beat the strategist's proposal by this much
     stick = 1.0  # ... and a plan chosen by search must be beaten by this much to change it
 
     def reset(self, info: MatchInfo) -> None:
         super().reset(info)
+        self.every, self.horizon = info.ticks(self.every_s), info.ticks(self.horizon_s)
+        self.model_every = max(1, info.ticks(self.model_every_s))
         self.last: Plan | None = None
         self.enemy_info = MatchInfo(
             seed=info.seed,

@@ -56,15 +56,14 @@ def _coaches(command: str, specs: list[str], allow_unsandboxed: bool) -> list[An
     import warnings
 
     from shotcaller.bots import make_coach
+    from shotcaller.bots.base import as_coach
 
     out = []
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
         for spec in specs:
-            coach = make_coach(spec, allow_unsandboxed=allow_unsandboxed)
-            preflight = getattr(coach, "preflight", None)
-            if callable(preflight):
-                preflight()
+            coach = as_coach(make_coach(spec, allow_unsandboxed=allow_unsandboxed))
+            coach.preflight()
             out.append(coach)
     for msg in dict.fromkeys(str(w.message) for w in seen):
         print(f"shotcaller {command}: warning: {msg}", file=sys.stderr)
@@ -319,10 +318,11 @@ def command_report(args: argparse.Namespace) -> int:
     else:  # piped: plain text, as wide as the tables need (never folded); a closed pipe ends quietly in main()
         import io
 
-        console = Console(file=io.StringIO(), width=100_000)
+        buf = io.StringIO()
+        console = Console(file=buf, width=100_000)
         for part in report_tables(res):
             console.print(part)
-        sys.stdout.write("\n".join(line.rstrip() for line in console.file.getvalue().splitlines()) + "\n")
+        sys.stdout.write("\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n")
     if args.plots and res.games:
         for path in write_plots(args.db, args.plots, all_versions=args.all_versions):
             print(f"wrote {path}")

@@ -62,7 +62,7 @@ def kernel_cache_root() -> Path:
 
 if not getattr(caching.CacheImpl, "_shotcaller_locators", False):
     caching.CacheImpl._locator_classes.insert(0, _SimCacheLocator)
-    caching.CacheImpl._shotcaller_locators = True
+    caching.CacheImpl._shotcaller_locators = True  # type: ignore[attr-defined]  # our mark on Numba's class
 
 _original = dispatcher.Dispatcher.get_call_template
 
@@ -86,13 +86,14 @@ def _get_call_template(self: Any, args: tuple, kws: dict) -> Any:
 
 
 if not getattr(dispatcher.Dispatcher, "_shotcaller_patched", False):
-    dispatcher.Dispatcher.get_call_template = _get_call_template
-    dispatcher.Dispatcher._shotcaller_patched = True
+    dispatcher.Dispatcher.get_call_template = _get_call_template  # type: ignore[method-assign, assignment]
+    dispatcher.Dispatcher._shotcaller_patched = True  # type: ignore[attr-defined]
 
 
 def kernel(fn: Callable[..., Any]) -> Any:
     """Compile ``fn`` as an internal kernel helper (called only from other compiled code)."""
-    d = nb.njit(cache=True, no_cpython_wrapper=True, no_cfunc_wrapper=True, error_model="numpy")(fn)
+    # no_cpython_wrapper/no_cfunc_wrapper are Numba target options its stubs do not list
+    d = nb.njit(cache=True, no_cpython_wrapper=True, no_cfunc_wrapper=True, error_model="numpy")(fn)  # type: ignore[call-overload]
     d._widen_args = True
     return d
 
@@ -109,5 +110,5 @@ def inline_kernel(fn: Callable[..., Any]) -> Any:
 def entry(fn: Callable[..., Any]) -> Any:
     """Compile ``fn`` as a kernel that Python may call too (it keeps Numba's Python wrapper)."""
     d = nb.njit(cache=True, error_model="numpy")(fn)
-    d._widen_args = True
+    d._widen_args = True  # type: ignore[attr-defined]  # read by _get_call_template
     return d

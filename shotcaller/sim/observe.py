@@ -95,7 +95,7 @@ def _field_index(dt: np.dtype) -> dict[str, int]:
     """Position of each field of a structured dtype in the tuples ``tolist`` returns."""
     hit = _FIELDS.get(dt)
     if hit is None:
-        hit = _FIELDS[dt] = {n: i for i, n in enumerate(dt.names)}
+        hit = _FIELDS[dt] = {n: i for i, n in enumerate(dt.names or ())}
     return hit
 
 
@@ -261,7 +261,8 @@ class _Sections(Mapping[str, Any]):
         st = self._state
         if st is None or int(st.arrays.games["tick"][self._b]) != self._tick:
             raise RuntimeError(
-                f"view of tick {self._tick} read after the game moved on; copy what you need during act()"
+                f"view of tick {self._tick} read after the game moved on; "
+                "call view.keep() during act() to keep it, or copy what you need"
             )
         return st
 
@@ -319,9 +320,10 @@ class TeamView(_Sections):
     (all 26, enemy ones as last seen), ``lane_front`` (own creep front per lane as a lane-path index,
     -1 when the lane has no creeps), plus whatever the match adds (``events``).
 
-    A view reads the live state, so it is valid while the state stays at its tick. The match calls
-    :meth:`detach` when a coach keeps a view past its decision, which builds every remaining section
-    and drops the state; a view read after its state moved on raises instead of returning wrong data.
+    A view reads the state lazily, so it is valid during the coach's decision only: the match calls
+    :meth:`expire` when ``act`` returns. A coach that wants the view later calls :meth:`keep` during
+    ``act`` (every section is built then, and the view becomes a snapshot); a view read after it expired
+    raises instead of returning wrong data.
     """
 
     __slots__ = ("_arrays", "_privileged")
@@ -372,12 +374,21 @@ class TeamView(_Sections):
             raise PermissionError("this view is team-visible only; the full state is for privileged coaches")
         return self._live().copy()
 
-    def detach(self) -> None:
-        """Build every section now and stop reading the state (the view becomes a plain snapshot)."""
+    def keep(self) -> TeamView:
+        """Make this view a snapshot that stays valid after the decision, and return it: every section
+        (and :attr:`arrays`) is built now and the state is no longer read (nor :attr:`state` open)."""
         if self._state is not None:
             self.arrays._build_all()
             self._build_all()
             self._privileged = False
+        return self
+
+    def expire(self) -> None:
+        """End the view's decision: sections not built yet can no longer be read (the match calls it
+        when ``act`` returns; a kept view is not affected)."""
+        self._state = None
+        if self._arrays is not None:
+            self._arrays._state = None
 
     def to_dict(self) -> dict[str, Any]:
         """A plain dict of every section (for JSON)."""

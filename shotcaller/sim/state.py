@@ -60,7 +60,7 @@ def game_dtype(n_units: int, n_cells: int, apm: int, inv_slots: int) -> np.dtype
     (n_live of them).
     """
     return np.dtype(
-        [(n, L.GAME_DTYPE.fields[n][0]) for n in L.GAME_DTYPE.names]
+        [(n, L.GAME_DTYPE[n]) for n in L.GAME_DTYPE.names or ()]
         + [
             ("inv", "i1", (10, inv_slots)),
             ("buyq", "i1", (10, inv_slots)),

@@ -110,7 +110,11 @@ def _py_nav(
 
 
 def _trace(
-    nav: tuple, stride: int, start: tuple[int, int], goals: list[tuple[int, int]], team: int
+    nav: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    stride: int,
+    start: tuple[int, int],
+    goals: list[tuple[int, int]],
+    team: int,
 ) -> list[tuple[int, int]]:
     path = [start]
     x, y = start
@@ -233,8 +237,8 @@ def build_world(content: Content, config: SimConfig | None = None, params: Param
             _, ay, ax = min(cands)
             a = len(anchors)
             anchors.append((ax, ay))
-            sub = anchor_of[by : by + stride, bx : bx + stride]
-            sub[blk] = a
+            block = anchor_of[by : by + stride, bx : bx + stride]
+            block[blk] = a
     anchor_xy = np.array(anchors, np.int16)
     dist = np.full((len(anchors), n_floor), 65535, np.uint16)
     from shotcaller.sim.backend import kernels
@@ -278,7 +282,7 @@ def build_world(content: Content, config: SimConfig | None = None, params: Param
         raise ValueError(f"Params.profiles needs 10 entries (blue 0..4, red 0..4), got {len(params.profiles)}")
     leader_profile = np.array([c.profile_id(p) for p in params.profiles], np.int8)
 
-    arrays = dict(
+    arrays: dict[str, np.ndarray] = dict(
         floor=floor.astype(np.int8),
         tidx=tidx,
         anchor_of=anchor_of,
@@ -303,12 +307,12 @@ def build_world(content: Content, config: SimConfig | None = None, params: Param
         leader_profile=leader_profile,
     )
     nav = (floor, tidx, anchor_of, dist)
-    paths = {}
+    paths: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for team in (0, 1):
         enemy = 1 - team
         for lane in range(3):
-            start = tuple(int(v) for v in bld_xy[team, 1 + lane])
-            goals = [tuple(int(v) for v in bld_xy[enemy, 1 + lane]), tuple(int(v) for v in bld_xy[enemy, 0])]
+            start = (int(bld_xy[team, 1 + lane, 0]), int(bld_xy[team, 1 + lane, 1]))
+            goals = [(int(bld_xy[enemy, s, 0]), int(bld_xy[enemy, s, 1])) for s in (1 + lane, 0)]
             paths[team, lane] = _trace(nav, stride, start, goals, team)
     lm = max(len(p) for p in paths.values())
     lane_path = np.zeros((2, 3, lm, 2), np.int16)
@@ -321,12 +325,12 @@ def build_world(content: Content, config: SimConfig | None = None, params: Param
     bld_pidx = np.zeros((2, N_BLD, 2), np.int32)
     for team in (0, 1):
         for sub in range(N_BLD):
-            x, y = bld_xy[team, sub]
+            bx, by = int(bld_xy[team, sub, 0]), int(bld_xy[team, sub, 1])
             lane = 1 if sub == 0 else ((sub - 1) if sub < 4 else (sub - 4) // 3)
             for pt in (0, 1):
-                p = lane_path[pt, lane, : lane_len[pt, lane]]
-                d = (p[:, 0].astype(np.int64) - x) ** 2 + (p[:, 1].astype(np.int64) - y) ** 2
-                bld_pidx[team, sub, pt] = int(np.argmin(d))
+                tiles = lane_path[pt, lane, : lane_len[pt, lane]]
+                d2 = (tiles[:, 0].astype(np.int64) - bx) ** 2 + (tiles[:, 1].astype(np.int64) - by) ** 2
+                bld_pidx[team, sub, pt] = int(np.argmin(d2))
     arrays.update(lane_path=lane_path, lane_len=lane_len, bld_pidx=bld_pidx)
     rules, ints = _rule_fields(content, params, stride)
     dtype = np.dtype(
@@ -334,8 +338,8 @@ def build_world(content: Content, config: SimConfig | None = None, params: Param
         align=True,
     )
     rec = np.zeros(1, dtype)
-    for k, v in rules.items():
-        rec[0][k] = v
-    for k, v in arrays.items():
-        rec[0][k] = v
+    for k, val in rules.items():
+        rec[0][k] = val
+    for k, arr in arrays.items():
+        rec[0][k] = arr
     return World(content=content, config=config, params=params, tables=rec, stride=stride)

@@ -1,7 +1,9 @@
 """One time budget for every coach: each decision gets ``budget_ms`` plus what is left of a bank.
 
-A JSON-lines bot (``exec:``, ``sandbox:``) is timed by its own process plumbing
-(:class:`shotcaller.bots.remote.SubprocessCoach`); an in-process coach is timed here. A decision that
+Every coach's budget is kept by one :class:`Clock` per match. An in-process coach's decisions run
+through the clock, which interrupts them; a JSON-lines bot (``exec:``, ``sandbox:``,
+:class:`shotcaller.bots.remote.SubprocessCoach`) owns its clock, runs each question through it and
+waits for the answer only until :meth:`Clock.deadline_s` (its process is stopped, not interrupted). A decision that
 runs past its budget plus the bank is **interrupted**: :class:`DecisionTimeout` is raised inside the
 coach's code (by ``SIGALRM`` when the match runs on the main thread, by an asynchronous exception
 otherwise), the decision's orders are lost and a fault is recorded. ``max_faults`` faults in a row
@@ -108,15 +110,22 @@ class Clock:
     Args:
         budget: the coach's :class:`TimeBudget`.
         enforce: interrupt overrunning decisions (in-process coaches); False for coaches that time
-            themselves (their overruns come back as exceptions and still count toward silencing).
+            themselves (they wait at most :meth:`deadline_s`; their overruns come back as exceptions and
+            count toward silencing like any fault).
+        on_silence: called once when the coach is silenced (a JSON-lines coach stops its process).
     """
 
-    def __init__(self, budget: TimeBudget, enforce: bool = True) -> None:
+    def __init__(self, budget: TimeBudget, enforce: bool = True, on_silence: Callable[[], None] | None = None) -> None:
         self.budget = budget
         self.enforce = enforce
+        self.on_silence = on_silence
         self.bank_s = budget.bank_ms / 1000.0
         self.faults_in_a_row = 0
         self.silenced = False
+
+    def deadline_s(self) -> float:
+        """Seconds the next decision may take: its budget plus what is left of the bank."""
+        return self.budget.budget_ms / 1000.0 + self.bank_s
 
     def call(self, fn: Callable[[], T]) -> T:
         """Run one decision of the coach. Raises :class:`BudgetExceeded` when it was interrupted,
@@ -144,5 +153,7 @@ class Clock:
 
     def _fault(self) -> None:
         self.faults_in_a_row += 1
-        if self.faults_in_a_row >= self.budget.max_faults:
+        if self.faults_in_a_row >= self.budget.max_faults and not self.silenced:
             self.silenced = True
+            if self.on_silence is not None:
+                self.on_silence()
