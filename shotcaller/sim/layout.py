@@ -176,7 +176,7 @@ UNIT_DTYPE = np.dtype(
         ("x", "i2"),  # tile column
         ("y", "i2"),  # tile row
         ("goal_x", "i2"),  # tile it walks toward when it has no target out of range
-        ("goal_y", "i2"),  #
+        ("goal_y", "i2"),  # (goal_x, goal_y): the goal tile
         ("target", "i2"),  # slot it attacks, or NONE
         ("owner", "i2"),  # leader credited with its damage and kills (itself, a summon's leader), or NONE
         ("hp", "f4"),  # health; <= 0 while dying this tick
@@ -243,7 +243,7 @@ LEADER_DTYPE = np.dtype(
         ("gold_total", "f4"),  # gold earned over the match
         ("damage", "f4"),  # damage dealt over the match (its summons' included)
         ("kills", "i4"),  # leader kills
-        ("deaths", "i4"),
+        ("deaths", "i4"),  # times it died
         ("last_hits", "i4"),  # creeps last-hit
         ("respawn_at", "i4"),  # tick it respawns while dead; NONE while alive (or dead for good in a scenario)
         ("teleport_ready_at", "i4"),  # tick its teleport cooldown ends
@@ -285,7 +285,7 @@ PROJ_DTYPE = np.dtype(
         ("owner", "i2"),  # shooter's owner leader (NONE for none)
         ("team", "i2"),  # shooter's team
         ("x", "f4"),  # position in tiles (fractional)
-        ("y", "f4"),
+        ("y", "f4"),  # (x, y): position in tiles
         ("dmg", "f4"),  # damage it deals on arrival (fixed at launch)
     ],
     align=True,
@@ -295,8 +295,8 @@ PROJ_DTYPE = np.dtype(
 TEAM_DTYPE = np.dtype(
     [
         ("orders_given", "i4"),  # orders accepted
-        ("orders_rejected", "i4"),
-        ("buildings_lost", "i4"),
+        ("orders_rejected", "i4"),  # orders refused (a reason event each)
+        ("buildings_lost", "i4"),  # own buildings destroyed (the "buildings" tie-break)
         ("kills", "i4"),  # enemy leaders killed
         ("apm_pos", "i4"),  # next position in the games.apm ring
         ("seq", "i4"),  # sequence number of the next accepted order (application order)
@@ -336,7 +336,7 @@ PENDING_DTYPE = np.dtype(
         ("kind", "i1"),  # O_* order kind
         ("pad", "i1"),  # alignment (always 0)
         ("a", "i4"),  # order arguments (see O_*)
-        ("b", "i4"),
+        ("b", "i4"),  # (a, b): the order's arguments
         ("due", "i4"),  # tick it applies
         ("seq", "i4"),  # acceptance number: due orders apply in this order
     ],

@@ -45,7 +45,7 @@ def keep_only(state: State, slots: Iterable[int]) -> None:
         s = leader_slot(li)
         if s not in keep:
             state.arrays.units[0, s]["alive"] = 0
-            state.arrays.leaders[0, li]["respawn_at"] = -1
+            state.arrays.leaders[0, li]["respawn_at"] = L.NONE
 
 
 def place(state: State, slot: int, x: int, y: int) -> None:
@@ -85,7 +85,7 @@ def spawn_unit(state: State, kind: int, team: int, x: int, y: int, slot: int | N
         slot = free[0]
     row = {L.K_CREEP: L.UK_CREEP, L.K_TREANT: L.UK_TREANT, L.K_ELEPHANT: L.UK_ELEPHANT}[kind]
     T = state.world.rec
-    init_unit(A, T, 0, slot, kind, team, x, y, T["unit_stats"][row].copy(), 1.0, -1)
+    init_unit(A, T, 0, slot, kind, team, x, y, T["unit_stats"][row].copy(), 1.0, L.NONE)
     A.units[0, slot]["lane"] = int(T["lane_of_x"][x])
     # park it: the nearest lane-path index so it does not walk back to its barracks
     lane = int(A.units[0, slot]["lane"])

@@ -14,7 +14,7 @@ import numpy as np
 
 from shotcaller.content import Content
 from shotcaller.sim.config import Params, SimConfig
-from shotcaller.sim.layout import N_BLD
+from shotcaller.sim.layout import N_BLD, NONE
 
 DX = np.array([0, 1, 1, 1, 0, -1, -1, -1], np.int64)
 DY = np.array([-1, -1, 0, 1, 1, 1, 0, -1], np.int64)
@@ -86,7 +86,7 @@ def _py_nav(
         return not (DX[k] and DY[k]) or (bool(floor[y, nx]) and bool(floor[ny, x]))
 
     def greedy() -> int:
-        best, bd = -1, (tx - x) ** 2 + (ty - y) ** 2
+        best, bd = NONE, (tx - x) ** 2 + (ty - y) ** 2
         for k in DIR_ORDER[team]:
             if ok(k):
                 d = (tx - x - int(DX[k])) ** 2 + (ty - y - int(DY[k])) ** 2
@@ -100,7 +100,7 @@ def _py_nav(
     d = dist[a]
     if d[tidx[y, x]] == 0:
         return greedy()
-    best, bc = -1, 1 << 40
+    best, bc = NONE, 1 << 40
     for k in DIR_ORDER[team]:
         if ok(k):
             c = int(d[tidx[y + DY[k], x + DX[k]]]) + (14 if DX[k] and DY[k] else 10)
