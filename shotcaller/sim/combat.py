@@ -288,7 +288,7 @@ def attack_phase(S, T, b):
         dmg = max(1.0, a.atk - un[v].dfn)
         if a.kind == K_LEADER:
             dmg *= on_attack(S, T, b, u, v)
-        interval = max(1, np.int64(200.0 / a.aspd + 0.5))
+        interval = max(1, np.int64(T.attack_period / a.aspd + 0.5))  # attack speed: attacks per 10 s
         a.next_attack = t + interval
         if a.kind == K_TOWER:
             deal_damage(S, T, b, u, v, dmg, D_RANGED)

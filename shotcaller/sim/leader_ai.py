@@ -354,7 +354,7 @@ def leader_ai(S, T, b):
                 me.goal_y = un[v].y
                 if S.units[b, v].hp > 0:
                     continue
-            if un[v].alive == 0 or t - ld.gank_seen > 3 * T.tps:
+            if un[v].alive == 0 or t - ld.gank_seen > T.gank_patience:
                 ld.order = ld.prev_order
                 ld.order_a = ld.prev_a
                 ld.order_b = ld.prev_b

@@ -21,12 +21,12 @@ from shotcaller.sim.state import State
 from shotcaller.sim.step import new_state
 from shotcaller.sim.world import World
 
-NEVER = 2**31 - 1
+NEVER = L.NEVER  # a tick that never comes
 
 
 def scenario_state(world: World, draft: Iterable[int] | None = None, seed: int = 0, waves: bool = False) -> State:
     """A B=1 state at tick 0 with the given draft; creep waves are switched off unless ``waves``."""
-    d = np.array([list(draft) if draft is not None else [-1] * 10], np.int8)
+    d = np.array([list(draft) if draft is not None else [L.NONE] * 10], np.int8)
     st = new_state(world, seed, d)
     if not waves:
         st.arrays.games["next_wave"][0] = NEVER

@@ -21,6 +21,10 @@ DY = np.array([-1, -1, 0, 1, 1, 1, 0, -1], np.int64)
 # Direction orders: blue scans N first, red its mirror image (S first), so ties break symmetrically.
 DIR_ORDER = np.array([[0, 1, 7, 2, 6, 3, 5, 4], [4, 3, 5, 2, 6, 1, 7, 0]], np.int64)
 NAV_BUDGET_BYTES = 48 << 20
+# Leader AI: a gank order is given up when its target has been out of sight this long (seconds).
+GANK_PATIENCE_S = 3.0
+# Attack speed is attacks per 10 seconds (attack speed 10: one attack a second; docs/design.md 3).
+ATTACK_SPEED_PERIOD_S = 10.0
 
 # Fields of the table record (besides the rule numbers of _rule_fields):
 # floor (H, W) bool; tidx (H, W) int32 floor index or -1; anchor_of (H, W) int32 anchor of the tile's
@@ -40,7 +44,7 @@ class World:
     content: Content
     config: SimConfig
     params: Params
-    tables: np.ndarray  # (1,) structured record: static tables and rule numbers (in ticks)
+    tables: np.ndarray  # (1,) structured record: static tables and rule numbers (durations in ticks)
     stride: int
 
     @property
@@ -155,6 +159,8 @@ def _rule_fields(content: Content, params: Params, stride: int) -> tuple[dict[st
         "aggro": r["combat.aggro_range"],
         "proj_speed": r["combat.projectile_speed"],
         "tower_aggro": round(r["combat.tower_leader_aggro_s"] * tps),
+        "attack_period": ATTACK_SPEED_PERIOD_S * tps,  # ticks between attacks at attack speed 1
+        "gank_patience": round(GANK_PATIENCE_S * tps),
         "first_wave": round(r["waves.first_wave_s"] * tps),
         "wave_every": round(r["waves.interval_s"] * tps),
         "wave_size": r["waves.creeps_per_wave"],
@@ -191,6 +197,7 @@ def _rule_fields(content: Content, params: Params, stride: int) -> tuple[dict[st
         "tiebreak",
         "stride",
         "tower_aggro",
+        "gank_patience",
         "first_wave",
         "wave_every",
         "wave_size",
