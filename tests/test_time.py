@@ -18,10 +18,12 @@ from shotcaller.content.loader import CONTENT_DIR, SKILL_KEYS
 from shotcaller.sim import Params, SimConfig, build_world, step_inplace
 from shotcaller.sim import layout as L
 from shotcaller.sim.scenario import NEVER, hold, keep_only, leader_slot, place, scenario_state, set_field, spawn_unit
+from shotcaller.sim.skills import KEY_SKILL
 from shotcaller.sim.world import World
 from tests.helpers import DRAFT
 
 RATES = [(20, 4), (20, 10), (40, 4), (40, 10)]  # (ticks_per_second, ai_interval)
+VESNA = 1  # blue leader 1 in DRAFT: AttackSpeedIncrease, SlowAOE
 SYLVAN = 2  # blue leader 2 in DRAFT: NatureSummon, Root
 
 
@@ -214,3 +216,34 @@ def test_root_lasts_its_duration_s(world):
     duration = world.content.skill_params[L.SK_ROOT, SKILL_KEYS.index("duration_s")]
     assert unit(st, foe)["root_until"] == cast["tick"] + secs(world, float(duration))
     assert unit(st, foe)["root_until"] < NEVER
+
+
+def test_attack_speed_increase_bonus_lasts_its_duration_s(world):
+    """The consecutive-attack bonus lasts ``duration_s`` after each attack (it was a literal 60 ticks)."""
+    st = scenario_state(world, DRAFT)
+    me = leader_slot(VESNA)
+    keep_only(st, [me])
+    place(st, me, 24, 24)
+    hold(st, me)
+    foe = spawn_unit(st, L.K_CREEP, L.RED, 27, 24)
+    anchor(st, foe)
+    tank(st, foe)
+    attacks = []
+    while len(attacks) < 2 and now(st) < secs(world, 10):
+        n, t = int(leader(st, VESNA)["atk_count"]), now(st)
+        step_inplace(st, None, 1)
+        if leader(st, VESNA)["atk_count"] > n:
+            attacks.append(t)
+    assert len(attacks) == 2 and leader(st, VESNA)["streak"] == 1, "Vesna did not attack the creep twice"
+    window = secs(world, float(world.content.skill_params[L.SK_ATTACK_SPEED_INCREASE, SKILL_KEYS.index("duration_s")]))
+    assert window > 0
+    effects = st.arrays.effects[0, me]
+    key = KEY_SKILL + L.SK_ATTACK_SPEED_INCREASE
+    (bonus,) = effects[effects["key"] == key]
+    assert bonus["until"] == attacks[-1] + window
+    # no more attacks: the bonus is there until its last tick, gone after
+    disarm(st, me)
+    step_inplace(st, None, attacks[-1] + window - now(st))
+    assert (effects["key"] == key).sum() == 1
+    step_inplace(st, None, 1)
+    assert (effects["key"] == key).sum() == 0

@@ -118,7 +118,7 @@ def on_attack(S, T, b, u, v):
             ST_AS,
             OP_ADDMUL,
             ld.streak * _sp(T, SK_ATTACK_SPEED_INCREASE, SP_VALUE),
-            t + 60,
+            t + np.int32(_sp(T, SK_ATTACK_SPEED_INCREASE, SP_DURATION)),
             u,
         )
     sl = skill_slot(S, b, li, SK_SAVAGERY)

@@ -187,7 +187,7 @@ def _rule_fields(content: Content, params: Params, stride: int) -> tuple[dict[st
         "vis_tower": r["vision.tower"],
         "vis_barracks": r["vision.barracks"],
         "vis_core": r["vision.core"],
-        "vis_every": r["vision.update_ticks"],
+        "vis_every": max(1, round(r["vision.update_s"] * tps)),
         "micro": int(params.micro),
         "autoreset": int(params.autoreset),
         "ai_every": max(1, params.ai_interval),
