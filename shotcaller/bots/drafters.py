@@ -43,9 +43,10 @@ from typing import Any
 import numpy as np
 
 from shotcaller.bots.base import Coach, MatchInfo, Order
+from shotcaller.sim.layout import DEFAULT_LANES
 from shotcaller.sim.observe import TeamView
 
-MID_SLOT = 2  # the team's third pick plays the middle lane (default plan 2-1-2)
+MID_SLOT = DEFAULT_LANES.index(1)  # the pick that plays the middle lane in the default plan (the third)
 
 #: Fitted by ``fit_table(*measure())``: 6000 matches (seeds 100000..105999), the default plan on both
 #: sides, random drafts. Log-odds; lists in ``leaders`` order; ``mid_vs[a][b]``: mid ``a`` against mid ``b``.

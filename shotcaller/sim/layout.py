@@ -17,6 +17,8 @@ import numpy as np
 BLUE, RED = 0, 1
 DRAFT_ORDER = (0, 1, 1, 0, 0, 1, 1, 0, 0, 1)  # who picks at each draft step: A-B-B-A-A-B-B-A-A-B, A = blue (0)
 TEAM_NAMES = ("blue", "red")
+# The default plan's lanes by pick (leader 0..4 of a team): 2-1-2, the third pick in the middle
+DEFAULT_LANES = (0, 0, 1, 2, 2)
 
 # Unit kinds
 K_NONE, K_LEADER, K_CREEP, K_TREANT, K_ELEPHANT, K_TOWER, K_BARRACKS, K_CORE = range(8)

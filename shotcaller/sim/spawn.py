@@ -7,6 +7,7 @@ import numpy as np
 from shotcaller.sim._jit import entry, kernel
 from shotcaller.sim.core import clear_effects, emit, rand_int
 from shotcaller.sim.layout import (
+    DEFAULT_LANES,
     DRAFT_ORDER,
     E_SPAWN_SKIPPED,
     K_BARRACKS,
@@ -25,8 +26,6 @@ from shotcaller.sim.layout import (
     UK_CREEP,
     UK_TOWER,
 )
-
-DEFAULT_LANES = (0, 0, 1, 2, 2)  # the default plan: 2-1-2
 
 
 @entry
