@@ -404,7 +404,7 @@ def test_battle_hunger_deals_2_per_tick_for_5s(fast_world):
     put(st, BRAKKA, 22, attacks=False)
     v = creep(st, RED, 24, health=1000.0)
     run(st, 200)
-    total = SK["BattleHunger"]["damage"] * dur("BattleHunger")
+    total = SK["BattleHunger"]["damage_per_s"] / TPS * dur("BattleHunger")  # per tick, for every tick
     assert 1000.0 - hp(st, v) == pytest.approx(total)
     assert float(leader(st, BRAKKA)["damage"]) == pytest.approx(total)
 

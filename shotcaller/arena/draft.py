@@ -12,7 +12,7 @@ The view a drafter gets (a JSON-ready dict, built afresh for every pick):
 * ``picks``: the picks so far, ``{"team", "leader", "hero"}`` in pick order; ``my_picks`` and
   ``enemy_picks``: the leader names each side holds; ``available``: ``{"hero", "leader"}`` still free;
 * ``pool``: all ten leaders as in ``leaders.toml``: ``hero``, ``leader``, ``range`` (``"melee"`` or
-  ``"ranged"``), ``stats`` (health, attack, defense, attack_speed, range in tiles, refill), ``skills``
+  ``"ranged"``), ``stats`` (health, attack, defense, attack_speed, range in tiles, refill_per_s), ``skills``
   (two names), ``build`` (item names); ``skills``: each skill's parameters as in ``skills.toml``.
 
 A bad answer (the method raises, a remote bot times out, an unknown or already-taken leader, anything

@@ -52,7 +52,7 @@ MID_SLOT = DEFAULT_LANES.index(1)  # the pick that plays the middle lane in the 
 #: sides, random drafts. Log-odds; lists in ``leaders`` order; ``mid_vs[a][b]``: mid ``a`` against mid ``b``.
 PICK_TABLE: dict[str, Any] = {
     "leaders": ["Rollo", "Vesna", "Sylvan", "Raja", "Brakka", "Chiron", "Celsus", "Erno", "SoulsCollector", "Bristle"],
-    "content_version": "8511358ce6f6a507",
+    "content_version": "7e5c33cd3b1f3c5e",
     "matches": 6000,
     "bias": -0.0116,
     "strength": [0.1591, 0.389, 0.4182, 0.33, -0.0174, -0.3095, -0.4712, -0.213, -0.4294, 0.1442],

@@ -45,7 +45,9 @@ SKILL_NAMES: tuple[str, ...] = (
     "BackEndurance",
 )
 #: Columns of ``Content.skill_params``.
-SKILL_KEYS: tuple[str, ...] = ("radius", "cooldown_s", "duration_s", "damage", "value", "count", "max")
+SKILL_KEYS: tuple[str, ...] = ("radius", "cooldown_s", "duration_s", "damage", "value", "count", "max", "damage_per_s")
+#: Skills whose damage is over time: they take ``damage_per_s``, every other skill ``damage``.
+DOT_SKILLS: tuple[str, ...] = ("BattleHunger",)
 #: Unit kinds with a stats row in units.toml, in row order of ``Content.unit_stats``.
 UNIT_KINDS: tuple[str, ...] = (
     "creep",
@@ -58,7 +60,7 @@ UNIT_KINDS: tuple[str, ...] = (
     "leader_ranged",
 )
 #: Columns of ``Content.unit_stats`` and ``Content.leader_stats``.
-STAT_KEYS: tuple[str, ...] = ("health", "attack", "defense", "attack_speed", "range", "refill")
+STAT_KEYS: tuple[str, ...] = ("health", "attack", "defense", "attack_speed", "range", "refill_per_s")
 #: Item stat columns of ``Content.item_mods``.
 ITEM_STATS: tuple[str, ...] = ("attack", "defense", "health", "attack_speed", "move", "range")
 ITEM_EFFECTS: tuple[str, ...] = ("none", "coffee", "heal", "teleport")
@@ -84,8 +86,9 @@ RULE_KEYS: tuple[tuple[str, str, float, float], ...] = (
     ("combat", "melee_range", 1, 3),
     ("combat", "ranged_range", 1, 20),
     ("combat", "aggro_range", 1, 20),
-    ("combat", "projectile_speed", 0.1, 100),
+    ("combat", "projectile_speed_per_s", 1, 2000),
     ("combat", "tower_leader_aggro_s", 0, 60),
+    ("combat", "scan_every_s", 0.01, 5),
     ("waves", "first_wave_s", 0, 600),
     ("waves", "interval_s", 1, 600),
     ("waves", "creeps_per_wave", 0, 10),
@@ -128,13 +131,13 @@ class Content:
     map: GameMap
     rules: dict[str, float]  # "section.key" -> number
     tiebreak: int  # index into TIEBREAKS
-    unit_stats: np.ndarray  # (len(UNIT_KINDS), 6) float32, columns STAT_KEYS
+    unit_stats: np.ndarray  # (len(UNIT_KINDS), 6) float32, columns STAT_KEYS (refill per second)
     leader_names: tuple[str, ...]
-    leader_stats: np.ndarray  # (10, 6) float32
+    leader_stats: np.ndarray  # (10, 6) float32, columns STAT_KEYS
     leader_ranged: np.ndarray  # (10,) bool
     leader_skills: np.ndarray  # (10, 2) int16 skill ids
     leader_build: np.ndarray  # (10, 4) int16 item ids, -1 padded
-    skill_params: np.ndarray  # (20, 7) float32, columns SKILL_KEYS
+    skill_params: np.ndarray  # (20, 8) float32, columns SKILL_KEYS (seconds, per second)
     item_names: tuple[str, ...]
     item_price: np.ndarray  # (I,) float32
     item_mods: np.ndarray  # (I, 6) float32, columns ITEM_STATS
@@ -213,7 +216,7 @@ def _stats(fname: str, where: str, t: dict[str, Any], required: bool, base: np.n
         "defense": (0, 1e4),
         "attack_speed": (0, 200),
         "range": (0, 20),
-        "refill": (0, 100),
+        "refill_per_s": (0, 1e5),
     }
     for i, k in enumerate(STAT_KEYS):
         if k in t:
@@ -291,6 +294,11 @@ def load_content(
             raise ContentError(f"{fname}: {sk}: missing (every one of the 20 skills needs a table)")
         t = _table(fname, sk, docs[fname][sk])
         _no_unknown(fname, sk, t, SKILL_KEYS)
+        # damage over time is a rate, damage at once an amount: each skill reads only one of them
+        wrong = "damage" if sk in DOT_SKILLS else "damage_per_s"
+        if wrong in t:
+            right = "damage_per_s (damage over time, per second)" if sk in DOT_SKILLS else "damage (dealt at once)"
+            raise ContentError(f"{fname}: {sk}.{wrong}: {sk} does not use it; its damage is {right}")
         for j, k in enumerate(SKILL_KEYS):
             if k in t:
                 skill_params[i, j] = _num(fname, f"{sk}.{k}", t[k], 0, 1e6)

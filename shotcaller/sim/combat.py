@@ -70,7 +70,7 @@ def creep_ai(S, T, b):
         lane = c.lane
         if not _keep(S, b, u, aggro + 2.0):
             c.target = NONE
-            if (t + u) % 2 == 0:
+            if (t + u) % T.scan_every == 0:  # creeps look around every scan_every_s
                 c.target = nearest_enemy(S, T, b, u, aggro, KM_ALL)
         n = T.lane_len[team, lane]
         wp = c.path_index
@@ -99,7 +99,7 @@ def summon_ai(S, T, b):
         owner_ok = L.alive != 0 and L.hp > 0
         if not _keep(S, b, u, T.aggro + 1.0):
             s.target = NONE
-        if (t + u) % 2 == 0:
+        if (t + u) % T.scan_every == 0:
             lt = L.target
             if owner_ok and lt >= 0 and targetable(S, b, lt) and un[lt].team != s.team and dist2(S, b, u, lt) <= 100:
                 s.target = lt
@@ -177,7 +177,7 @@ def tower_ai(S, T, b):
             w = un[u]
             if w.alive == 0 or w.hp <= 0:
                 continue
-            if (t + sub) % 2 != 0:  # towers look around every other tick
+            if (t + sub) % T.scan_every != 0:  # towers look around every scan_every_s
                 if not _keep(S, b, u, w.attack_range):
                     w.target = NONE
                 continue
@@ -197,6 +197,8 @@ def tower_ai(S, T, b):
 @kernel
 def move_phase(S, T, b):
     """Movement economy: refill points each tick (capped at 100); 100 per orthogonal step, 141 per diagonal.
+
+    ``refill`` is per tick: the content's ``refill_per_s`` over the tick rate (sim/world.py).
 
     A unit with a target out of range walks toward it; otherwise toward its goal (tx, ty).
     Stunned and rooted units refill nothing and do not move.
@@ -302,7 +304,10 @@ def attack_phase(S, T, b):
 
 @kernel
 def projectile_phase(S, T, b):
-    """Projectiles fly toward their target's current tile and hit on arrival; a dead target's fizzle."""
+    """Projectiles fly toward their target's current tile and hit on arrival; a dead target's fizzle.
+
+    ``T.proj_speed`` is tiles per tick: the content's ``projectile_speed_per_s`` over the tick rate.
+    """
     g = S.games[b]
     if g.n_proj == 0:
         return

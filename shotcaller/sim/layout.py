@@ -184,9 +184,9 @@ UNIT_DTYPE = np.dtype(
         ("hp", "f4"),  # health; <= 0 while dying this tick
         ("max_hp", "f4"),  # effective maximum health
         ("attack_range", "f4"),  # effective attack range in tiles
-        ("refill", "f4"),  # effective movement points gained per tick
+        ("refill", "f4"),  # effective movement points gained per tick (content: refill_per_s)
         ("move_points", "f4"),  # movement points banked (a step costs 100 / 141; may go negative)
-        ("dot", "f4"),  # damage over time taken per tick (sum of ST_DOT effects)
+        ("dot", "f4"),  # damage over time taken per tick (sum of ST_DOT effects; content: damage_per_s)
         ("atk", "f4"),  # effective attack (damage per hit before the target's defense)
         ("dfn", "f4"),  # effective defense (subtracted from each hit)
         ("aspd", "f4"),  # effective attack speed (attacks per 10 s)
@@ -206,7 +206,7 @@ UNIT_DTYPE = np.dtype(
         ("base_def", "f4"),  # defense,
         ("base_as", "f4"),  # attack speed,
         ("base_range", "f4"),  # attack range,
-        ("base_refill", "f4"),  # movement refill per tick
+        ("base_refill", "f4"),  # movement refill per tick (content: refill_per_s / ticks_per_second)
         ("pad", "i4", (3,)),  # padding to 128 bytes (always 0)
     ],
     align=True,
@@ -388,9 +388,9 @@ def n_units(max_creeps: int) -> int:
     SK_THORN_VOLLEY,
     SK_BACK_ENDURANCE,
 ) = range(20)
-# Columns of Tables.skill_p
-SP_RADIUS, SP_COOLDOWN, SP_DURATION, SP_DAMAGE, SP_VALUE, SP_COUNT, SP_MAX = range(7)
-# Columns of unit/hero stats
+# Columns of Tables.skill_p (content's SKILL_KEYS; cooldown and duration in ticks, damage_per_s per tick there)
+SP_RADIUS, SP_COOLDOWN, SP_DURATION, SP_DAMAGE, SP_VALUE, SP_COUNT, SP_MAX, SP_DAMAGE_PER_TICK = range(8)
+# Columns of unit/hero stats (content's STAT_KEYS; refill per tick in the tables)
 S_HP, S_ATK, S_DEF, S_AS, S_RANGE, S_REFILL = range(6)
 # Rows of Tables.unit_stats
 UK_CREEP, UK_TREANT, UK_ELEPHANT, UK_TOWER, UK_BARRACKS, UK_CORE, UK_MELEE, UK_RANGED = range(8)

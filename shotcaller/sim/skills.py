@@ -59,6 +59,7 @@ from shotcaller.sim.layout import (
     SP_COOLDOWN,
     SP_COUNT,
     SP_DAMAGE,
+    SP_DAMAGE_PER_TICK,
     SP_DURATION,
     SP_MAX,
     SP_RADIUS,
@@ -289,7 +290,7 @@ def _cast_battle_hunger(S, T, b, li, u, sl, sk, near, nn):
         return
     until = S.games[b].tick + np.int32(_sp(T, sk, SP_DURATION))
     v = _closest(S, b, u, out, n)
-    add_effect(S, b, v, KEY_SKILL + sk, ST_DOT, OP_ADD, _sp(T, sk, SP_DAMAGE), until, u)
+    add_effect(S, b, v, KEY_SKILL + sk, ST_DOT, OP_ADD, _sp(T, sk, SP_DAMAGE_PER_TICK), until, u)
     refresh_stats(S, T, b, v)  # the damage over time starts this very tick
     S.games[b].n_dot += 1
     add_effect(S, b, v, KEY_SKILL + sk + 20, ST_MOVE, OP_MUL, _sp(T, sk, SP_VALUE), until, u)

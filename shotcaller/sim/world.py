@@ -14,7 +14,7 @@ import numpy as np
 
 from shotcaller.content import Content
 from shotcaller.sim.config import Params, SimConfig
-from shotcaller.sim.layout import N_BLD, NONE
+from shotcaller.sim.layout import N_BLD, NONE, S_REFILL, SP_COOLDOWN, SP_DAMAGE_PER_TICK, SP_DURATION
 
 DX = np.array([0, 1, 1, 1, 0, -1, -1, -1], np.int64)
 DY = np.array([-1, -1, 0, 1, 1, 1, 0, -1], np.int64)
@@ -32,9 +32,10 @@ ATTACK_SPEED_PERIOD_S = 10.0
 # dirs (8, 2) dx, dy; dir_order (2, 8); lane_path (2, 3, LM, 2) tiles from own barracks to enemy core;
 # lane_len (2, 3); lane_of_x (W,); bld_xy (2, 13, 2) building tiles by team and sub index;
 # bld_pidx (2, 13, 2) index of each building along each team's path of its lane;
-# unit_stats (8, 6); hero_stats (10, 6); hero_ranged (10,); hero_skills (10, 2); hero_build (10, 4);
-# skill_p (20, 7) with cooldown and duration in ticks; item_price (I,); item_mods (I, 6);
-# item_effect (I,); item_value (I,); item_dur (I,) ticks; prof (P, 8); leader_profile (10,).
+# unit_stats (8, 6) and hero_stats (10, 6) with refill in points per tick; hero_ranged (10,);
+# hero_skills (10, 2); hero_build (10, 4); skill_p (20, 8) with cooldown and duration in ticks and
+# damage over time per tick; item_price (I,); item_mods (I, 6); item_effect (I,); item_value (I,);
+# item_dur (I,) ticks; prof (P, 8); leader_profile (10,).
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class World:
     content: Content
     config: SimConfig
     params: Params
-    tables: np.ndarray  # (1,) structured record: static tables and rule numbers (durations in ticks)
+    tables: np.ndarray  # (1,) structured record: static tables and rule numbers (durations and rates in ticks)
     stride: int
 
     @property
@@ -157,8 +158,9 @@ def _rule_fields(content: Content, params: Params, stride: int) -> tuple[dict[st
         "melee_range": r["combat.melee_range"],
         "ranged_range": r["combat.ranged_range"],
         "aggro": r["combat.aggro_range"],
-        "proj_speed": r["combat.projectile_speed"],
+        "proj_speed": r["combat.projectile_speed_per_s"] / tps,  # tiles per tick
         "tower_aggro": round(r["combat.tower_leader_aggro_s"] * tps),
+        "scan_every": max(1, round(r["combat.scan_every_s"] * tps)),  # creeps', summons' and towers' target scans
         "attack_period": ATTACK_SPEED_PERIOD_S * tps,  # ticks between attacks at attack speed 1
         "gank_patience": round(GANK_PATIENCE_S * tps),
         "first_wave": round(r["waves.first_wave_s"] * tps),
@@ -197,6 +199,7 @@ def _rule_fields(content: Content, params: Params, stride: int) -> tuple[dict[st
         "tiebreak",
         "stride",
         "tower_aggro",
+        "scan_every",
         "gank_patience",
         "first_wave",
         "wave_every",
@@ -283,8 +286,13 @@ def build_world(content: Content, config: SimConfig | None = None, params: Param
     c = content
     tps = c.rules["time.ticks_per_second"]
     skill_p = c.skill_params.copy()
-    skill_p[:, 1] = np.round(skill_p[:, 1] * tps)  # cooldown
-    skill_p[:, 2] = np.round(skill_p[:, 2] * tps)  # duration
+    skill_p[:, SP_COOLDOWN] = np.round(skill_p[:, SP_COOLDOWN] * tps)
+    skill_p[:, SP_DURATION] = np.round(skill_p[:, SP_DURATION] * tps)
+    skill_p[:, SP_DAMAGE_PER_TICK] /= tps  # damage over time: per second in content, per tick here
+    unit_stats = c.unit_stats.copy()
+    hero_stats = c.leader_stats.copy()
+    unit_stats[:, S_REFILL] /= tps  # movement points: per second in content, per tick here
+    hero_stats[:, S_REFILL] /= tps
     if len(params.profiles) != 10:
         raise ValueError(f"Params.profiles needs 10 entries (blue 0..4, red 0..4), got {len(params.profiles)}")
     leader_profile = np.array([c.profile_id(p) for p in params.profiles], np.int8)
@@ -299,8 +307,8 @@ def build_world(content: Content, config: SimConfig | None = None, params: Param
         dir_order=DIR_ORDER,
         lane_of_x=lane_of_x,
         bld_xy=bld_xy,
-        unit_stats=c.unit_stats,
-        hero_stats=c.leader_stats,
+        unit_stats=unit_stats,
+        hero_stats=hero_stats,
         hero_ranged=c.leader_ranged.astype(np.int8),
         hero_skills=c.leader_skills,
         hero_build=c.leader_build,
