@@ -603,7 +603,8 @@ def test_stun_interrupts_teleport_channel(fast_world):
     keep_only(st, [b])
     hold(st, b)
     place(st, b, 40, 40)
-    step_inplace(st, orders((0, 0, L.O_TELEPORT, 4, 0)), TP_CHAN // 2)  # half-way through the channel
+    ev = step_inplace(st, orders((0, 0, L.O_TELEPORT, 4, 0)), TP_CHAN // 2)  # half-way through the channel
+    assert accepted(ev) == 1 and leader(st, 0)["mode"] == L.M_CHANNEL  # it was channelling (else nothing to stop)
     set_field(st, b, stun_until=TP_CHAN // 2 + 10)
     ev = step_inplace(st, None, 2 * TP_CHAN)
     assert events(ev, "teleport") == []

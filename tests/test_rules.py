@@ -185,16 +185,23 @@ def test_protection_order_tower_chain_barracks_core(fast_world, a):
     assert unit(st, t1)["invuln"] == 1 and unit(st, t1)["hp"] == tower_hp
     # even an attack aimed straight at it (outside the AI's decision ticks) deals nothing
     every = int(fast_world.rec["ai_every"])
-    while (int(st.arrays.games["tick"][0]) + s.me) % every != 1:
-        step_inplace(st, None, 1)
-    set_field(st, me, target=t1, next_attack=int(st.arrays.games["tick"][0]))
-    step_inplace(st, None, 2)
-    assert unit(st, t1)["hp"] == tower_hp
+
+    def aimed(slot: int) -> float:
+        """The health ``slot`` loses to one attack aimed straight at it between two decisions."""
+        while (int(st.arrays.games["tick"][0]) + s.me) % every != 1:
+            step_inplace(st, None, 1)
+        before = float(unit(st, slot)["hp"])
+        set_field(st, me, target=slot, next_attack=int(st.arrays.games["tick"][0]))
+        step_inplace(st, None, 2)
+        return before - float(unit(st, slot)["hp"])
+
+    assert aimed(t1) == 0 and unit(st, t1)["hp"] == tower_hp
     # the outer tower falls -> tier 1 becomes vulnerable, tier 2 and the barracks do not
     ev = kill(st, t0)
     assert [(x["a"], x["b"], x["c"]) for x in events(ev, "building_destroyed")] == [(e, 4, t0)]
     assert (unit(st, t1)["invuln"], unit(st, t2)["invuln"], unit(st, rax)["invuln"]) == (0, 1, 1)
     assert hammer(t1) == blows(t1)  # one attack per interval, attack - defense each
+    assert aimed(t1) == blows(t1)[0]  # control: the aimed attack does land on a vulnerable tower
     kill(st, t1)
     assert (unit(st, t2)["invuln"], unit(st, rax)["invuln"]) == (0, 1)
     assert hammer(rax) == []  # the lane still has a tower
