@@ -634,9 +634,11 @@ def test_retreat_goes_home_heals_and_returns_to_previous_order(fast_world):
     step_inplace(st, orders((0, 0, L.O_PUSH, 2, 0)), 1)
     place(st, b, 72, 40)
     m = float(unit(st, b)["max_hp"])
-    resume = float(fast_world.rec["prof"][leader(st, 0)["profile"], L.PF_RESUME])
-    assert resume == pytest.approx(0.9)  # profile "standard"
-    set_field(st, b, hp=0.6 * m)
+    prof = fast_world.rec["prof"][leader(st, 0)["profile"]]
+    resume, low = float(prof[L.PF_RESUME]), float(prof[L.PF_RETREAT])
+    start = (low + resume) / 2  # above the auto-retreat health, below the resume health
+    assert low < start < resume
+    set_field(st, b, hp=start * m)
     step_inplace(st, None, 8)
     assert (leader(st, 0)["order"], leader(st, 0)["oa"], leader(st, 0)["mode"]) == (L.O_PUSH, 2, L.M_NORMAL)
     ev = step_inplace(st, orders((0, 0, L.O_RETREAT, 0, 0)), 1)
@@ -644,21 +646,23 @@ def test_retreat_goes_home_heals_and_returns_to_previous_order(fast_world):
     ld = leader(st, 0)
     assert (ld["order"], ld["mode"], ld["prev"], ld["pa"]) == (L.O_RETREAT, L.M_RETREAT, L.O_PUSH, 2)
     home = None
-    for _ in range(600):
+    heal = float(fast_world.rec["heal_per_tick"])  # share of the maximum per tick at the fountain
+    fountain_r2 = float(fast_world.rec["fountain_r"]) ** 2
+    for _ in range(300 + round((resume - start) / heal)):
         step_inplace(st, None, 1)
         u = unit(st, b)
         if leader(st, 0)["mode"] == L.M_RETREAT:
             assert (int(u["tx"]), int(u["ty"])) == (40, 48) and u["target"] == -1
-            if home is None and (int(u["x"]) - 40) ** 2 + (int(u["y"]) - 48) ** 2 <= 6:
+            if home is None and (int(u["x"]) - 40) ** 2 + (int(u["y"]) - 48) ** 2 <= fountain_r2:
                 home = tick(st)
         else:
             break
     assert home is not None, "never reached the core"
-    # back to the push once healed to the profile's resume health (5% of the maximum per second)
+    # back to the push once healed to the profile's resume health at the fountain's rate
     ld = leader(st, 0)
     assert (ld["order"], ld["oa"], ld["mode"]) == (L.O_PUSH, 2, L.M_NORMAL)
     assert unit(st, b)["hp"] >= resume * m - 1e-3
-    assert tick(st) - home >= (resume - 0.6) / 0.0025 - 1
+    assert tick(st) - home >= (resume - start) / heal - 1
     step_inplace(st, None, 80)
     assert int(unit(st, b)["x"]) > 50  # on its way back east to lane 2
 
