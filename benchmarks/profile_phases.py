@@ -27,7 +27,7 @@ from shotcaller.sim.leader_ai import leader_ai
 from shotcaller.sim.orders import apply_due
 from shotcaller.sim.skills import dot_phase, skills_phase
 from shotcaller.sim.spawn import reset_game, spawn_waves
-from shotcaller.sim.step import _next_seed, stats_phase
+from shotcaller.sim.kernels import _next_seed, stats_phase
 from shotcaller.sim.vision import vision_phase
 
 PHASES = ("stats", "grid", "orders", "leader_ai", "creep_ai", "summon_ai", "tower_ai", "move", "attack",

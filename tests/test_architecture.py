@@ -276,3 +276,22 @@ def test_layers_point_down_only():
                 names = [a.name for a in node.names]
             bad += [f"{mod} imports {n}" for n in names if any(n == b or n.startswith(b + ".") for b in banned)]
     assert not bad, bad
+
+
+def test_the_draft_order_and_default_lanes_have_one_home():
+    """Content rules spelled as literals live in sim/layout.py only (DRAFT_ORDER, DEFAULT_LANES): a
+    second spelling elsewhere in the package would drift from it."""
+    import ast
+
+    from shotcaller.sim import layout as L
+
+    rules = {tuple(L.DRAFT_ORDER): "DRAFT_ORDER", tuple(L.DEFAULT_LANES): "DEFAULT_LANES"}
+    found = []
+    for path in sorted((ROOT / "shotcaller").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Tuple | ast.List) and all(isinstance(e, ast.Constant) for e in node.elts):
+                vals = tuple(e.value for e in node.elts if isinstance(e, ast.Constant))
+                if vals in rules:
+                    found.append((rules[vals], f"{path.relative_to(ROOT)}:{node.lineno}"))
+    assert sorted(name for name, _ in found) == ["DEFAULT_LANES", "DRAFT_ORDER"], found
+    assert all(where.startswith("shotcaller/sim/layout.py:") for _, where in found), found

@@ -118,7 +118,7 @@ def _full_inventory(st):
 
 
 def _on_cooldown(st):
-    leader(st, 0)["tp_ready"] = 5000
+    leader(st, 0)["teleport_ready_at"] = 5000
 
 
 def _blue2_dead(st):
@@ -314,10 +314,10 @@ def test_order_takes_effect_exactly_latency_ticks_later(world):
     ]
     assert events(ev, "order_applied") == []
     assert leader(st, 0)["stance"] == 1
-    assert (leader(st, 6)["order"], leader(st, 6)["oa"], unit(st, leader_slot(6))["lane"]) == (L.O_LANE, 0, 0)
+    assert (leader(st, 6)["order"], leader(st, 6)["order_a"], unit(st, leader_slot(6))["lane"]) == (L.O_LANE, 0, 0)
     ev = step_inplace(st, None, 1)
     assert leader(st, 0)["stance"] == 2
-    assert (leader(st, 6)["order"], leader(st, 6)["oa"], unit(st, leader_slot(6))["lane"]) == (L.O_LANE, 2, 2)
+    assert (leader(st, 6)["order"], leader(st, 6)["order_a"], unit(st, leader_slot(6))["lane"]) == (L.O_LANE, 2, 2)
     assert [(e["tick"], e["a"], e["b"], e["c"]) for e in events(ev, "order_applied")] == [
         (LATENCY, 0, 0, L.O_STANCE),
         (LATENCY, 1, 1, L.O_LANE),
@@ -327,13 +327,13 @@ def test_order_takes_effect_exactly_latency_ticks_later(world):
 def test_lane_change_visible_only_after_latency_from_any_tick(world):
     st = scenario_state(world, DRAFT)
     step_to(st, 77)
-    assert (leader(st, 6)["order"], leader(st, 6)["oa"], unit(st, leader_slot(6))["lane"]) == (L.O_LANE, 0, 0)
+    assert (leader(st, 6)["order"], leader(st, 6)["order_a"], unit(st, leader_slot(6))["lane"]) == (L.O_LANE, 0, 0)
     ev = step_inplace(st, orders((1, 1, L.O_LANE, 2, 0)), 1)
     assert order_events(ev) == [("order_accepted", 1, 1, L.O_LANE, 77 + LATENCY)]
     step_to(st, 77 + LATENCY)
-    assert (leader(st, 6)["oa"], unit(st, leader_slot(6))["lane"]) == (0, 0)
+    assert (leader(st, 6)["order_a"], unit(st, leader_slot(6))["lane"]) == (0, 0)
     step_inplace(st, None, 1)
-    assert (leader(st, 6)["order"], leader(st, 6)["oa"], unit(st, leader_slot(6))["lane"]) == (L.O_LANE, 2, 2)
+    assert (leader(st, 6)["order"], leader(st, 6)["order_a"], unit(st, leader_slot(6))["lane"]) == (L.O_LANE, 2, 2)
 
 
 def test_orders_issued_at_once_apply_in_issue_order(world):
@@ -401,10 +401,10 @@ def test_whole_team_orders_apply_to_all_five(world):
     assert [(e["a"], e["b"]) for e in events(ev, "order_applied")] == [(0, -1), (1, -1)]
     ld = st.arrays.leaders[0]
     assert ld["stance"].tolist() == [0] * 5 + [1] * 5
-    assert ld["order"][5:].tolist() == [L.O_PUSH] * 5 and ld["oa"][5:].tolist() == [2] * 5
+    assert ld["order"][5:].tolist() == [L.O_PUSH] * 5 and ld["order_a"][5:].tolist() == [2] * 5
     assert st.arrays.units[0]["lane"][L.SLOT_LEADER0 + 5 : L.SLOT_LEADER0 + 10].tolist() == [2] * 5
     assert ld["order"][:5].tolist() == [L.O_LANE] * 5  # blue's plan did not change
-    assert ld["oa"][:5].tolist() == [0, 0, 1, 2, 2]
+    assert ld["order_a"][:5].tolist() == [0, 0, 1, 2, 2]
 
 
 def test_whole_team_buy_goes_to_leaders_who_can_pay(world):
@@ -549,7 +549,7 @@ def test_teleport_channels_moves_and_starts_its_cooldown(fast_world):
     assert [(e["tick"], e["a"], e["b"]) for e in events(ev, "teleport")] == [(TP_CHAN, 0, 4)]
     assert (int(unit(st, b)["x"]), int(unit(st, b)["y"])) == (8, 29)
     assert leader(st, 0)["mode"] == L.M_NORMAL
-    assert leader(st, 0)["tp_ready"] == TP_CHAN + TP_CD
+    assert leader(st, 0)["teleport_ready_at"] == TP_CHAN + TP_CD
     # on cooldown until then
     tp = orders((0, 0, L.O_TELEPORT, 0, 0))
     assert reasons(step_inplace(st, tp, 1)) == [L.R_COOLDOWN]
@@ -586,7 +586,7 @@ def test_teleport_scroll_ignores_cooldown_and_is_consumed(fast_world):
     keep_only(st, [b])
     hold(st, b)
     place(st, b, 40, 40)
-    leader(st, 0)["tp_ready"] = NEVER
+    leader(st, 0)["teleport_ready_at"] = NEVER
     st.arrays.games["inv"][0, 0] = [IRON_SWORD, SCROLL, -1, -1]
     ev = step_inplace(st, orders((0, 0, L.O_TELEPORT, 10, 0)), TP_CHAN + 1)  # sub 10: blue outer tower of lane 2
     assert accepted(ev) == 1
@@ -609,7 +609,7 @@ def test_stun_interrupts_teleport_channel(fast_world):
     ev = step_inplace(st, None, 2 * TP_CHAN)
     assert events(ev, "teleport") == []
     assert (int(unit(st, b)["x"]), int(unit(st, b)["y"])) == (40, 40)
-    assert leader(st, 0)["mode"] == L.M_NORMAL and leader(st, 0)["tp_ready"] == 0  # no cooldown spent
+    assert leader(st, 0)["mode"] == L.M_NORMAL and leader(st, 0)["teleport_ready_at"] == 0  # no cooldown spent
 
 
 def test_red_teleport_to_own_building_slot(fast_world):
@@ -622,7 +622,7 @@ def test_red_teleport_to_own_building_slot(fast_world):
     assert order_events(ev) == [("order_accepted", 1, 0, L.O_TELEPORT, 0)]
     assert [(e["tick"], e["a"], e["b"]) for e in events(ev, "teleport")] == [(TP_CHAN, 5, 4)]  # b: the sub index
     assert (int(unit(st, r)["x"]), int(unit(st, r)["y"])) == (8, 20)  # the mirror image of blue's (8, 29)
-    assert leader(st, 5)["tp_ready"] == TP_CHAN + TP_CD
+    assert leader(st, 5)["teleport_ready_at"] == TP_CHAN + TP_CD
 
 
 # ---------------------------------------------------------------------------- retreat
@@ -640,11 +640,11 @@ def test_retreat_goes_home_heals_and_returns_to_previous_order(fast_world):
     assert low < start < resume
     set_field(st, b, hp=start * m)
     step_inplace(st, None, 8)
-    assert (leader(st, 0)["order"], leader(st, 0)["oa"], leader(st, 0)["mode"]) == (L.O_PUSH, 2, L.M_NORMAL)
+    assert (leader(st, 0)["order"], leader(st, 0)["order_a"], leader(st, 0)["mode"]) == (L.O_PUSH, 2, L.M_NORMAL)
     ev = step_inplace(st, orders((0, 0, L.O_RETREAT, 0, 0)), 1)
     assert accepted(ev) == 1
     ld = leader(st, 0)
-    assert (ld["order"], ld["mode"], ld["prev"], ld["pa"]) == (L.O_RETREAT, L.M_RETREAT, L.O_PUSH, 2)
+    assert (ld["order"], ld["mode"], ld["prev_order"], ld["prev_a"]) == (L.O_RETREAT, L.M_RETREAT, L.O_PUSH, 2)
     home = None
     heal = float(fast_world.rec["heal_per_tick"])  # share of the maximum per tick at the fountain
     fountain_r2 = float(fast_world.rec["fountain_r"]) ** 2
@@ -652,7 +652,7 @@ def test_retreat_goes_home_heals_and_returns_to_previous_order(fast_world):
         step_inplace(st, None, 1)
         u = unit(st, b)
         if leader(st, 0)["mode"] == L.M_RETREAT:
-            assert (int(u["tx"]), int(u["ty"])) == (40, 48) and u["target"] == -1
+            assert (int(u["goal_x"]), int(u["goal_y"])) == (40, 48) and u["target"] == -1
             if home is None and (int(u["x"]) - 40) ** 2 + (int(u["y"]) - 48) ** 2 <= fountain_r2:
                 home = tick(st)
         else:
@@ -660,7 +660,7 @@ def test_retreat_goes_home_heals_and_returns_to_previous_order(fast_world):
     assert home is not None, "never reached the core"
     # back to the push once healed to the profile's resume health at the fountain's rate
     ld = leader(st, 0)
-    assert (ld["order"], ld["oa"], ld["mode"]) == (L.O_PUSH, 2, L.M_NORMAL)
+    assert (ld["order"], ld["order_a"], ld["mode"]) == (L.O_PUSH, 2, L.M_NORMAL)
     assert unit(st, b)["hp"] >= resume * m - 1e-3
     assert tick(st) - home >= (resume - start) / heal - 1
     step_inplace(st, None, 80)
@@ -695,7 +695,7 @@ def test_retreat_while_ganking_returns_to_the_order_before_the_gank(fast_world):
     assert accepted(ev) == 1 and leader(st, 5)["order"] == L.O_GANK
     step_inplace(st, orders((1, 0, L.O_RETREAT, 0, 0)), 1)
     ld = leader(st, 5)
-    assert (ld["order"], ld["prev"], ld["pa"]) == (L.O_RETREAT, L.O_DEFEND, 1)
+    assert (ld["order"], ld["prev_order"], ld["prev_a"]) == (L.O_RETREAT, L.O_DEFEND, 1)
 
 
 # ---------------------------------------------------------------------------- gank
@@ -711,7 +711,7 @@ def test_gank_hunts_a_visible_enemy_leader(fast_world):
     x0 = int(unit(st, r)["x"])
     ev = step_inplace(st, orders((1, 0, L.O_GANK, 0, 0)), 8)
     assert accepted(ev) == 1
-    assert (leader(st, 5)["order"], leader(st, 5)["oa"]) == (L.O_GANK, 0)
+    assert (leader(st, 5)["order"], leader(st, 5)["order_a"]) == (L.O_GANK, 0)
     assert unit(st, r)["target"] == b
     assert int(unit(st, r)["x"]) > x0  # closing in
 
@@ -727,7 +727,7 @@ def test_blue_gank_uses_global_enemy_index(fast_world):
     x0 = int(unit(st, b)["x"])
     ev = step_inplace(st, orders((0, 0, L.O_GANK, 5, 0)), 8)  # red leader 0 = global 5, in sight
     assert order_events(ev) == [("order_accepted", 0, 0, L.O_GANK, 10)]
-    assert (leader(st, 0)["order"], leader(st, 0)["oa"]) == (L.O_GANK, 5)
+    assert (leader(st, 0)["order"], leader(st, 0)["order_a"]) == (L.O_GANK, 5)
     assert unit(st, b)["target"] == r
     assert int(unit(st, b)["x"]) > x0
 
@@ -749,7 +749,7 @@ def test_gank_ends_3s_after_losing_sight(fast_world):
     seen = int(leader(st, 5)["gank_seen"])
     while leader(st, 5)["order"] == L.O_GANK and tick(st) < seen + 200:
         step_inplace(st, None, 1)
-    assert (leader(st, 5)["order"], leader(st, 5)["oa"]) == (L.O_DEFEND, 1)  # back to the previous order
+    assert (leader(st, 5)["order"], leader(st, 5)["order_a"]) == (L.O_DEFEND, 1)  # back to the previous order
     assert seen + 3 * 20 < tick(st) <= seen + 3 * 20 + 1 + int(fast_world.rec["ai_every"])
 
 
@@ -759,7 +759,7 @@ def test_micro_move_and_stop(fast_world):
     b = leader_slot(0)
     keep_only(st, [b])
     place(st, b, 20, 24)
-    set_field(st, b, mpts=0.0)
+    set_field(st, b, move_points=0.0)
     per = -(-float(fast_world.rec["cost_o"]) // float(fast_world.rec["hero_stats"][0, L.S_REFILL]))  # ticks a tile
     step_inplace(st, orders((0, 0, L.O_MOVE, 30, 24)), int(10 * per) + 4)
     assert (int(unit(st, b)["x"]), int(unit(st, b)["y"])) == (30, 24)
@@ -777,8 +777,8 @@ def test_hold_attacks_an_enemy_in_range(fast_world):
     place(st, b, 24, 24)
     place(st, r, 25, 24)
     hold(st, r)  # the enemy leader stands still, never hits back and casts nothing
-    st.arrays.leaders[0, 5]["sk0"] = -1
-    st.arrays.leaders[0, 5]["sk1"] = -1
+    st.arrays.leaders[0, 5]["skills"][0] = -1
+    st.arrays.leaders[0, 5]["skills"][1] = -1
     set_field(st, r, aspd=0.0, base_as=0.0, root_until=NEVER)
     c = spawn_unit(st, L.K_CREEP, 1, 27, 24)  # a nearly dead creep 3 tiles away: the juicier target
     set_field(st, c, hp=60.0, aspd=0.0, base_as=0.0, root_until=NEVER)
@@ -791,15 +791,15 @@ def test_hold_never_walks(fast_world):
     st = scenario_state(fast_world, DRAFT_Q)
     b, r = leader_slot(0), leader_slot(5)
     keep_only(st, [b, r])
-    st.arrays.leaders[0, 5]["sk0"] = -1
-    st.arrays.leaders[0, 5]["sk1"] = -1
-    set_field(st, r, aspd=0.0, base_as=0.0, mpts=50.0)  # steps away on tick 1, between two AI decisions
+    st.arrays.leaders[0, 5]["skills"][0] = -1
+    st.arrays.leaders[0, 5]["skills"][1] = -1
+    set_field(st, r, aspd=0.0, base_as=0.0, move_points=50.0)  # steps away on tick 1, between two AI decisions
     place(st, b, 24, 24)
     place(st, r, 25, 24)
     st.arrays.leaders[0, 5]["micro"] = L.O_MOVE  # the enemy walks away east
-    st.arrays.leaders[0, 5]["ma"] = 36
-    st.arrays.leaders[0, 5]["mb"] = 24
-    set_field(st, b, mpts=100.0)
+    st.arrays.leaders[0, 5]["micro_a"] = 36
+    st.arrays.leaders[0, 5]["micro_b"] = 24
+    set_field(st, b, move_points=100.0)
     step_inplace(st, orders((0, 0, L.O_HOLD, 0, 0)), 1)
     assert unit(st, b)["target"] == r
     xs = []

@@ -59,9 +59,9 @@ def hit(atk: float, dfn: float) -> float:
     return max(1.0, atk - dfn)
 
 
-def interval(aspd: float) -> int:
-    """Ticks between attacks (docs/design.md 3: max(1, round(200 / AttackSpeed)))."""
-    return max(1, int(200.0 / aspd + 0.5))
+def interval(w, aspd: float) -> int:
+    """Ticks between attacks (docs/rules.md: max(1, round(10 s x ticks_per_second / AttackSpeed)))."""
+    return max(1, int(10.0 * float(w.rec["tps"]) / aspd + 0.5))
 
 
 class Side:
@@ -89,8 +89,8 @@ def tower(team: int, lane: int, tier: int) -> int:
 
 def mute(st, li: int) -> None:
     """Switch off leader li's skills."""
-    st.arrays.leaders[0, li]["sk0"] = -1
-    st.arrays.leaders[0, li]["sk1"] = -1
+    st.arrays.leaders[0, li]["skills"][0] = -1
+    st.arrays.leaders[0, li]["skills"][1] = -1
 
 
 def disarm(st, slot: int) -> None:
@@ -169,7 +169,7 @@ def test_protection_order_tower_chain_barracks_core(fast_world, a):
     rax, core = bld(e, 1), bld(e, 0)
 
     atk = hero(fast_world, CHIRON, L.S_ATK)
-    n_ticks = 3 * interval(hero(fast_world, CHIRON, L.S_AS))
+    n_ticks = 3 * interval(fast_world, hero(fast_world, CHIRON, L.S_AS))
 
     def hammer(slot: int) -> list[float]:
         """Hold next to building ``slot`` for three attack intervals; the health it lost, hit by hit."""
@@ -246,7 +246,7 @@ def test_tower_shoots_closest_creep_then_switches_to_leader_aggressor(fast_world
     set_field(st, foe, hp=foe_hp, root_until=NEVER)  # hurt: the preferred target of our leader once in reach
     foe_hp = float(unit(st, foe)["hp"])
     tower_atk = ustat(fast_world, L.UK_TOWER, L.S_ATK)
-    tower_every = interval(ustat(fast_world, L.UK_TOWER, L.S_AS))
+    tower_every = interval(fast_world, ustat(fast_world, L.UK_TOWER, L.S_AS))
     creep_hp = ustat(fast_world, L.UK_CREEP, L.S_HP)
     step_inplace(st, None, tower_every + 1)
     # creeps first, the closest one; the closer leader is ignored
@@ -574,7 +574,7 @@ def test_deny_gives_no_bounty(fast_world):
     keep_only(st, [leader_slot(0)])
     # a blue creep whose last hit came from a blue leader
     c = spawn_unit(st, L.K_CREEP, 0, 24, 24)
-    set_field(st, c, hp=0.0, last_by=leader_slot(0), last_by_owner=0)
+    set_field(st, c, hp=0.0, last_attacker=leader_slot(0), last_attacker_leader=0)
     g0 = st.arrays.leaders[0]["gold"].copy()
     ev = step_inplace(st, None, 1)
     assert [(x["a"], x["b"], x["c"]) for x in events(ev, "kill")] == [(c, leader_slot(0), -1)]
@@ -644,7 +644,7 @@ def test_shop_only_at_own_core_fifo_and_stats_applied(fast_world):
     c = spawn_unit(st, L.K_CREEP, 1, 25, 24)
     set_field(st, c, root_until=NEVER)
     disarm(st, c)
-    per = interval(hero(fast_world, CHIRON, L.S_AS))
+    per = interval(fast_world, hero(fast_world, CHIRON, L.S_AS))
     assert hits_in(st, c, per + 4) == [hit(base_atk + sword, ustat(fast_world, L.UK_CREEP, L.S_DEF))] * 2
 
 
@@ -676,7 +676,7 @@ STAT_FIELDS = {
     "max_hp": (L.S_HP, L.IM_HP),
     "aspd": (L.S_AS, L.IM_AS),
     "refill": (L.S_REFILL, L.IM_MOVE),
-    "rng": (L.S_RANGE, L.IM_RANGE),
+    "attack_range": (L.S_RANGE, L.IM_RANGE),
 }
 
 
@@ -688,7 +688,7 @@ STAT_FIELDS = {
         ("Vitality Stone", ["max_hp"]),
         ("Quick Gloves", ["aspd"]),
         ("Swift Boots", ["refill"]),
-        ("Longbow", ["rng", "atk"]),
+        ("Longbow", ["attack_range", "atk"]),
         ("Aegis Plate", ["max_hp", "dfn"]),
         ("Warlord Blade", ["atk", "aspd"]),
     ],
@@ -773,10 +773,10 @@ def test_coffee_multiplies_attack_speed_for_its_duration_and_is_consumed(fast_wo
     # AttackSpeed x value from the next tick for the item's duration
     base = hero(fast_world, CHIRON, L.S_AS)
     mult, d = float(fast_world.rec["item_value"][COFFEE]), int(fast_world.rec["item_dur"][COFFEE])
-    assert mult > 1 and 0 < d < 150 - tu - 2 * interval(base)  # the scene sees the end of it
+    assert mult > 1 and 0 < d < 150 - tu - 2 * interval(fast_world, base)  # the scene sees the end of it
     assert aspd[tu] == base and set(aspd[tu + d :]) == {base}
     assert all(a == pytest.approx(mult * base, rel=1e-6) for a in aspd[tu + 1 : tu + d])
-    slow, fast = interval(base), interval(mult * base)
+    slow, fast = interval(fast_world, base), interval(fast_world, mult * base)
     gaps = np.diff(t_hits).tolist()
     during = [g for t, g in zip(t_hits[1:], gaps, strict=True) if tu + slow < t <= tu + d]
     after = [g for t, g in zip(t_hits[1:], gaps, strict=True) if t > tu + d + slow]

@@ -28,9 +28,9 @@ def _walker(world, start, goal):
     keep_only(st, [s])
     place(st, s, *start)
     st.arrays.leaders[0, 0]["micro"] = L.O_MOVE
-    st.arrays.leaders[0, 0]["ma"] = goal[0]
-    st.arrays.leaders[0, 0]["mb"] = goal[1]
-    set_field(st, s, mpts=0)
+    st.arrays.leaders[0, 0]["micro_a"] = goal[0]
+    st.arrays.leaders[0, 0]["micro_b"] = goal[1]
+    set_field(st, s, move_points=0)
     return st, s
 
 
@@ -79,7 +79,7 @@ def test_root_and_stun_stop_movement(fast_world):
     set_field(st, s, root_until=40)
     step_inplace(st, None, 40)
     assert int(st.arrays.units[0, s]["x"]) == 20
-    assert float(st.arrays.units[0, s]["mpts"]) == 0.0
+    assert float(st.arrays.units[0, s]["move_points"]) == 0.0
     first = _economy(fast_world, float(fast_world.rec["cost_o"]), 30).index(1) + 1  # ticks to the first step
     step_inplace(st, None, first)
     assert int(st.arrays.units[0, s]["x"]) == 21
@@ -94,7 +94,7 @@ def test_attack_damage_and_interval(fast_world):
     c = spawn_unit(st, L.K_CREEP, 0, 25, 24)
     set_field(st, c, root_until=NEVER, aspd=0.0, base_as=0.0)  # the creep does not hit back
     atk, aspd = (float(fast_world.rec["hero_stats"][CHIRON, k]) for k in (L.S_ATK, L.S_AS))
-    every = max(1, int(200.0 / aspd + 0.5))  # docs/rules.md: max(1, round(200 / AttackSpeed)) ticks
+    every = max(1, int(10.0 * float(fast_world.rec["tps"]) / aspd + 0.5))  # docs/rules.md: the attack interval
     dmg = max(1.0, atk - float(st.arrays.units[0, c]["dfn"]))  # docs/rules.md: max(1, Attack - Defense)
     hp0 = float(st.arrays.units[0, c]["hp"])
     assert 3 * dmg < hp0

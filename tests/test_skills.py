@@ -58,8 +58,8 @@ def dur(skill: str) -> int:
 
 
 def interval(aspd: float) -> int:
-    """Ticks between attacks at attack speed ``aspd`` (docs/rules.md: max(1, round(200 / AttackSpeed)))."""
-    return max(1, int(200.0 / aspd + 0.5))
+    """Ticks between attacks at attack speed ``aspd`` (docs/rules.md: max(1, round(10 s x tps / AttackSpeed)))."""
+    return max(1, int(10.0 * TPS / aspd + 0.5))
 
 
 def first_check(li: int, t: int = 0) -> int:
@@ -132,7 +132,7 @@ def creep(st, team, x, y=Y, health=None, attacks=False, rooted=True):
 
 def mute(st, li, skill_slot):
     """Put leader li's skill in slot 0/1 on an endless cooldown (isolates the other skill)."""
-    leader(st, li)[f"cd{skill_slot}"] = NEVER
+    leader(st, li)["skill_ready_at"][skill_slot] = NEVER
 
 
 def run(st, n, probe=None):
@@ -520,7 +520,7 @@ def test_return_damage_reflects_a_share_of_melee_damage_only(fast_world):
     tank(st, ch)
     ves = put(st, VESNA, x0 + 1)
     mute(st, VESNA, 1)
-    place(st, ves, x0 + math.floor(float(unit(st, ves)["rng"])), Y)  # ranged, as far as she shoots
+    place(st, ves, x0 + math.floor(float(unit(st, ves)["attack_range"])), Y)  # ranged, as far as she shoots
     m = creep(st, BLUE, x0 + 1, health=1000.0, attacks=True)  # melee (health small enough for exact float32 drops)
     every = interval(float(unit(st, m)["aspd"]))
     evs, smp = run(st, 4 * every + every // 2, lambda st: (hp(st, ch), hp(st, m)))
@@ -575,7 +575,7 @@ def test_greedy_touch_multiplies_gold_gain_for_its_duration_with_cooldown(fast_w
     x0 = 22
     ce = put(st, CELSUS, x0)
     x = x0 + reach("AirCorrosion") + 1  # out of AirCorrosion's radius, within Celsus's attack range
-    assert x - x0 <= float(unit(st, ce)["rng"])
+    assert x - x0 <= float(unit(st, ce)["attack_range"])
     c = creep(st, BLUE, x)
     set_field(st, c, hp=0.5 * (float(unit(st, ce)["atk"]) - float(unit(st, c)["dfn"])))  # one attack kills it
     per_tick = RULES["economy"]["passive_gold_per_s"] / TPS
@@ -651,9 +651,12 @@ def test_spell_steal_copies_a_skill_of_the_nearest_enemy_leader_chosen_by_rng(fa
         (ss,) = casts(evs, L.SK_SPELL_STEAL, e)
         assert ss["tick"] == first_check(ERNO) and ss["c"] == leader_slot(ROLLO)
         ld = leader(st, ERNO)
-        assert int(ld["sk2"]) == ss["d"] and ss["d"] in rollo_skills
-        assert (int(ld["sk0"]), int(ld["sk1"])) == (L.SK_SPELL_STEAL, L.SK_TELEKINESIS)
-        assert {int(leader(st, ROLLO)["sk0"]), int(leader(st, ROLLO)["sk1"])} == rollo_skills  # copied, not taken
+        assert int(ld["skills"][2]) == ss["d"] and ss["d"] in rollo_skills
+        assert (int(ld["skills"][0]), int(ld["skills"][1])) == (L.SK_SPELL_STEAL, L.SK_TELEKINESIS)
+        assert {
+            int(leader(st, ROLLO)["skills"][0]),
+            int(leader(st, ROLLO)["skills"][1]),
+        } == rollo_skills  # copied, not taken
         picks.add(ss["d"])
     assert picks == rollo_skills
 
@@ -664,15 +667,17 @@ def test_spell_steal_out_of_range_does_nothing(fast_world):
     e = put(st, ERNO, x0, attacks=False)
     r = put(st, ROLLO, x0 + reach("SpellSteal") + 1, attacks=False)  # one tile beyond the radius
     evs, _ = run(st, 10 * EVERY)
-    assert casts(evs, L.SK_SPELL_STEAL, e) == [] and int(leader(st, ERNO)["sk2"]) == -1
+    assert casts(evs, L.SK_SPELL_STEAL, e) == [] and int(leader(st, ERNO)["skills"][2]) == -1
     # control: one tile nearer (on the radius), Erno steals at his next check
     place(st, r, x0 + reach("SpellSteal"), Y)
     evs, _ = run(st, EVERY)
-    assert [x["c"] for x in casts(evs, L.SK_SPELL_STEAL, e)] == [r] and int(leader(st, ERNO)["sk2"]) >= 0
+    assert [x["c"] for x in casts(evs, L.SK_SPELL_STEAL, e)] == [r] and int(leader(st, ERNO)["skills"][2]) >= 0
 
 
 def test_stolen_skill_works(fast_world):
-    seed = next(s for s in range(40) if int(leader(_steal_scene(fast_world, s)[0], ERNO)["sk2"]) == L.SK_DOUBLE_DAMAGE)
+    seed = next(
+        s for s in range(40) if int(leader(_steal_scene(fast_world, s)[0], ERNO)["skills"][2]) == L.SK_DOUBLE_DAMAGE
+    )
     st, e, _ = _steal_scene(fast_world, seed)
     keep_only(st, [e])  # the victim leaves
     set_field(st, e, base_as=10.0, dirty=1)  # Erno attacks from now on, once a second
@@ -696,25 +701,25 @@ def test_spell_steal_once_per_life_and_cleared_on_death(fast_world):
     mute(st, VESNA, 1)
     evs, _ = run(st, first_check(ERNO) + 1)
     (ss,) = casts(evs, L.SK_SPELL_STEAL, e)
-    stolen = int(leader(st, ERNO)["sk2"])
+    stolen = int(leader(st, ERNO)["skills"][2])
     assert ss["c"] == leader_slot(ROLLO) and stolen in (L.SK_DOUBLE_DAMAGE, L.SK_CLEAVE)
     # a nearer enemy leader does not give a second skill in the same life
     place(st, vs, x0 + 1, Y)
     evs, _ = run(st, 10 * EVERY)
-    assert casts(evs, L.SK_SPELL_STEAL) == [] and int(leader(st, ERNO)["sk2"]) == stolen
+    assert casts(evs, L.SK_SPELL_STEAL) == [] and int(leader(st, ERNO)["skills"][2]) == stolen
     # death clears it
     set_field(st, e, hp=0.0)
     run(st, 1)
-    assert int(leader(st, ERNO)["sk2"]) == -1 and int(leader(st, ERNO)["stolen_life"]) == 0
+    assert int(leader(st, ERNO)["skills"][2]) == -1 and int(leader(st, ERNO)["stolen_life"]) == 0
     evs, _ = run(st, ticks(RULES["leaders"]["respawn_base_s"]) + 2 * EVERY)
     assert [x for x in evs if x["kind"] == "respawn" and x["a"] == ERNO]
-    assert int(leader(st, ERNO)["sk2"]) == -1  # nobody near the core
+    assert int(leader(st, ERNO)["skills"][2]) == -1  # nobody near the core
     # a new life, a new steal: Vesna is the nearest enemy leader now
     put(st, ERNO, x0, attacks=False)
     mute(st, ERNO, 1)  # cooldowns restart at respawn
     evs, _ = run(st, 2 * EVERY)
     (ss,) = casts(evs, L.SK_SPELL_STEAL, e)
-    assert ss["c"] == vs and int(leader(st, ERNO)["sk2"]) in (L.SK_ATTACK_SPEED_INCREASE, L.SK_SLOW_AOE)
+    assert ss["c"] == vs and int(leader(st, ERNO)["skills"][2]) in (L.SK_ATTACK_SPEED_INCREASE, L.SK_SLOW_AOE)
 
 
 def test_telekinesis_pulls_nearest_onto_second_nearest_and_stuns_around_it(fast_world):
@@ -856,7 +861,7 @@ def test_dark_presence_two_sources_do_not_stack(fast_world):
     sc = put(st, SOULS, x0, attacks=False)
     put(st, ERNO, x0 + 4, attacks=False)
     mute(st, ERNO, 1)
-    leader(st, ERNO)["sk2"] = L.SK_DARK_PRESENCE  # as if stolen: a second source of the same aura
+    leader(st, ERNO)["skills"][2] = L.SK_DARK_PRESENCE  # as if stolen: a second source of the same aura
     leader(st, ERNO)["stolen_life"] = 1
     r = put(st, ROLLO, x0 + 2, attacks=False)  # 2 tiles from both
     mute(st, ROLLO, 1)

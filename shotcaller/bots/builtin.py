@@ -34,7 +34,6 @@ from shotcaller.bots import orders as O
 from shotcaller.bots.base import Coach, MatchInfo, Order
 from shotcaller.sim import layout as L
 
-LANES_212 = (0, 0, 1, 2, 2)
 K_CORE = 7
 LANE_NAMES = ("left", "mid", "right")  # lane 0, 1, 2 (x grows to the right; blue at the bottom)
 TIER_NAMES = ("outer", "inner", "base")  # tower tier 0 (the first a wave meets), 1, 2
@@ -156,7 +155,7 @@ class LanerCoach(Coach):
 
     def lane_orders(self) -> list[Order]:
         why = "the 2-1-2 start: two leaders left, one mid, two right"
-        return [O.lane(LANES_212[i], i, why=why) for i in range(5)]
+        return [O.lane(L.DEFAULT_LANES[i], i, why=why) for i in range(5)]
 
     def shopping(self, view: Any, info: MatchInfo) -> list[Order]:
         """Hurt leaders home; the next item of each leader's build once it is affordable."""
@@ -226,7 +225,7 @@ class PusherCoach(Coach):
             return [O.push(target, why=f"{why_push(b, 1 - info.team, target, self.max_hp)}; {n} of 5 alive")]
         self.pushing = -1
         why = f"only {n} of 5 alive: back to the 2-1-2 lanes until the dead respawn"
-        out = [O.lane(LANES_212[i], i, why=why) for i in range(5) if alive[i] and i not in self.laned]
+        out = [O.lane(L.DEFAULT_LANES[i], i, why=why) for i in range(5) if alive[i] and i not in self.laned]
         self.laned.update(i for i in range(5) if alive[i])
         return out
 
@@ -240,7 +239,7 @@ def plan_orders(plan: Plan, why: str | None = None) -> list[Order]:
         return [O.defend(plan[1], why=why)]
     if plan[0] == "push":
         return [O.push(plan[1], why=why)]
-    return [O.lane(LANES_212[i], i, why=why) for i in range(5)]
+    return [O.lane(L.DEFAULT_LANES[i], i, why=why) for i in range(5)]
 
 
 def plan_words(plan: Plan) -> str:

@@ -43,15 +43,16 @@ from typing import Any
 import numpy as np
 
 from shotcaller.bots.base import Coach, MatchInfo, Order
+from shotcaller.sim.layout import DEFAULT_LANES
 from shotcaller.sim.observe import TeamView
 
-MID_SLOT = 2  # the team's third pick plays the middle lane (default plan 2-1-2)
+MID_SLOT = DEFAULT_LANES.index(1)  # the pick that plays the middle lane in the default plan (the third)
 
 #: Fitted by ``fit_table(*measure())``: 6000 matches (seeds 100000..105999), the default plan on both
 #: sides, random drafts. Log-odds; lists in ``leaders`` order; ``mid_vs[a][b]``: mid ``a`` against mid ``b``.
 PICK_TABLE: dict[str, Any] = {
     "leaders": ["Rollo", "Vesna", "Sylvan", "Raja", "Brakka", "Chiron", "Celsus", "Erno", "SoulsCollector", "Bristle"],
-    "content_version": "b63de56ab1429018",
+    "content_version": "8511358ce6f6a507",
     "matches": 6000,
     "bias": -0.0116,
     "strength": [0.1591, 0.389, 0.4182, 0.33, -0.0174, -0.3095, -0.4712, -0.213, -0.4294, 0.1442],

@@ -112,7 +112,7 @@ RULE_KEYS: tuple[tuple[str, str, float, float], ...] = (
     ("vision", "tower", 1, 20),
     ("vision", "barracks", 1, 20),
     ("vision", "core", 1, 20),
-    ("vision", "update_ticks", 1, 100),
+    ("vision", "update_s", 0.01, 5),
 )
 
 

@@ -98,6 +98,15 @@ def kernel(fn: Callable[..., Any]) -> Any:
     return d
 
 
+def inline_kernel(fn: Callable[..., Any]) -> Any:
+    """Like :func:`kernel`, but Numba pastes its body into every caller (IR inlining) instead of calling
+    it: for small dispatchers on hot paths, where a call (which passes the whole state, ~100 machine
+    words) costs more than the work."""
+    d = nb.njit(cache=True, inline="always", no_cpython_wrapper=True, no_cfunc_wrapper=True, error_model="numpy")(fn)  # type: ignore[call-overload]
+    d._widen_args = True
+    return d
+
+
 def entry(fn: Callable[..., Any]) -> Any:
     """Compile ``fn`` as a kernel that Python may call too (it keeps Numba's Python wrapper)."""
     d = nb.njit(cache=True, error_model="numpy")(fn)

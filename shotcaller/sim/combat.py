@@ -14,6 +14,7 @@ from shotcaller.sim.layout import (
     KM_ALL,
     KM_MOBILE,
     N_BLD,
+    NONE,
     SLOT_CREEP0,
     SLOT_LEADER0,
     SLOT_SUMMON0,
@@ -35,7 +36,7 @@ def targetable(S, b, v):
 @kernel
 def in_range(S, b, u, v):
     """Whether v is within u's attack range (buildings count half a tile closer: they fill their tile)."""
-    r = S.units[b, u].rng
+    r = S.units[b, u].attack_range
     return dist2(S, b, u, v) <= r * r
 
 
@@ -55,7 +56,7 @@ def creep_ai(S, T, b):
     """Creeps walk their lane path toward the enemy core and fight enemies within aggro range."""
     t = S.games[b].tick
     un = S.units[b]
-    S.games[b].front[:, :] = -1
+    S.games[b].front[:, :] = NONE
     aggro = T.aggro
     g = S.games[b]
     for i in range(g.n_live):
@@ -68,17 +69,17 @@ def creep_ai(S, T, b):
         team = c.team
         lane = c.lane
         if not _keep(S, b, u, aggro + 2.0):
-            c.target = -1
+            c.target = NONE
             if (t + u) % 2 == 0:
                 c.target = nearest_enemy(S, T, b, u, aggro, KM_ALL)
         n = T.lane_len[team, lane]
-        wp = c.wp
+        wp = c.path_index
         if wp + 1 < n and c.x == T.lane_path[team, lane, wp + 1, 0] and c.y == T.lane_path[team, lane, wp + 1, 1]:
             wp += 1
-            c.wp = wp
+            c.path_index = wp
         nxt = min(wp + 1, n - 1)
-        c.tx = T.lane_path[team, lane, nxt, 0]
-        c.ty = T.lane_path[team, lane, nxt, 1]
+        c.goal_x = T.lane_path[team, lane, nxt, 0]
+        c.goal_y = T.lane_path[team, lane, nxt, 1]
         if wp > S.games[b].front[team, lane]:
             S.games[b].front[team, lane] = wp
 
@@ -97,7 +98,7 @@ def summon_ai(S, T, b):
         L = un[lu]
         owner_ok = L.alive != 0 and L.hp > 0
         if not _keep(S, b, u, T.aggro + 1.0):
-            s.target = -1
+            s.target = NONE
         if (t + u) % 2 == 0:
             lt = L.target
             if owner_ok and lt >= 0 and targetable(S, b, lt) and un[lt].team != s.team and dist2(S, b, u, lt) <= 100:
@@ -106,12 +107,12 @@ def summon_ai(S, T, b):
                 s.target = nearest_enemy(S, T, b, u, T.aggro, KM_MOBILE)
         if owner_ok:
             if dist2(S, b, u, lu) > 64:  # leash: never stray far from the leader
-                s.target = -1
-            s.tx = L.x
-            s.ty = L.y
+                s.target = NONE
+            s.goal_x = L.x
+            s.goal_y = L.y
         else:
-            s.tx = T.bld_xy[s.team, 0, 0]
-            s.ty = T.bld_xy[s.team, 0, 1]
+            s.goal_x = T.bld_xy[s.team, 0, 0]
+            s.goal_y = T.bld_xy[s.team, 0, 1]
 
 
 @kernel
@@ -122,16 +123,16 @@ def _tower_scan(S, T, b, u, aggro_since):
     w = un[u]
     x = np.int64(w.x)
     y = np.int64(w.y)
-    r = w.rng
+    r = w.attack_range
     nx = grid_dims(T)[0]
     cx0, cx1, cy0, cy1 = cell_range(T, x, y, r)
     g = S.games[b]
     gh = g.grid_head[1 - w.team]
     gn = g.grid_next
     r2 = r * r
-    best_a = -1
-    best_c = -1
-    best_l = -1
+    best_a = NONE
+    best_c = NONE
+    best_l = NONE
     big = np.int64(1) << 60
     da = big
     dc = big
@@ -177,14 +178,14 @@ def tower_ai(S, T, b):
             if w.alive == 0 or w.hp <= 0:
                 continue
             if (t + sub) % 2 != 0:  # towers look around every other tick
-                if not _keep(S, b, u, w.rng):
-                    w.target = -1
+                if not _keep(S, b, u, w.attack_range):
+                    w.target = NONE
                 continue
             best_a, best_c, best_l, cover = _tower_scan(S, T, b, u, t - T.tower_aggro)
             w.cover = cover
             if best_a >= 0:
                 w.target = best_a
-            elif _keep(S, b, u, w.rng) and un[w.target].kind != K_LEADER:
+            elif _keep(S, b, u, w.attack_range) and un[w.target].kind != K_LEADER:
                 pass
             elif best_c >= 0:
                 w.target = best_c
@@ -214,8 +215,8 @@ def move_phase(S, T, b):
             continue
         if m.stun_until > t or m.root_until > t:
             continue
-        m.mpts = min(T.max_pts, m.mpts + m.refill)
-        if m.mpts < need_min:
+        m.move_points = min(T.max_pts, m.move_points + m.refill)
+        if m.move_points < need_min:
             continue
         v = m.target
         if v >= 0:
@@ -224,8 +225,8 @@ def move_phase(S, T, b):
             gx = un[v].x
             gy = un[v].y
         else:
-            gx = m.tx
-            gy = m.ty
+            gx = m.goal_x
+            gy = m.goal_y
         if gx == m.x and gy == m.y:
             continue
         ddx = gx - m.x
@@ -239,8 +240,8 @@ def move_phase(S, T, b):
         cost = T.cost_d if (T.dirs[k, 0] != 0 and T.dirs[k, 1] != 0) else T.cost_o
         # a step needs its cost, or a full tank when it costs more than the cap (then the
         # points go negative: a diagonal is slower on average, as 141 vs 100 says)
-        if m.mpts >= min(cost, T.max_pts):
-            m.mpts -= cost
+        if m.move_points >= min(cost, T.max_pts):
+            m.move_points -= cost
             m.x += T.dirs[k, 0]
             m.y += T.dirs[k, 1]
 
@@ -287,7 +288,7 @@ def attack_phase(S, T, b):
         dmg = max(1.0, a.atk - un[v].dfn)
         if a.kind == K_LEADER:
             dmg *= on_attack(S, T, b, u, v)
-        interval = max(1, np.int64(200.0 / a.aspd + 0.5))
+        interval = max(1, np.int64(T.attack_period / a.aspd + 0.5))  # attack speed: attacks per 10 s
         a.next_attack = t + interval
         if a.kind == K_TOWER:
             deal_damage(S, T, b, u, v, dmg, D_RANGED)

@@ -20,6 +20,8 @@ from shotcaller.sim.layout import (
     K_CREEP,
     K_LEADER,
     K_TOWER,
+    NEVER,
+    NONE,
     OP_ADD,
     OP_MUL,
     RX_RETURN_AOE,
@@ -31,6 +33,7 @@ from shotcaller.sim.layout import (
     SK_STEAL_SOUL,
     SK_THORN_VOLLEY,
     SLOT_LEADER0,
+    SP_COOLDOWN,
     SP_COUNT,
     SP_MAX,
     SP_VALUE,
@@ -52,8 +55,8 @@ U64_MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
 @kernel
 def rand_u32(S, b):
     """Next 32 random bits of game b's own generator (splitmix64 over a counter kept in the state)."""
-    s = S.games[b].rng + np.uint64(0x9E3779B97F4A7C15)
-    S.games[b].rng = s
+    s = S.games[b].rng_state + np.uint64(0x9E3779B97F4A7C15)
+    S.games[b].rng_state = s
     z = s
     z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
     z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
@@ -89,48 +92,32 @@ def emit(S, b, kind, a, bb, c, d):
 # ---------------------------------------------------------------------------- skills lookup
 @kernel
 def skill_slot(S, b, li, sk):
-    """Which of leader li's skill slots (0, 1, 2 stolen) holds skill sk, or -1."""
-    ld = S.leaders[b, li]
-    if ld.sk0 == sk:
-        return 0
-    if ld.sk1 == sk:
-        return 1
-    if ld.sk2 == sk:
-        return 2
-    return -1
+    """Which of leader li's skill slots (0, 1 its own, 2 stolen) holds skill sk, or NONE."""
+    skills = S.leaders[b, li].skills
+    for sl in range(3):
+        if skills[sl] == sk:
+            return sl
+    return NONE
 
 
 @kernel
 def skill_ready(S, b, li, slot):
     """Whether the skill in ``slot`` is off cooldown."""
-    ld = S.leaders[b, li]
-    t = S.games[b].tick
-    if slot == 0:
-        return t >= ld.cd0
-    if slot == 1:
-        return t >= ld.cd1
-    return t >= ld.cd2
+    return S.games[b].tick >= S.leaders[b, li].skill_ready_at[slot]
 
 
 @kernel
 def skill_used(S, T, b, li, slot, sk):
     """Start the cooldown of the skill in ``slot``."""
-    ld = S.leaders[b, li]
-    t = S.games[b].tick + np.int32(T.skill_p[sk, 1])
-    if slot == 0:
-        ld.cd0 = t
-    elif slot == 1:
-        ld.cd1 = t
-    else:
-        ld.cd2 = t
+    S.leaders[b, li].skill_ready_at[slot] = S.games[b].tick + np.int32(T.skill_p[sk, SP_COOLDOWN])
 
 
 @kernel
 def leader_of(S, b, u):
-    """Global leader index (0..9) of a leader unit slot, else -1."""
+    """Global leader index (0..9) of a leader unit slot, else NONE."""
     if S.units[b, u].kind == K_LEADER:
         return u - SLOT_LEADER0
-    return -1
+    return NONE
 
 
 # ---------------------------------------------------------------------------- effectors and stats
@@ -138,7 +125,7 @@ def leader_of(S, b, u):
 def add_effect(S, b, u, key, stat, op, val, until, src):
     """Add a timed effector to unit u. An effector with the same key is replaced (no stacking)."""
     ef = S.effects[b, u]
-    free = -1
+    free = NONE
     for e in range(ef.shape[0]):
         if ef[e].key == key:
             if ef[e].stat == stat and ef[e].op == op and ef[e].val == np.float32(val):
@@ -182,7 +169,7 @@ def refresh_stats(S, T, b, u):
         mul[s] = 1.0
         amul[s] = 0.0
     ef = S.effects[b, u]
-    nxt = np.int32(2147483647)
+    nxt = np.int32(NEVER)
     for e in range(ef.shape[0]):
         if ef[e].key == 0:
             continue
@@ -220,7 +207,7 @@ def refresh_stats(S, T, b, u):
     un.dfn = max(0.0, (un.base_def + add[ST_DEF]) * (mul[ST_DEF] + amul[ST_DEF]))
     un.aspd = max(0.0, (un.base_as + add[ST_AS]) * (mul[ST_AS] + amul[ST_AS]))
     un.refill = max(0.0, (un.base_refill + add[ST_MOVE]) * (mul[ST_MOVE] + amul[ST_MOVE]))
-    un.rng = max(0.0, (un.base_range + add[ST_RANGE]) * (mul[ST_RANGE] + amul[ST_RANGE]))
+    un.attack_range = max(0.0, (un.base_range + add[ST_RANGE]) * (mul[ST_RANGE] + amul[ST_RANGE]))
     un.max_hp = max(1.0, (un.base_hp + add[ST_HP]) * (mul[ST_HP] + amul[ST_HP]))
     un.gold_mult = max(0.0, (1.0 + add[ST_GOLD]) * (mul[ST_GOLD] + amul[ST_GOLD]))
     un.dot = add[ST_DOT]
@@ -271,13 +258,13 @@ def deal_damage(S, T, b, src, dst, amount, dkind):
         return 0.0
     dealt = min(amount, ud.hp)
     ud.hp -= amount
-    ud.last_by = src
-    owner = -1
+    ud.last_attacker = src
+    owner = NONE
     if src >= 0:
         owner = S.units[b, src].owner
         if owner >= 0:
             S.leaders[b, owner].damage += dealt
-    ud.last_by_owner = owner
+    ud.last_attacker_leader = owner
     if ud.kind == K_LEADER:
         li = dst - SLOT_LEADER0
         ld = S.leaders[b, li]
@@ -296,7 +283,7 @@ def deal_damage(S, T, b, src, dst, amount, dkind):
                 ld.recv_atk += 1
                 every = max(1, np.int64(T.skill_p[SK_RETURN_AOE, SP_COUNT]))
                 if ld.recv_atk % every == 0 and skill_ready(S, b, li, sl):
-                    if queue_reaction(S, b, RX_RETURN_AOE, dst, -1, 0.0):
+                    if queue_reaction(S, b, RX_RETURN_AOE, dst, NONE, 0.0):
                         skill_used(S, T, b, li, sl, SK_RETURN_AOE)
         if dkind == D_MELEE and src >= 0:
             if skill_slot(S, b, li, SK_RETURN_DAMAGE) >= 0:
@@ -304,7 +291,7 @@ def deal_damage(S, T, b, src, dst, amount, dkind):
         # any damage triggers thorns (reflected damage too); the cooldown ends every chain
         sl = skill_slot(S, b, li, SK_THORN_VOLLEY)
         if sl >= 0 and skill_ready(S, b, li, sl):
-            if queue_reaction(S, b, RX_THORNS, dst, -1, 0.0):
+            if queue_reaction(S, b, RX_THORNS, dst, NONE, 0.0):
                 skill_used(S, T, b, li, sl, SK_THORN_VOLLEY)
     return dealt
 
@@ -351,7 +338,7 @@ def build_grid(S, T, b):
     g = S.games[b]
     gh = g.grid_head
     gn = g.grid_next
-    gh[:] = -1
+    gh[:] = NONE
     nx, ny = grid_dims(T)
     un = S.units[b]
     n = 0
@@ -407,7 +394,7 @@ def dist2(S, b, u, v):
 
 @kernel
 def nearest_enemy(S, T, b, u, r, kmask):
-    """Closest targetable enemy of unit u within r among kinds ``kmask``, or -1.
+    """Closest targetable enemy of unit u within r among kinds ``kmask``, or NONE.
 
     Mobile units come before buildings (creeps fight the wave before the tower); equal distances go
     to the lowest slot. Walks the grid directly (no result list).
@@ -422,7 +409,7 @@ def nearest_enemy(S, T, b, u, r, kmask):
     gh = g.grid_head[1 - me.team]
     gn = g.grid_next
     r2 = r * r
-    best = -1
+    best = NONE
     bd = np.int64(1) << 62
     for cy in range(cy0, cy1 + 1):
         for cx in range(cx0, cx1 + 1):

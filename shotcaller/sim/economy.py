@@ -24,6 +24,7 @@ from shotcaller.sim.layout import (
     M_CHANNEL,
     M_NORMAL,
     N_BLD,
+    NONE,
     R_INVENTORY_FULL,
     SK_ELEPHANT_SUMMON,
     SLOT_CREEP0,
@@ -92,10 +93,10 @@ def resolve_deaths(S, T, b):
     for i in range(nd):
         v = dying[i]
         w = un[v]
-        killer = w.last_by
-        kl = w.last_by_owner
+        killer = w.last_attacker
+        kl = w.last_attacker_leader
         if kl >= 0 and S.leaders[b, kl].team == w.team:
-            kl = -1  # no bounty for denies
+            kl = NONE  # no bounty for denies
         emit(S, b, E_KILL, v, killer, kl, w.kind)
         k = w.kind
         if k == K_LEADER:
@@ -119,7 +120,7 @@ def resolve_deaths(S, T, b):
         w = un[v]
         w.alive = 0
         w.hp = 0.0
-        w.target = -1
+        w.target = NONE
         clear_effects(S, b, v)
         k = w.kind
         if k == K_LEADER:
@@ -129,10 +130,10 @@ def resolve_deaths(S, T, b):
             minutes = np.int64(t // (60 * T.tps))
             ld.respawn_at = t + np.int64(T.respawn_base + T.respawn_per_min * minutes)
             ld.mode = M_NORMAL
-            ld.chan_until = -1
+            ld.channel_until = NONE
             on_leader_death(S, T, b, li)
         elif k == K_ELEPHANT:
-            S.leaders[b, w.owner].eleph_ready = t + np.int32(T.skill_p[SK_ELEPHANT_SUMMON, SP_COOLDOWN])
+            S.leaders[b, w.owner].elephant_ready = t + np.int32(T.skill_p[SK_ELEPHANT_SUMMON, SP_COOLDOWN])
         elif k == K_TOWER or k == K_BARRACKS or k == K_CORE:
             S.teams[b, w.team].buildings_lost += 1
             S.games[b].seen_hp[0, v] = 0.0
@@ -142,7 +143,7 @@ def resolve_deaths(S, T, b):
     # targets pointing at dead units are dropped
     for u in range(U):
         if un[u].alive != 0 and un[u].target >= 0 and un[un[u].target].alive == 0:
-            un[u].target = -1
+            un[u].target = NONE
 
 
 @kernel
@@ -175,28 +176,26 @@ def economy_phase(S, T, b):
                     S, T, b, u, K_LEADER, team, T.bld_xy[team, 0, 0], T.bld_xy[team, 0, 1], T.hero_stats[h], 1.0, li
                 )
                 me.ranged = T.hero_ranged[h]
-                me.lane = ld.oa if ld.order <= 3 else me.lane
+                me.lane = ld.order_a if ld.order <= 3 else me.lane
                 me.dirty = 1
                 refresh_stats(S, T, b, u)
                 me.hp = me.max_hp
-                ld.respawn_at = -1
-                ld.cd0 = 0
-                ld.cd1 = 0
-                ld.cd2 = 0
+                ld.respawn_at = NONE
+                ld.skill_ready_at[:] = 0
                 emit(S, b, E_RESPAWN, li, 0, 0, 0)
             continue
         if ld.mode == M_CHANNEL:
             if me.stun_until > t:
                 ld.mode = M_NORMAL
-            elif t >= ld.chan_until:
-                s = ld.chan_target
+            elif t >= ld.channel_until:
+                s = ld.channel_target
                 ld.mode = M_NORMAL
                 if s >= 0 and un[s].alive != 0:
                     me.x = un[s].x
                     me.y = un[s].y
-                    me.tx = me.x
-                    me.ty = me.y
-                    ld.tp_ready = t + T.tp_cd
+                    me.goal_x = me.x
+                    me.goal_y = me.y
+                    ld.teleport_ready_at = t + T.tp_cd
                     emit(S, b, E_TELEPORT, li, un[s].sub, 0, 0)
         dx = me.x - T.bld_xy[team, 0, 0]
         dy = me.y - T.bld_xy[team, 0, 1]
@@ -208,15 +207,17 @@ def economy_phase(S, T, b):
                 if ld.gold < T.item_price[it]:
                     break
                 ok = _buy(S, T, b, li, it)
-                for k in range(3):
+                last = T.inv_slots - 1
+                for k in range(last):
                     S.games[b].buyq[li, k] = S.games[b].buyq[li, k + 1]
-                S.games[b].buyq[li, 3] = -1
+                S.games[b].buyq[li, last] = NONE
                 if not ok:
                     emit(S, b, E_PURCHASE_FAILED, li, it, R_INVENTORY_FULL, 0)
-            if S.games[b].buyq[li, 0] < 0 and ld.build_next < 4:
+            n_build = T.hero_build.shape[1]
+            if S.games[b].buyq[li, 0] < 0 and ld.build_next < n_build:
                 it = T.hero_build[ld.hero, ld.build_next]
                 if it < 0:
-                    ld.build_next = 4
+                    ld.build_next = n_build
                 elif ld.gold >= T.item_price[it]:
                     if _buy(S, T, b, li, it):
                         ld.build_next += 1

@@ -17,6 +17,8 @@ import numpy as np
 BLUE, RED = 0, 1
 DRAFT_ORDER = (0, 1, 1, 0, 0, 1, 1, 0, 0, 1)  # who picks at each draft step: A-B-B-A-A-B-B-A-A-B, A = blue (0)
 TEAM_NAMES = ("blue", "red")
+# The default plan's lanes by pick (leader 0..4 of a team): 2-1-2, the third pick in the middle
+DEFAULT_LANES = (0, 0, 1, 2, 2)
 
 # Unit kinds
 K_NONE, K_LEADER, K_CREEP, K_TREANT, K_ELEPHANT, K_TOWER, K_BARRACKS, K_CORE = range(8)
@@ -148,191 +150,208 @@ EVENT_NAMES = (
 # Damage kinds
 D_MELEE, D_RANGED, D_SKILL, D_REFLECT, D_DOT = range(5)
 
-# hot fields first (read by every phase, within the first 64 bytes), cold ones (base stats) last;
-# 128 bytes per unit
+# The one "none" sentinel of every index field (unit slot, leader, skill, item, lane-path index) and
+# of the "not set" ticks (respawn_at, end_tick) and codes (winner, end_reason): -1. Every real value is
+# >= 0, so kernels may also test ``x < 0`` / ``x >= 0``; they assign and return NONE.
+NONE = -1
+# A tick that never comes (the int32 maximum): "no effect expires", "not until it dies".
+NEVER = 2147483647
+# A tick long past (before any tick 0 minus any window the rules use): "never happened".
+LONG_AGO = -1000000
+
+# Records (one NumPy structured dtype per table; docs/state.md describes every field in prose).
+# Ticks are absolute game ticks (``games.tick``); "slot" is a unit slot (see the module docstring);
+# "leader" is a global leader index 0..9 (blue 0..4, red 5..9) unless it says "within the team".
+
+# One unit (building, leader, summon or creep) per slot: (B, U). Hot fields first (read by every phase,
+# within the first 64 bytes), cold ones (base stats) last; 128 bytes per unit.
 UNIT_DTYPE = np.dtype(
     [
-        ("alive", "i1"),
-        ("kind", "i1"),
-        ("team", "i1"),
-        ("invuln", "i1"),
-        ("dirty", "i1"),
-        ("ranged", "i1"),
-        ("lane", "i1"),
-        ("sub", "i1"),
-        ("x", "i2"),
-        ("y", "i2"),
-        ("tx", "i2"),
-        ("ty", "i2"),
-        ("target", "i2"),
-        ("owner", "i2"),
-        ("hp", "f4"),
-        ("max_hp", "f4"),
-        ("rng", "f4"),
-        ("refill", "f4"),
-        ("mpts", "f4"),
-        ("dot", "f4"),
-        ("atk", "f4"),
-        ("dfn", "f4"),
-        ("aspd", "f4"),
-        ("next_attack", "i4"),
-        ("stun_until", "i4"),
-        ("root_until", "i4"),
-        ("next_expire", "i4"),
-        ("wp", "i2"),
-        ("last_by", "i2"),
-        ("last_by_owner", "i2"),
-        ("cover", "i2"),
-        ("gold_mult", "f4"),
-        ("aggro_tick", "i4"),
-        ("spawn_tick", "i4"),
-        ("base_hp", "f4"),
-        ("base_atk", "f4"),
-        ("base_def", "f4"),
-        ("base_as", "f4"),
-        ("base_range", "f4"),
-        ("base_refill", "f4"),
-        ("pad", "i4", (3,)),
+        ("alive", "i1"),  # 1 while the slot holds a living unit (a dead slot keeps its last values)
+        ("kind", "i1"),  # K_* unit kind
+        ("team", "i1"),  # BLUE 0 or RED 1
+        ("invuln", "i1"),  # 1: cannot be damaged or targeted (buildings under the protection order)
+        ("dirty", "i1"),  # 1: effective stats must be recomputed (effects, items, souls changed)
+        ("ranged", "i1"),  # 1: its attacks fly as projectiles (ranged leaders, units of range over 2; not towers)
+        ("lane", "i1"),  # lane 0..2 it walks (creeps), fights in (leaders) or stands in (buildings)
+        ("sub", "i1"),  # buildings: index within the team (0 core, 1..3 barracks, 4 + 3 * lane + tier towers)
+        ("x", "i2"),  # tile column
+        ("y", "i2"),  # tile row
+        ("goal_x", "i2"),  # tile it walks toward when it has no target out of range
+        ("goal_y", "i2"),  # (goal_x, goal_y): the goal tile
+        ("target", "i2"),  # slot it attacks, or NONE
+        ("owner", "i2"),  # leader credited with its damage and kills (itself, a summon's leader), or NONE
+        ("hp", "f4"),  # health; <= 0 while dying this tick
+        ("max_hp", "f4"),  # effective maximum health
+        ("attack_range", "f4"),  # effective attack range in tiles
+        ("refill", "f4"),  # effective movement points gained per tick
+        ("move_points", "f4"),  # movement points banked (a step costs 100 / 141; may go negative)
+        ("dot", "f4"),  # damage over time taken per tick (sum of ST_DOT effects)
+        ("atk", "f4"),  # effective attack (damage per hit before the target's defense)
+        ("dfn", "f4"),  # effective defense (subtracted from each hit)
+        ("aspd", "f4"),  # effective attack speed (attacks per 10 s)
+        ("next_attack", "i4"),  # tick from which its next attack is ready
+        ("stun_until", "i4"),  # stunned (no move, no attack, no cast) while tick < this
+        ("root_until", "i4"),  # rooted (no move) while tick < this
+        ("next_expire", "i4"),  # earliest tick one of its effects expires (NEVER if none): stats refresh then
+        ("path_index", "i2"),  # creeps: index of the lane-path tile reached
+        ("last_attacker", "i2"),  # slot that damaged it last, or NONE (kill credit)
+        ("last_attacker_leader", "i2"),  # that unit's owner leader, or NONE (bounty)
+        ("cover", "i2"),  # towers: enemy creeps and summons in range at the last scan
+        ("gold_mult", "f4"),  # leaders: gold gain multiplier (GreedyTouch)
+        ("aggro_tick", "i4"),  # leaders: last tick it attacked an enemy leader (tower aggro), LONG_AGO if never
+        ("spawn_tick", "i4"),  # tick it was spawned or respawned
+        ("base_hp", "f4"),  # base stats before effects and items: health,
+        ("base_atk", "f4"),  # attack,
+        ("base_def", "f4"),  # defense,
+        ("base_as", "f4"),  # attack speed,
+        ("base_range", "f4"),  # attack range,
+        ("base_refill", "f4"),  # movement refill per tick
+        ("pad", "i4", (3,)),  # padding to 128 bytes (always 0)
     ],
     align=True,
 )
 
+# One leader's coach-facing and skill state: (B, 10), leader li is unit slot SLOT_LEADER0 + li.
+# An order's arguments (a, b) are the O_* arguments documented above.
 LEADER_DTYPE = np.dtype(
     [
-        ("hero", "i1"),
-        ("team", "i1"),
-        ("idx", "i1"),
-        ("profile", "i1"),
-        ("stance", "i1"),
-        ("mode", "i1"),
-        ("order", "i1"),
-        ("prev", "i1"),
-        ("micro", "i1"),
-        ("stolen_life", "i1"),
-        ("build_next", "i1"),
-        ("pad", "i1"),
-        ("slot", "i2"),
-        ("oa", "i2"),
-        ("ob", "i2"),
-        ("pa", "i2"),
-        ("pb", "i2"),
-        ("ma", "i2"),
-        ("mb", "i2"),
-        ("chan_target", "i2"),
-        ("sk0", "i2"),
-        ("sk1", "i2"),
-        ("sk2", "i2"),
-        ("cons_target", "i2"),
-        ("cons_n", "i2"),
-        ("souls", "i2"),
-        ("back_def", "i2"),
-        ("gold", "f4"),
-        ("gold_total", "f4"),
-        ("damage", "f4"),
-        ("kills", "i4"),
-        ("deaths", "i4"),
-        ("last_hits", "i4"),
-        ("respawn_at", "i4"),
-        ("tp_ready", "i4"),
-        ("chan_until", "i4"),
-        ("cd0", "i4"),
-        ("cd1", "i4"),
-        ("cd2", "i4"),
-        ("atk_count", "i4"),
-        ("recv_atk", "i4"),
-        ("recv_hits", "i4"),
-        ("summon_ready", "i4"),
-        ("eleph_ready", "i4"),
-        ("gank_seen", "i4"),
-        ("decide_tick", "i4"),
+        ("hero", "i1"),  # content leader id (Content.leader_names) drafted into this seat
+        ("team", "i1"),  # BLUE 0 or RED 1
+        ("idx", "i1"),  # index within the team 0..4 (the ``leader`` argument of orders)
+        ("profile", "i1"),  # leader AI profile id (Content.profile_names)
+        ("stance", "i1"),  # 0 aggressive, 1 balanced, 2 careful
+        ("mode", "i1"),  # M_NORMAL, M_RETREAT (walking home) or M_CHANNEL (teleporting)
+        ("order", "i1"),  # the coach order it carries out (O_LANE..O_RETREAT)
+        ("prev_order", "i1"),  # the order to return to after a retreat or gank
+        ("micro", "i1"),  # active micro order (O_MOVE..O_HOLD), 0 when none overrides the coach order
+        ("stolen_life", "i1"),  # 1 once SpellSteal has stolen a skill this life
+        ("build_next", "i1"),  # index of the next item of its build list (4: list done)
+        ("pad", "i1"),  # alignment (always 0)
+        ("slot", "i2"),  # its unit slot
+        ("order_a", "i2"),  # argument a of ``order``
+        ("order_b", "i2"),  # argument b of ``order``
+        ("prev_a", "i2"),  # argument a of ``prev_order``
+        ("prev_b", "i2"),  # argument b of ``prev_order``
+        ("micro_a", "i2"),  # argument a of ``micro`` (x, or the followed slot)
+        ("micro_b", "i2"),  # argument b of ``micro`` (y)
+        ("channel_target", "i2"),  # teleport destination building slot, or NONE
+        ("skills", "i2", (3,)),  # skill ids: its two own, then the stolen one (NONE if none)
+        ("streak_target", "i2"),  # AttackSpeedIncrease: slot it attacks consecutively, or NONE
+        ("streak", "i2"),  # AttackSpeedIncrease: consecutive-attack stacks on it
+        ("souls", "i2"),  # StealSoul: souls collected
+        ("back_def", "i2"),  # BackEndurance: defense bonus earned from hits received this life
+        ("gold", "f4"),  # gold to spend
+        ("gold_total", "f4"),  # gold earned over the match
+        ("damage", "f4"),  # damage dealt over the match (its summons' included)
+        ("kills", "i4"),  # leader kills
+        ("deaths", "i4"),  # times it died
+        ("last_hits", "i4"),  # creeps last-hit
+        ("respawn_at", "i4"),  # tick it respawns while dead; NONE while alive (or dead for good in a scenario)
+        ("teleport_ready_at", "i4"),  # tick its teleport cooldown ends
+        ("channel_until", "i4"),  # tick its teleport channel completes (read in M_CHANNEL; NONE after a death)
+        ("skill_ready_at", "i4", (3,)),  # tick each skill slot's cooldown ends
+        ("atk_count", "i4"),  # attacks made this life (DoubleDamage's every-n-th)
+        ("recv_atk", "i4"),  # attacks received this life while it has ReturnAOE (every n-th returns)
+        ("recv_hits", "i4"),  # attacks received this life (BackEndurance)
+        ("summon_ready", "i4"),  # NatureSummon: tick the next treant may come
+        ("elephant_ready", "i4"),  # ElephantSummon: tick the elephant may come (NEVER while it lives)
+        ("gank_seen", "i4"),  # gank order: last tick the target was seen (given up 3 s later)
+        ("decide_tick", "i4"),  # unused, always 0 (kept: it is part of the checksummed layout)
     ],
     align=True,
 )
 
+# Timed stat modifiers ("effectors"): (B, U, E), E = SimConfig.max_effects per unit.
 EFFECT_DTYPE = np.dtype(
     [
-        ("key", "i2"),
-        ("src", "i2"),
-        ("stat", "i1"),
-        ("op", "i1"),
-        ("pad", "i2"),
-        ("val", "f4"),
-        ("until", "i4"),
+        ("key", "i2"),  # what applied it (skill / item key; 0 = free entry); one entry per key
+        ("src", "i2"),  # slot of the unit that applied it (damage-over-time credit)
+        ("stat", "i1"),  # ST_* stat it modifies
+        ("op", "i1"),  # OP_ADD, OP_MUL or OP_ADDMUL
+        ("pad", "i2"),  # alignment (always 0)
+        ("val", "f4"),  # the amount (added, or the multiplier)
+        ("until", "i4"),  # expires at this tick
     ],
     align=True,
 )
 
+# Projectiles in flight: (B, PR), PR = SimConfig.max_projectiles.
 PROJ_DTYPE = np.dtype(
     [
-        ("alive", "i1"),
-        ("kind", "i1"),
-        ("pad", "i2"),
-        ("src", "i2"),
-        ("dst", "i2"),
-        ("owner", "i2"),
-        ("team", "i2"),
-        ("x", "f4"),
-        ("y", "f4"),
-        ("dmg", "f4"),
+        ("alive", "i1"),  # 1 while in flight
+        ("kind", "i1"),  # unused, always 0
+        ("pad", "i2"),  # alignment (always 0)
+        ("src", "i2"),  # slot of the shooter
+        ("dst", "i2"),  # slot of the target
+        ("owner", "i2"),  # shooter's owner leader (NONE for none)
+        ("team", "i2"),  # shooter's team
+        ("x", "f4"),  # position in tiles (fractional)
+        ("y", "f4"),  # (x, y): position in tiles
+        ("dmg", "f4"),  # damage it deals on arrival (fixed at launch)
     ],
     align=True,
 )
 
+# Per-team counters: (B, 2).
 TEAM_DTYPE = np.dtype(
     [
-        ("orders_given", "i4"),
-        ("orders_rejected", "i4"),
-        ("buildings_lost", "i4"),
-        ("kills", "i4"),
-        ("apm_pos", "i4"),
-        ("seq", "i4"),
+        ("orders_given", "i4"),  # orders accepted
+        ("orders_rejected", "i4"),  # orders refused (a reason event each)
+        ("buildings_lost", "i4"),  # own buildings destroyed (the "buildings" tie-break)
+        ("kills", "i4"),  # enemy leaders killed
+        ("apm_pos", "i4"),  # next position in the games.apm ring
+        ("seq", "i4"),  # sequence number of the next accepted order (application order)
     ],
     align=True,
 )
 
+# Per-game scalars (the first fields of the game record, see state.game_dtype): (B,).
 GAME_DTYPE = np.dtype(
     [
-        ("tick", "i4"),
-        ("done", "i1"),
-        ("winner", "i1"),
-        ("end_reason", "i1"),
-        ("pad", "i1"),
-        ("end_tick", "i4"),
-        ("next_wave", "i4"),
-        ("n_events", "i4"),
-        ("dropped", "i4"),
-        ("episode", "i4"),
-        ("n_react", "i4"),
-        ("n_live", "i4"),
-        ("n_proj", "i4"),
-        ("n_pending", "i4"),
-        ("n_dot", "i4"),
-        ("seed", "i8"),
-        ("rng", "u8"),
+        ("tick", "i4"),  # ticks simulated so far
+        ("done", "i1"),  # 1 once the match is over
+        ("winner", "i1"),  # 0 blue, 1 red, 2 draw; NONE while running
+        ("end_reason", "i1"),  # 0 a core fell, 1 time limit; NONE while running
+        ("pad", "i1"),  # alignment (always 0)
+        ("end_tick", "i4"),  # tick count when it ended, NONE while running
+        ("next_wave", "i4"),  # tick of the next creep wave
+        ("n_events", "i4"),  # scratch: events written by this step call
+        ("dropped", "i4"),  # scratch: events lost to a full buffer in this step call
+        ("episode", "i4"),  # matches started in this game slot (autoreset counts up)
+        ("n_react", "i4"),  # scratch: queued reactions
+        ("n_live", "i4"),  # scratch: length of the live list
+        ("n_proj", "i4"),  # projectiles in flight
+        ("n_pending", "i4"),  # orders waiting out their latency
+        ("n_dot", "i4"),  # units taking damage over time (0 skips the dot phase)
+        ("seed", "i8"),  # the match's seed
+        ("rng_state", "u8"),  # the match's splitmix64 generator state
     ],
     align=True,
 )
 
+# Orders waiting out their latency: (B, 2, Q) per team, Q = SimConfig.order_queue.
 PENDING_DTYPE = np.dtype(
     [
-        ("used", "i1"),
-        ("leader", "i1"),
-        ("kind", "i1"),
-        ("pad", "i1"),
-        ("a", "i4"),
-        ("b", "i4"),
-        ("due", "i4"),
-        ("seq", "i4"),
+        ("used", "i1"),  # 1: this queue entry holds an order
+        ("leader", "i1"),  # leader within the team 0..4, or NONE for the whole team
+        ("kind", "i1"),  # O_* order kind
+        ("pad", "i1"),  # alignment (always 0)
+        ("a", "i4"),  # order arguments (see O_*)
+        ("b", "i4"),  # (a, b): the order's arguments
+        ("due", "i4"),  # tick it applies
+        ("seq", "i4"),  # acceptance number: due orders apply in this order
     ],
     align=True,
 )
 
+# Reactions queued within a tick (reflects, thorns): (B, RQ) scratch, RQ = SimConfig.react_capacity.
 REACT_DTYPE = np.dtype(
     [
-        ("kind", "i4"),
-        ("src", "i4"),
-        ("dst", "i4"),
-        ("amount", "f4"),
+        ("kind", "i4"),  # RX_* reaction
+        ("src", "i4"),  # slot of the leader whose skill reacts
+        ("dst", "i4"),  # slot it hits (ReturnDamage), or NONE for an area
+        ("amount", "f4"),  # damage (ReturnDamage)
     ],
     align=True,
 )

@@ -22,6 +22,7 @@ from shotcaller.sim.layout import (
     M_NORMAL,
     M_RETREAT,
     N_BLD,
+    NONE,
     O_ATTACK_MOVE,
     O_DEFEND,
     O_FOLLOW,
@@ -59,24 +60,24 @@ def use_item(S, T, b, li, slot):
         un.hp = min(un.max_hp, un.hp + T.item_value[it])
     elif eff == IE_COFFEE:
         add_effect(S, b, u, KEY_ITEM + it, ST_AS, OP_MUL, T.item_value[it], S.games[b].tick + T.item_dur[it], u)
-    S.games[b].inv[li, slot] = -1
+    S.games[b].inv[li, slot] = NONE
     S.units[b, u].dirty = 1
     emit(S, b, E_ITEM_USED, li, it, 0, 0)
 
 
 @kernel
 def find_item(S, T, b, li, effect):
-    """Inventory slot of leader li holding an item with ``effect``, or -1."""
+    """Inventory slot of leader li holding an item with ``effect``, or NONE."""
     for k in range(T.inv_slots):
         it = S.games[b].inv[li, k]
         if it >= 0 and T.item_effect[it] == effect:
             return k
-    return -1
+    return NONE
 
 
 @kernel
 def next_purchase(S, T, b, li):
-    """Item the leader wants next: the coach's queue first, then its build list; -1 for none."""
+    """Item the leader wants next: the coach's queue first, then its build list; NONE for none."""
     q = S.games[b].buyq[li, 0]
     if q >= 0:
         return q
@@ -85,11 +86,11 @@ def next_purchase(S, T, b, li):
         if S.games[b].inv[li, k] < 0:
             free += 1
     if free == 0:
-        return -1
+        return NONE
     ld = S.leaders[b, li]
-    if ld.build_next < 4:
+    if ld.build_next < T.hero_build.shape[1]:
         return T.hero_build[ld.hero, ld.build_next]
-    return -1
+    return NONE
 
 
 @kernel
@@ -135,7 +136,7 @@ def _stance(P, stance):
 
 @kernel
 def _tower_threat(S, T, b, enemy, x, y):
-    """The enemy tower whose range covers (x, y), or -1 (only the towers of the lane of column x)."""
+    """The enemy tower whose range covers (x, y), or NONE (only the towers of the lane of column x)."""
     lane = T.lane_of_x[x]
     for sub in range(4 + lane * 3, 7 + lane * 3):
         w = enemy * N_BLD + sub
@@ -144,10 +145,10 @@ def _tower_threat(S, T, b, enemy, x, y):
             continue
         dx = tw.x - x
         dy = tw.y - y
-        r = tw.rng + 1.0
+        r = tw.attack_range + 1.0
         if dx * dx + dy * dy <= r * r:
             return w
-    return -1
+    return NONE
 
 
 @kernel
@@ -188,7 +189,7 @@ def _lane_goal(S, T, b, li, lane, push):
 
 @kernel
 def _pick_target(S, T, b, li, u, P, aggr, risk, pushing, ax, ay, leash):
-    """Score the enemies in aggro range and return the best target slot, or -1.
+    """Score the enemies in aggro range and return the best target slot, or NONE.
 
     Enemy leaders weigh by aggression and how hurt they are, creeps by farm (last hits most), buildings
     by push; targets under an enemy tower with no creep cover are skipped by low-risk profiles.
@@ -198,7 +199,7 @@ def _pick_target(S, T, b, li, u, P, aggr, risk, pushing, ax, ay, leash):
     enemy = 1 - me.team
     out = S.games[b].buf[1]
     n = query(S, T, b, enemy, me.x, me.y, T.aggro, KM_ALL, out)
-    best = -1
+    best = NONE
     bs = -1e9
     hpf = me.hp / me.max_hp
     for i in range(n):
@@ -251,9 +252,9 @@ def leader_ai(S, T, b):
             continue
         ld = S.leaders[b, li]
         if ld.mode == M_CHANNEL:
-            me.target = -1
-            me.tx = me.x
-            me.ty = me.y
+            me.target = NONE
+            me.goal_x = me.x
+            me.goal_y = me.y
             continue
         team = ld.team
         P = T.prof[ld.profile]
@@ -289,43 +290,45 @@ def leader_ai(S, T, b):
                 if not waiting:
                     ld.mode = M_NORMAL
                     if ld.order == O_RETREAT:
-                        ld.order = ld.prev
-                        ld.oa = ld.pa
-                        ld.ob = ld.pb
+                        ld.order = ld.prev_order
+                        ld.order_a = ld.prev_a
+                        ld.order_b = ld.prev_b
             if ld.mode == M_RETREAT:
-                me.target = -1
-                me.tx = cx
-                me.ty = cy
+                me.target = NONE
+                me.goal_x = cx
+                me.goal_y = cy
                 continue
         # micro orders override the coach's
         if ld.micro != 0:
             m = ld.micro
             if m == O_MOVE:
-                me.target = -1
-                me.tx = ld.ma
-                me.ty = ld.mb
+                me.target = NONE
+                me.goal_x = ld.micro_a
+                me.goal_y = ld.micro_b
             elif m == O_ATTACK_MOVE:
-                me.tx = ld.ma
-                me.ty = ld.mb
+                me.goal_x = ld.micro_a
+                me.goal_y = ld.micro_b
                 if (t + li) % T.ai_every == 0:
                     me.target = _pick_target(S, T, b, li, u, P, aggr, 1.0, False, 0, 0, 0.0)
             elif m == O_FOLLOW:
-                f = ld.ma
+                f = ld.micro_a
                 if un[f].alive == 0:
                     ld.micro = 0
                 else:
-                    me.target = -1
-                    me.tx = un[f].x
-                    me.ty = un[f].y
+                    me.target = NONE
+                    me.goal_x = un[f].x
+                    me.goal_y = un[f].y
             elif m == O_HOLD:
                 # stand still and hit only what is in reach: never walk after a target
-                me.tx = me.x
-                me.ty = me.y
+                me.goal_x = me.x
+                me.goal_y = me.y
                 v = me.target
-                if v >= 0 and (un[v].alive == 0 or un[v].hp <= 0 or dist2(S, b, u, v) > me.rng * me.rng):
-                    me.target = -1
+                if v >= 0 and (
+                    un[v].alive == 0 or un[v].hp <= 0 or dist2(S, b, u, v) > me.attack_range * me.attack_range
+                ):
+                    me.target = NONE
                 if (t + li) % T.ai_every == 0 or me.target < 0:
-                    me.target = _pick_target(S, T, b, li, u, P, aggr, 1.0, False, me.x, me.y, me.rng)
+                    me.target = _pick_target(S, T, b, li, u, P, aggr, 1.0, False, me.x, me.y, me.attack_range)
             continue
         # keep the current target between decisions
         if (t + li) % T.ai_every != 0:
@@ -334,7 +337,7 @@ def leader_ai(S, T, b):
                 w = un[v]
                 lim = T.aggro + P[PF_CHASE]
                 if w.alive == 0 or w.hp <= 0 or w.invuln != 0 or dist2(S, b, u, v) > lim * lim:
-                    me.target = -1
+                    me.target = NONE
             continue
         # goal from the coach's order
         o = ld.order
@@ -343,62 +346,62 @@ def leader_ai(S, T, b):
         leash = 0.0
         pushing = False
         if o == O_GANK:
-            v = SLOT_LEADER0 + ld.oa
+            v = SLOT_LEADER0 + ld.order_a
             if un[v].alive != 0 and S.games[b].vis[team, v] != 0:
                 ld.gank_seen = t
                 me.target = v
-                me.tx = un[v].x
-                me.ty = un[v].y
+                me.goal_x = un[v].x
+                me.goal_y = un[v].y
                 if S.units[b, v].hp > 0:
                     continue
-            if un[v].alive == 0 or t - ld.gank_seen > 3 * T.tps:
-                ld.order = ld.prev
-                ld.oa = ld.pa
-                ld.ob = ld.pb
+            if un[v].alive == 0 or t - ld.gank_seen > T.gank_patience:
+                ld.order = ld.prev_order
+                ld.order_a = ld.prev_a
+                ld.order_b = ld.prev_b
                 o = ld.order
             else:
-                me.target = -1
+                me.target = NONE
                 continue
         if o == O_LANE or o == O_PUSH:
             pushing = o == O_PUSH
-            gx, gy = _lane_goal(S, T, b, li, ld.oa, pushing)
+            gx, gy = _lane_goal(S, T, b, li, ld.order_a, pushing)
         elif o == O_DEFEND:
-            sub = outer_own(S, team, ld.oa, b)
+            sub = outer_own(S, team, ld.order_a, b)
             idx = T.bld_pidx[team, sub, team] + 2
-            n = T.lane_len[team, ld.oa]
+            n = T.lane_len[team, ld.order_a]
             if idx > n - 1:
                 idx = n - 1
-            gx = T.lane_path[team, ld.oa, idx, 0]
-            gy = T.lane_path[team, ld.oa, idx, 1]
+            gx = T.lane_path[team, ld.order_a, idx, 0]
+            gy = T.lane_path[team, ld.order_a, idx, 1]
             ax = T.bld_xy[team, sub, 0]
             ay = T.bld_xy[team, sub, 1]
             leash = 10.0
         elif o == O_GROUP:
-            gx = ld.oa
-            gy = ld.ob
+            gx = ld.order_a
+            gy = ld.order_b
             ax = gx
             ay = gy
             leash = 8.0
         else:
             gx, gy = _lane_goal(S, T, b, li, me.lane, False)
-        me.tx = gx
-        me.ty = gy
+        me.goal_x = gx
+        me.goal_y = gy
         # outnumbered: fall back toward the own tower unless the profile takes the risk
         ne = _leaders_near(S, b, u, 1 - team, 64)
         if ne > 0:
             na = _leaders_near(S, b, u, team, 64)
             if ne - na >= 1 + np.int64(risk * 2.0 + 0.5) and hpf < 0.8:
-                lane = ld.oa if (o == O_LANE or o == O_PUSH or o == O_DEFEND) else me.lane
+                lane = ld.order_a if (o == O_LANE or o == O_PUSH or o == O_DEFEND) else me.lane
                 sub = outer_own(S, team, lane, b)
-                me.tx = T.bld_xy[team, sub, 0]
-                me.ty = T.bld_xy[team, sub, 1]
+                me.goal_x = T.bld_xy[team, sub, 0]
+                me.goal_y = T.bld_xy[team, sub, 1]
                 v = me.target
-                if v >= 0 and dist2(S, b, u, v) > me.rng * me.rng:
-                    me.target = -1
+                if v >= 0 and dist2(S, b, u, v) > me.attack_range * me.attack_range:
+                    me.target = NONE
                 continue
         v = _pick_target(S, T, b, li, u, P, aggr, risk, pushing, ax, ay, leash)
         me.target = v
         if v >= 0 and (un[v].kind == K_LEADER or un[v].kind == K_TOWER):
             k = find_item(S, T, b, li, IE_COFFEE)
-            if k >= 0 and dist2(S, b, u, v) <= me.rng * me.rng:
+            if k >= 0 and dist2(S, b, u, v) <= me.attack_range * me.attack_range:
                 use_item(S, T, b, li, k)

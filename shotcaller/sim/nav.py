@@ -8,6 +8,7 @@ import numba as nb
 import numpy as np
 
 from shotcaller.sim._jit import kernel
+from shotcaller.sim.layout import NONE
 
 
 @nb.njit(cache=True)
@@ -59,8 +60,8 @@ def can_step(T, x, y, k):
 
 @kernel
 def greedy_dir(T, x, y, tx, ty, team):
-    """The step that brings (x, y) closest to (tx, ty) in straight-line distance, or -1."""
-    best = -1
+    """The step that brings (x, y) closest to (tx, ty) in straight-line distance, or NONE."""
+    best = NONE
     bd = (tx - x) * (tx - x) + (ty - y) * (ty - y)
     for i in range(8):
         k = T.dir_order[team, i]
@@ -77,9 +78,9 @@ def greedy_dir(T, x, y, tx, ty, team):
 
 @kernel
 def nav_dir(T, stride, x, y, tx, ty, team):
-    """Direction 0..7 of the next step on a shortest path from (x, y) to (tx, ty), or -1 if there."""
+    """Direction 0..7 of the next step on a shortest path from (x, y) to (tx, ty), or NONE if there."""
     if x == tx and y == ty:
-        return -1
+        return NONE
     a = T.anchor_of[ty, tx]
     if a < 0:
         return greedy_dir(T, x, y, tx, ty, team)
@@ -90,7 +91,7 @@ def nav_dir(T, stride, x, y, tx, ty, team):
     here = d[T.tidx[y, x]]
     if here == 0:
         return greedy_dir(T, x, y, tx, ty, team)
-    best = -1
+    best = NONE
     bc = np.int64(here) + 1000000
     for i in range(8):
         k = T.dir_order[team, i]

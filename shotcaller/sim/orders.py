@@ -15,6 +15,7 @@ from shotcaller.sim.layout import (
     M_RETREAT,
     N_BLD,
     N_ORDER_KINDS,
+    NONE,
     O_ATTACK_MOVE,
     O_BUY,
     O_DEFEND,
@@ -70,7 +71,7 @@ def _slots_used(S, T, b, li):
     team = li // 5
     pq = S.pending[b, team]
     for q in range(pq.shape[0]):
-        if pq[q].used != 0 and pq[q].kind == O_BUY and (pq[q].leader == li % 5 or pq[q].leader == -1):
+        if pq[q].used != 0 and pq[q].kind == O_BUY and (pq[q].leader == li % 5 or pq[q].leader == NONE):
             n += 1
     return n
 
@@ -91,7 +92,7 @@ def _check_leader(S, T, b, team, li, kind, a, bb):
     if not _alive(S, b, li):
         return R_DEAD_LEADER
     if kind == O_TELEPORT:
-        if ld.tp_ready > t + T.latency and find_item(S, T, b, li, IE_TELEPORT) < 0:
+        if ld.teleport_ready_at > t + T.latency and find_item(S, T, b, li, IE_TELEPORT) < 0:
             return R_COOLDOWN
     return R_OK
 
@@ -103,7 +104,7 @@ def validate(S, T, b, team, leader, kind, a, bb):
         return R_GAME_OVER
     if team < 0 or team > 1:
         return R_WRONG_TEAM
-    if leader < -1 or leader > 4:
+    if leader < NONE or leader > 4:
         return R_BAD_LEADER
     if kind <= O_NONE or kind >= N_ORDER_KINDS:
         return R_UNKNOWN_ORDER
@@ -173,7 +174,7 @@ def submit(S, T, b, orders, n):
         if kind == O_NONE:
             continue
         r = validate(S, T, b, team, leader, kind, a, bb)
-        slot = -1
+        slot = NONE
         if r == R_OK:
             pq = S.pending[b, team]
             for q in range(pq.shape[0]):
@@ -233,49 +234,49 @@ def _apply_one(S, T, b, li, kind, a, bb):
             ld.micro = 0
         else:
             ld.micro = kind
-            ld.ma = a
-            ld.mb = bb
+            ld.micro_a = a
+            ld.micro_b = bb
         if ld.mode == M_RETREAT:
             ld.mode = M_NORMAL
         return
     if kind == O_TELEPORT:
         if un.alive == 0 or S.units[b, a].alive == 0:
             return
-        if t < ld.tp_ready:
+        if t < ld.teleport_ready_at:
             k = find_item(S, T, b, li, IE_TELEPORT)
             if k < 0:
                 return
-            S.games[b].inv[li, k] = -1
+            S.games[b].inv[li, k] = NONE
             un.dirty = 1
         ld.mode = M_CHANNEL
-        ld.chan_until = t + T.tp_chan
-        ld.chan_target = a
+        ld.channel_until = t + T.tp_chan
+        ld.channel_target = a
         return
     # coach orders: lane, push, defend, gank, group, retreat
     if kind == O_RETREAT:
         if ld.order != O_RETREAT and ld.order != O_GANK:
-            ld.prev = ld.order
-            ld.pa = ld.oa
-            ld.pb = ld.ob
+            ld.prev_order = ld.order
+            ld.prev_a = ld.order_a
+            ld.prev_b = ld.order_b
         ld.order = O_RETREAT
         if ld.mode == M_NORMAL:
             ld.mode = M_RETREAT
         return
     if kind == O_GANK:
         if ld.order != O_RETREAT and ld.order != O_GANK:
-            ld.prev = ld.order
-            ld.pa = ld.oa
-            ld.pb = ld.ob
+            ld.prev_order = ld.order
+            ld.prev_a = ld.order_a
+            ld.prev_b = ld.order_b
         ld.gank_seen = t
     else:
-        ld.prev = kind
-        ld.pa = a
-        ld.pb = bb
+        ld.prev_order = kind
+        ld.prev_a = a
+        ld.prev_b = bb
         if kind != O_GROUP:
             un.lane = a
     ld.order = kind
-    ld.oa = a
-    ld.ob = bb
+    ld.order_a = a
+    ld.order_b = bb
     if ld.mode == M_RETREAT and un.hp >= un.max_hp * 0.5:
         ld.mode = M_NORMAL
 
@@ -289,7 +290,7 @@ def apply_due(S, T, b):
     for team in range(2):
         pq = S.pending[b, team]
         while True:
-            best = -1
+            best = NONE
             for q in range(pq.shape[0]):
                 if pq[q].used != 0 and pq[q].due <= t and (best < 0 or pq[q].seq < pq[best].seq):
                     best = q

@@ -21,12 +21,12 @@ from shotcaller.sim.state import State
 from shotcaller.sim.step import new_state
 from shotcaller.sim.world import World
 
-NEVER = 2**31 - 1
+NEVER = L.NEVER  # a tick that never comes
 
 
 def scenario_state(world: World, draft: Iterable[int] | None = None, seed: int = 0, waves: bool = False) -> State:
     """A B=1 state at tick 0 with the given draft; creep waves are switched off unless ``waves``."""
-    d = np.array([list(draft) if draft is not None else [-1] * 10], np.int8)
+    d = np.array([list(draft) if draft is not None else [L.NONE] * 10], np.int8)
     st = new_state(world, seed, d)
     if not waves:
         st.arrays.games["next_wave"][0] = NEVER
@@ -45,7 +45,7 @@ def keep_only(state: State, slots: Iterable[int]) -> None:
         s = leader_slot(li)
         if s not in keep:
             state.arrays.units[0, s]["alive"] = 0
-            state.arrays.leaders[0, li]["respawn_at"] = -1
+            state.arrays.leaders[0, li]["respawn_at"] = L.NONE
 
 
 def place(state: State, slot: int, x: int, y: int) -> None:
@@ -55,8 +55,8 @@ def place(state: State, slot: int, x: int, y: int) -> None:
     u = state.arrays.units[0, slot]
     u["x"] = x
     u["y"] = y
-    u["tx"] = x
-    u["ty"] = y
+    u["goal_x"] = x
+    u["goal_y"] = y
     state.arrays.units[0, slot] = u
 
 
@@ -85,10 +85,10 @@ def spawn_unit(state: State, kind: int, team: int, x: int, y: int, slot: int | N
         slot = free[0]
     row = {L.K_CREEP: L.UK_CREEP, L.K_TREANT: L.UK_TREANT, L.K_ELEPHANT: L.UK_ELEPHANT}[kind]
     T = state.world.rec
-    init_unit(A, T, 0, slot, kind, team, x, y, T["unit_stats"][row].copy(), 1.0, -1)
+    init_unit(A, T, 0, slot, kind, team, x, y, T["unit_stats"][row].copy(), 1.0, L.NONE)
     A.units[0, slot]["lane"] = int(T["lane_of_x"][x])
     # park it: the nearest lane-path index so it does not walk back to its barracks
     lane = int(A.units[0, slot]["lane"])
     path = T["lane_path"][team, lane, : T["lane_len"][team, lane]]
-    A.units[0, slot]["wp"] = int(np.argmin((path[:, 0] - x) ** 2 + (path[:, 1] - y) ** 2))
+    A.units[0, slot]["path_index"] = int(np.argmin((path[:, 0] - x) ** 2 + (path[:, 1] - y) ** 2))
     return slot

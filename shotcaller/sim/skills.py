@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from shotcaller.sim._jit import kernel
+from shotcaller.sim._jit import inline_kernel, kernel
 from shotcaller.sim.core import (
     add_effect,
     deal_damage,
@@ -27,6 +27,8 @@ from shotcaller.sim.layout import (
     KM_LEADER,
     KM_MOBILE,
     M_RETREAT,
+    NEVER,
+    NONE,
     OP_ADD,
     OP_ADDMUL,
     OP_MUL,
@@ -54,6 +56,7 @@ from shotcaller.sim.layout import (
     SK_THORN_VOLLEY,
     SLOT_LEADER0,
     SLOT_SUMMON0,
+    SP_COOLDOWN,
     SP_COUNT,
     SP_DAMAGE,
     SP_DURATION,
@@ -98,15 +101,15 @@ def on_attack(S, T, b, u, v):
             emit(S, b, E_SKILL, u, SK_DOUBLE_DAMAGE, v, 0)
     sl = skill_slot(S, b, li, SK_ATTACK_SPEED_INCREASE)
     if sl >= 0:
-        if ld.cons_target == v:
+        if ld.streak_target == v:
             step = _sp(T, SK_ATTACK_SPEED_INCREASE, SP_VALUE)
             cap = _sp(T, SK_ATTACK_SPEED_INCREASE, SP_MAX)
             nmax = np.int64(cap / step + 0.5) if step > 0 else 0
-            if ld.cons_n < nmax:
-                ld.cons_n += 1
+            if ld.streak < nmax:
+                ld.streak += 1
         else:
-            ld.cons_target = v
-            ld.cons_n = 0
+            ld.streak_target = v
+            ld.streak = 0
         add_effect(
             S,
             b,
@@ -114,8 +117,8 @@ def on_attack(S, T, b, u, v):
             KEY_SKILL + SK_ATTACK_SPEED_INCREASE,
             ST_AS,
             OP_ADDMUL,
-            ld.cons_n * _sp(T, SK_ATTACK_SPEED_INCREASE, SP_VALUE),
-            t + 60,
+            ld.streak * _sp(T, SK_ATTACK_SPEED_INCREASE, SP_VALUE),
+            t + np.int32(_sp(T, SK_ATTACK_SPEED_INCREASE, SP_DURATION)),
             u,
         )
     sl = skill_slot(S, b, li, SK_SAVAGERY)
@@ -166,11 +169,11 @@ def drain_reactions(S, T, b):
         elif kind == RX_THORNS:
             if S.units[b, src].alive != 0:
                 _aoe_damage(S, T, b, src, _sp(T, SK_THORN_VOLLEY, SP_RADIUS), _sp(T, SK_THORN_VOLLEY, SP_DAMAGE))
-                emit(S, b, E_SKILL, src, SK_THORN_VOLLEY, -1, 0)
+                emit(S, b, E_SKILL, src, SK_THORN_VOLLEY, NONE, 0)
         elif kind == RX_RETURN_AOE:
             if S.units[b, src].alive != 0:
                 _aoe_damage(S, T, b, src, _sp(T, SK_RETURN_AOE, SP_RADIUS), _sp(T, SK_RETURN_AOE, SP_DAMAGE))
-                emit(S, b, E_SKILL, src, SK_RETURN_AOE, -1, 0)
+                emit(S, b, E_SKILL, src, SK_RETURN_AOE, NONE, 0)
         i += 1
     g.n_react = 0
 
@@ -189,7 +192,7 @@ def count_summons(S, b, li, kind):
 
 @kernel
 def spawn_summon(S, T, b, li, kind):
-    """Spawn a summon of ``kind`` next to leader li in a free summon slot; returns the slot or -1."""
+    """Spawn a summon of ``kind`` next to leader li in a free summon slot; returns the slot or NONE."""
     lu = SLOT_LEADER0 + li
     for k in range(SUMMONS_PER_LEADER):
         s = SLOT_SUMMON0 + li * SUMMONS_PER_LEADER + k
@@ -199,13 +202,13 @@ def spawn_summon(S, T, b, li, kind):
             init_unit(S, T, b, s, kind, L.team, L.x, L.y, T.unit_stats[row], 1.0, li)
             S.units[b, s].lane = L.lane
             return s
-    return -1
+    return NONE
 
 
 # ---------------------------------------------------------------------------- periodic skills
 @kernel
 def _closest(S, b, u, out, n):
-    best = -1
+    best = NONE
     bd = np.int64(1) << 60
     for i in range(n):
         d = dist2(S, b, u, out[i])
@@ -231,141 +234,254 @@ def _within(S, b, u, near, nn, r, kmask, out):
     return n
 
 
+# One function per auto-cast skill (or family). Each gets the leader li (unit u), the skill slot sl and
+# id sk, and ``near[:nn]``: the enemy mobile units around the leader (within the largest radius needed).
 @kernel
-def _cast(S, T, b, li, u, sl, sk, near, nn):
-    """Run one auto-cast skill check for leader li (unit u) in skill slot sl.
-
-    ``near[:nn]`` are the enemy mobile units around the leader (within the largest skill radius).
-    """
-    un = S.units[b, u]
-    t = S.games[b].tick
-    enemy = 1 - un.team
+def _cast_area_damage(S, T, b, li, u, sl, sk, near, nn):
+    """Cleave, SlowAOE: with enough enemies within the radius, damage them all (SlowAOE also slows)."""
+    if not skill_ready(S, b, li, sl):
+        return
     out = S.games[b].buf[1]
+    n = _within(S, b, u, near, nn, _sp(T, sk, SP_RADIUS), KM_MOBILE, out)
+    if n < _sp(T, sk, SP_COUNT):
+        return
+    dmg = _sp(T, sk, SP_DAMAGE)
+    until = S.games[b].tick + np.int32(_sp(T, sk, SP_DURATION))
+    for i in range(n):
+        v = out[i]
+        if sk == SK_SLOW_AOE:
+            add_effect(S, b, v, KEY_SKILL + sk, ST_MOVE, OP_MUL, _sp(T, sk, SP_VALUE), until, u)
+        deal_damage(S, T, b, u, v, dmg, D_SKILL)
+    skill_used(S, T, b, li, sl, sk)
+    emit(S, b, E_SKILL, u, sk, NONE, n)
+
+
+@inline_kernel
+def _targets_in_radius(S, T, b, li, u, sl, sk, near, nn, out):
+    """Root, BattleHunger, AirCorrosion share this start: ready, and how many enemies are within the
+    radius (written to ``out``); 0 means do not cast."""
+    if not skill_ready(S, b, li, sl):
+        return 0
+    return _within(S, b, u, near, nn, _sp(T, sk, SP_RADIUS), KM_MOBILE, out)
+
+
+@kernel
+def _cast_root(S, T, b, li, u, sl, sk, near, nn):
+    """Root the closest enemy within the radius."""
+    out = S.games[b].buf[1]
+    n = _targets_in_radius(S, T, b, li, u, sl, sk, near, nn, out)
+    if n == 0:
+        return
+    until = S.games[b].tick + np.int32(_sp(T, sk, SP_DURATION))
+    v = _closest(S, b, u, out, n)
+    if S.units[b, v].root_until < until:
+        S.units[b, v].root_until = until
+    skill_used(S, T, b, li, sl, sk)
+    emit(S, b, E_SKILL, u, sk, v, n)
+
+
+@kernel
+def _cast_battle_hunger(S, T, b, li, u, sl, sk, near, nn):
+    """The closest enemy within the radius takes damage over time and is slowed; the caster speeds up."""
+    out = S.games[b].buf[1]
+    n = _targets_in_radius(S, T, b, li, u, sl, sk, near, nn, out)
+    if n == 0:
+        return
+    until = S.games[b].tick + np.int32(_sp(T, sk, SP_DURATION))
+    v = _closest(S, b, u, out, n)
+    add_effect(S, b, v, KEY_SKILL + sk, ST_DOT, OP_ADD, _sp(T, sk, SP_DAMAGE), until, u)
+    refresh_stats(S, T, b, v)  # the damage over time starts this very tick
+    S.games[b].n_dot += 1
+    add_effect(S, b, v, KEY_SKILL + sk + 20, ST_MOVE, OP_MUL, _sp(T, sk, SP_VALUE), until, u)
+    add_effect(S, b, u, KEY_BH_SELF, ST_MOVE, OP_MUL, _sp(T, sk, SP_MAX), until, u)
+    skill_used(S, T, b, li, sl, sk)
+    emit(S, b, E_SKILL, u, sk, v, n)
+
+
+@kernel
+def _cast_air_corrosion(S, T, b, li, u, sl, sk, near, nn):
+    """Every enemy within the radius loses defense (the event names the closest)."""
+    out = S.games[b].buf[1]
+    n = _targets_in_radius(S, T, b, li, u, sl, sk, near, nn, out)
+    if n == 0:
+        return
+    until = S.games[b].tick + np.int32(_sp(T, sk, SP_DURATION))
+    v = _closest(S, b, u, out, n)
+    for i in range(n):
+        add_effect(S, b, out[i], KEY_SKILL + sk, ST_DEF, OP_MUL, _sp(T, sk, SP_VALUE), until, u)
+    skill_used(S, T, b, li, sl, sk)
+    emit(S, b, E_SKILL, u, sk, v, n)
+
+
+@kernel
+def _cast_battle_call(S, T, b, li, u, sl, sk, near, nn):
+    """Speed up when retreating or when an enemy leader comes close."""
+    if not skill_ready(S, b, li, sl):
+        return
+    go = S.leaders[b, li].mode == M_RETREAT
+    if not go:
+        go = _within(S, b, u, near, nn, BATTLE_CALL_RADIUS, KM_LEADER, S.games[b].buf[1]) > 0
+    if go:
+        until = S.games[b].tick + np.int32(_sp(T, sk, SP_DURATION))
+        add_effect(S, b, u, KEY_SKILL + sk, ST_MOVE, OP_MUL, _sp(T, sk, SP_VALUE), until, u)
+        skill_used(S, T, b, li, sl, sk)
+        emit(S, b, E_SKILL, u, sk, u, 0)
+
+
+@kernel
+def _cast_nature_summon(S, T, b, li, u, sl, sk, near, nn):
+    """A treant every cooldown, up to the maximum alive."""
+    ld = S.leaders[b, li]
+    t = S.games[b].tick
+    if t >= ld.summon_ready and count_summons(S, b, li, K_TREANT) < _sp(T, sk, SP_MAX):
+        s = spawn_summon(S, T, b, li, K_TREANT)
+        if s >= 0:
+            ld.summon_ready = t + np.int32(_sp(T, sk, SP_COOLDOWN))
+            emit(S, b, E_SKILL, u, sk, s, 0)
+
+
+@kernel
+def _cast_elephant_summon(S, T, b, li, u, sl, sk, near, nn):
+    """One elephant; its death starts the cooldown (economy.resolve_deaths)."""
+    ld = S.leaders[b, li]
+    if S.games[b].tick >= ld.elephant_ready and count_summons(S, b, li, K_ELEPHANT) == 0:
+        s = spawn_summon(S, T, b, li, K_ELEPHANT)
+        if s >= 0:
+            ld.elephant_ready = NEVER  # until it dies
+            emit(S, b, E_SKILL, u, sk, s, 0)
+
+
+@kernel
+def _cast_spell_steal(S, T, b, li, u, sl, sk, near, nn):
+    """Once a life: copy one of the closest enemy leader's own skills (one it lacks) into slot 2."""
+    ld = S.leaders[b, li]
+    if ld.stolen_life != 0:
+        return
+    out = S.games[b].buf[1]
+    n = _within(S, b, u, near, nn, _sp(T, sk, SP_RADIUS), KM_LEADER, out)
+    if n == 0:
+        return
+    v = _closest(S, b, u, out, n)
+    theirs = S.leaders[b, v - SLOT_LEADER0].skills
+    mine = ld.skills
+    c0 = theirs[0]
+    c1 = theirs[1]
+    ok0 = c0 >= 0 and c0 != SK_SPELL_STEAL and c0 != mine[0] and c0 != mine[1]
+    ok1 = c1 >= 0 and c1 != SK_SPELL_STEAL and c1 != mine[0] and c1 != mine[1]
+    if not ok0 and not ok1:
+        return
+    pick = c0
+    if ok0 and ok1:
+        pick = c0 if rand_int(S, b, 2) == 0 else c1
+    elif ok1:
+        pick = c1
+    mine[2] = pick
+    ld.skill_ready_at[2] = 0
+    ld.stolen_life = 1
+    S.units[b, u].dirty = 1
+    emit(S, b, E_SKILL, u, sk, v, pick)
+
+
+@kernel
+def _cast_telekinesis(S, T, b, li, u, sl, sk, near, nn):
+    """With enough enemies near, pull the closest onto the second closest and stun everyone there."""
+    if not skill_ready(S, b, li, sl):
+        return
+    out = S.games[b].buf[1]
+    n = _within(S, b, u, near, nn, _sp(T, sk, SP_RADIUS), KM_MOBILE, out)
+    if n < _sp(T, sk, SP_COUNT):
+        return
+    v1 = NONE
+    v2 = NONE
+    d1 = np.int64(1) << 60
+    d2 = np.int64(1) << 60
+    for i in range(n):
+        d = dist2(S, b, u, out[i])
+        if d < d1:
+            v2 = v1
+            d2 = d1
+            v1 = out[i]
+            d1 = d
+        elif d < d2:
+            v2 = out[i]
+            d2 = d
+    S.units[b, v1].x = S.units[b, v2].x
+    S.units[b, v1].y = S.units[b, v2].y
+    until = S.games[b].tick + np.int32(_sp(T, sk, SP_DURATION))
+    enemy = 1 - S.units[b, u].team
+    m = query(S, T, b, enemy, S.units[b, v2].x, S.units[b, v2].y, _sp(T, sk, SP_VALUE), KM_MOBILE, out)
+    for i in range(m):
+        if S.units[b, out[i]].stun_until < until:
+            S.units[b, out[i]].stun_until = until
+    # the pulled unit is stunned too, even if the grid has not seen its new tile yet
+    if S.units[b, v1].stun_until < until:
+        S.units[b, v1].stun_until = until
+    skill_used(S, T, b, li, sl, sk)
+    emit(S, b, E_SKILL, u, sk, v1, v2)
+
+
+@kernel
+def _cast_dark_presence(S, T, b, li, u, sl, sk, near, nn):
+    """An aura: enemies within the radius lose defense while the caster keeps checking."""
+    out = S.games[b].buf[1]
+    n = _within(S, b, u, near, nn, _sp(T, sk, SP_RADIUS), KM_MOBILE, out)
+    # refreshed on each of the caster's checks (every ai_every ticks): it lasts until just past the next
+    # check, whatever the AI interval (a fixed 6 ticks left gaps at ai_interval 10)
+    until = S.games[b].tick + T.ai_every + 2
+    for i in range(n):
+        add_effect(S, b, out[i], KEY_SKILL + sk, ST_DEF, OP_MUL, _sp(T, sk, SP_VALUE), until, u)
+
+
+@inline_kernel
+def _cast(S, T, b, li, u, sl, sk, near, nn):
+    """Run one auto-cast check of skill ``sk`` in leader li's (unit u) skill slot ``sl``.
+
+    Skills that trigger on attacks, hits, kills or deaths (on_attack, core.deal_damage, on_kill) are
+    not here; those ids fall through.
+    """
     if sk == SK_CLEAVE or sk == SK_SLOW_AOE:
-        if not skill_ready(S, b, li, sl):
-            return
-        n = _within(S, b, u, near, nn, _sp(T, sk, SP_RADIUS), KM_MOBILE, out)
-        if n >= _sp(T, sk, SP_COUNT):
-            dmg = _sp(T, sk, SP_DAMAGE)
-            until = t + np.int32(_sp(T, sk, SP_DURATION))
-            for i in range(n):
-                v = out[i]
-                if sk == SK_SLOW_AOE:
-                    add_effect(S, b, v, KEY_SKILL + sk, ST_MOVE, OP_MUL, _sp(T, sk, SP_VALUE), until, u)
-                deal_damage(S, T, b, u, v, dmg, D_SKILL)
-            skill_used(S, T, b, li, sl, sk)
-            emit(S, b, E_SKILL, u, sk, -1, n)
-    elif sk == SK_ROOT or sk == SK_BATTLE_HUNGER or sk == SK_AIR_CORROSION:
-        if not skill_ready(S, b, li, sl):
-            return
-        n = _within(S, b, u, near, nn, _sp(T, sk, SP_RADIUS), KM_MOBILE, out)
-        if n == 0:
-            return
-        until = t + np.int32(_sp(T, sk, SP_DURATION))
-        v = _closest(S, b, u, out, n)
-        if sk == SK_ROOT:
-            if S.units[b, v].root_until < until:
-                S.units[b, v].root_until = until
-        elif sk == SK_BATTLE_HUNGER:
-            add_effect(S, b, v, KEY_SKILL + sk, ST_DOT, OP_ADD, _sp(T, sk, SP_DAMAGE), until, u)
-            refresh_stats(S, T, b, v)  # the damage over time starts this very tick
-            S.games[b].n_dot += 1
-            add_effect(S, b, v, KEY_SKILL + sk + 20, ST_MOVE, OP_MUL, _sp(T, sk, SP_VALUE), until, u)
-            add_effect(S, b, u, KEY_BH_SELF, ST_MOVE, OP_MUL, _sp(T, sk, SP_MAX), until, u)
-        else:
-            for i in range(n):
-                add_effect(S, b, out[i], KEY_SKILL + sk, ST_DEF, OP_MUL, _sp(T, sk, SP_VALUE), until, u)
-        skill_used(S, T, b, li, sl, sk)
-        emit(S, b, E_SKILL, u, sk, v, n)
+        _cast_area_damage(S, T, b, li, u, sl, sk, near, nn)
+    elif sk == SK_ROOT:
+        _cast_root(S, T, b, li, u, sl, sk, near, nn)
+    elif sk == SK_BATTLE_HUNGER:
+        _cast_battle_hunger(S, T, b, li, u, sl, sk, near, nn)
+    elif sk == SK_AIR_CORROSION:
+        _cast_air_corrosion(S, T, b, li, u, sl, sk, near, nn)
     elif sk == SK_BATTLE_CALL:
-        if not skill_ready(S, b, li, sl):
-            return
-        go = S.leaders[b, li].mode == M_RETREAT
-        if not go:
-            go = _within(S, b, u, near, nn, BATTLE_CALL_RADIUS, KM_LEADER, out) > 0
-        if go:
-            until = t + np.int32(_sp(T, sk, SP_DURATION))
-            add_effect(S, b, u, KEY_SKILL + sk, ST_MOVE, OP_MUL, _sp(T, sk, SP_VALUE), until, u)
-            skill_used(S, T, b, li, sl, sk)
-            emit(S, b, E_SKILL, u, sk, u, 0)
+        _cast_battle_call(S, T, b, li, u, sl, sk, near, nn)
     elif sk == SK_NATURE_SUMMON:
-        ld = S.leaders[b, li]
-        if t >= ld.summon_ready and count_summons(S, b, li, K_TREANT) < _sp(T, sk, SP_MAX):
-            s = spawn_summon(S, T, b, li, K_TREANT)
-            if s >= 0:
-                ld.summon_ready = t + np.int32(_sp(T, sk, 1))
-                emit(S, b, E_SKILL, u, sk, s, 0)
+        _cast_nature_summon(S, T, b, li, u, sl, sk, near, nn)
     elif sk == SK_ELEPHANT_SUMMON:
-        ld = S.leaders[b, li]
-        if t >= ld.eleph_ready and count_summons(S, b, li, K_ELEPHANT) == 0:
-            s = spawn_summon(S, T, b, li, K_ELEPHANT)
-            if s >= 0:
-                ld.eleph_ready = 2147483647  # until it dies
-                emit(S, b, E_SKILL, u, sk, s, 0)
+        _cast_elephant_summon(S, T, b, li, u, sl, sk, near, nn)
     elif sk == SK_SPELL_STEAL:
-        ld = S.leaders[b, li]
-        if ld.stolen_life != 0:
-            return
-        n = _within(S, b, u, near, nn, _sp(T, sk, SP_RADIUS), KM_LEADER, out)
-        if n == 0:
-            return
-        v = _closest(S, b, u, out, n)
-        vl = S.leaders[b, v - SLOT_LEADER0]
-        c0 = vl.sk0
-        c1 = vl.sk1
-        ok0 = c0 >= 0 and c0 != SK_SPELL_STEAL and c0 != ld.sk0 and c0 != ld.sk1
-        ok1 = c1 >= 0 and c1 != SK_SPELL_STEAL and c1 != ld.sk0 and c1 != ld.sk1
-        if not ok0 and not ok1:
-            return
-        pick = c0
-        if ok0 and ok1:
-            pick = c0 if rand_int(S, b, 2) == 0 else c1
-        elif ok1:
-            pick = c1
-        ld.sk2 = pick
-        ld.cd2 = 0
-        ld.stolen_life = 1
-        S.units[b, u].dirty = 1
-        emit(S, b, E_SKILL, u, sk, v, pick)
+        _cast_spell_steal(S, T, b, li, u, sl, sk, near, nn)
     elif sk == SK_TELEKINESIS:
-        if not skill_ready(S, b, li, sl):
-            return
-        n = _within(S, b, u, near, nn, _sp(T, sk, SP_RADIUS), KM_MOBILE, out)
-        if n < _sp(T, sk, SP_COUNT):
-            return
-        v1 = -1
-        v2 = -1
-        d1 = np.int64(1) << 60
-        d2 = np.int64(1) << 60
-        for i in range(n):
-            d = dist2(S, b, u, out[i])
-            if d < d1:
-                v2 = v1
-                d2 = d1
-                v1 = out[i]
-                d1 = d
-            elif d < d2:
-                v2 = out[i]
-                d2 = d
-        S.units[b, v1].x = S.units[b, v2].x
-        S.units[b, v1].y = S.units[b, v2].y
-        until = t + np.int32(_sp(T, sk, SP_DURATION))
-        m = query(S, T, b, enemy, S.units[b, v2].x, S.units[b, v2].y, _sp(T, sk, SP_VALUE), KM_MOBILE, out)
-        for i in range(m):
-            if S.units[b, out[i]].stun_until < until:
-                S.units[b, out[i]].stun_until = until
-        # the pulled unit is stunned too, even if the grid has not seen its new tile yet
-        if S.units[b, v1].stun_until < until:
-            S.units[b, v1].stun_until = until
-        skill_used(S, T, b, li, sl, sk)
-        emit(S, b, E_SKILL, u, sk, v1, v2)
+        _cast_telekinesis(S, T, b, li, u, sl, sk, near, nn)
     elif sk == SK_DARK_PRESENCE:
-        n = _within(S, b, u, near, nn, _sp(T, sk, SP_RADIUS), KM_MOBILE, out)
-        for i in range(n):
-            # an aura refreshed on each of the caster's checks (every ai_every ticks): it lasts until just
-            # past the next check, whatever the AI interval (a fixed 6 ticks left gaps at ai_interval 10)
-            until = t + T.ai_every + 2
-            add_effect(S, b, out[i], KEY_SKILL + sk, ST_DEF, OP_MUL, _sp(T, sk, SP_VALUE), until, u)
+        _cast_dark_presence(S, T, b, li, u, sl, sk, near, nn)
+
+
+@inline_kernel
+def _check_radius(S, T, b, li, sl, sk):
+    """How far around the leader skill ``sk`` in slot ``sl`` needs to look this check (0: not at all)."""
+    ld = S.leaders[b, li]
+    if sk == SK_DARK_PRESENCE or (sk == SK_SPELL_STEAL and ld.stolen_life == 0):
+        return np.float64(_sp(T, sk, SP_RADIUS))
+    if sk == SK_BATTLE_CALL:
+        if skill_ready(S, b, li, sl) and ld.mode != M_RETREAT:
+            return BATTLE_CALL_RADIUS
+        return 0.0
+    if (
+        sk == SK_CLEAVE
+        or sk == SK_SLOW_AOE
+        or sk == SK_ROOT
+        or sk == SK_BATTLE_HUNGER
+        or sk == SK_AIR_CORROSION
+        or sk == SK_TELEKINESIS
+    ):
+        if skill_ready(S, b, li, sl):
+            return np.float64(_sp(T, sk, SP_RADIUS))
+    return 0.0
 
 
 @kernel
@@ -382,31 +498,15 @@ def skills_phase(S, T, b, every):
             continue
         if un.stun_until > t:
             continue
-        ld = S.leaders[b, li]
+        skills = S.leaders[b, li].skills
         # the neighbourhood is looked up only when a skill that needs it can fire now
         r = 0.0
         for sl in range(3):
-            sk = ld.sk0 if sl == 0 else (ld.sk1 if sl == 1 else ld.sk2)
-            if sk < 0:
-                continue
-            if sk == SK_DARK_PRESENCE or (sk == SK_SPELL_STEAL and ld.stolen_life == 0):
-                r = max(r, np.float64(_sp(T, sk, SP_RADIUS)))
-            elif sk == SK_BATTLE_CALL:
-                if skill_ready(S, b, li, sl) and ld.mode != M_RETREAT:
-                    r = max(r, BATTLE_CALL_RADIUS)
-            elif (
-                sk == SK_CLEAVE
-                or sk == SK_SLOW_AOE
-                or sk == SK_ROOT
-                or sk == SK_BATTLE_HUNGER
-                or sk == SK_AIR_CORROSION
-                or sk == SK_TELEKINESIS
-            ):
-                if skill_ready(S, b, li, sl):
-                    r = max(r, np.float64(_sp(T, sk, SP_RADIUS)))
+            if skills[sl] >= 0:
+                r = max(r, _check_radius(S, T, b, li, sl, skills[sl]))
         nn = query(S, T, b, 1 - un.team, un.x, un.y, r, KM_MOBILE, near) if r > 0 else 0
         for sl in range(3):
-            sk = ld.sk0 if sl == 0 else (ld.sk1 if sl == 1 else ld.sk2)
+            sk = skills[sl]
             if sk >= 0:
                 _cast(S, T, b, li, u, sl, sk, near, nn)
     drain_reactions(S, T, b)
@@ -449,8 +549,8 @@ def on_leader_death(S, T, b, li):
     ld.back_def = 0
     ld.recv_hits = 0
     ld.recv_atk = 0
-    ld.sk2 = -1
+    ld.skills[2] = NONE
     ld.stolen_life = 0
-    ld.cons_target = -1
-    ld.cons_n = 0
+    ld.streak_target = NONE
+    ld.streak = 0
     ld.atk_count = 0

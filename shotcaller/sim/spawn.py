@@ -7,6 +7,7 @@ import numpy as np
 from shotcaller.sim._jit import entry, kernel
 from shotcaller.sim.core import clear_effects, emit, rand_int
 from shotcaller.sim.layout import (
+    DEFAULT_LANES,
     DRAFT_ORDER,
     E_SPAWN_SKIPPED,
     K_BARRACKS,
@@ -14,7 +15,10 @@ from shotcaller.sim.layout import (
     K_CREEP,
     K_LEADER,
     K_TOWER,
+    LONG_AGO,
     N_BLD,
+    NEVER,
+    NONE,
     SLOT_CREEP0,
     SLOT_LEADER0,
     UK_BARRACKS,
@@ -22,9 +26,6 @@ from shotcaller.sim.layout import (
     UK_CREEP,
     UK_TOWER,
 )
-
-INT_MAX = 2147483647
-DEFAULT_LANES = (0, 0, 1, 2, 2)  # the default plan: 2-1-2
 
 
 @entry
@@ -42,13 +43,13 @@ def init_unit(S, T, b, s, kind, team, x, y, stats, mult, owner):
     un.ranged = 1 if stats[4] > 2.0 else 0
     un.x = x
     un.y = y
-    un.tx = x
-    un.ty = y
-    un.target = -1
+    un.goal_x = x
+    un.goal_y = y
+    un.target = NONE
     un.owner = owner
-    un.wp = 0
-    un.last_by = -1
-    un.last_by_owner = -1
+    un.path_index = 0
+    un.last_attacker = NONE
+    un.last_attacker_leader = NONE
     un.cover = 0
     un.base_hp = stats[0] * mult
     un.base_atk = stats[1] * mult
@@ -61,16 +62,16 @@ def init_unit(S, T, b, s, kind, team, x, y, stats, mult, owner):
     un.atk = un.base_atk
     un.dfn = un.base_def
     un.aspd = un.base_as
-    un.rng = un.base_range
+    un.attack_range = un.base_range
     un.refill = un.base_refill
     un.gold_mult = 1.0
     un.dot = 0.0
-    un.mpts = 0.0
+    un.move_points = 0.0
     un.next_attack = t
     un.stun_until = 0
     un.root_until = 0
-    un.next_expire = INT_MAX
-    un.aggro_tick = -1000000
+    un.next_expire = NEVER
+    un.aggro_tick = LONG_AGO
     un.spawn_tick = t
     clear_effects(S, b, s)
     un.dirty = 0
@@ -83,7 +84,7 @@ def _random_draft(S, b, draft):
     for p in range(10):
         team = DRAFT_ORDER[p]
         k = rand_int(S, b, 10 - p)
-        h = -1
+        h = NONE
         for c in range(10):
             if not taken[c]:
                 if k == 0:
@@ -97,7 +98,7 @@ def _random_draft(S, b, draft):
 
 @kernel
 def reset_game(S, T, b, seed, given_draft):
-    """Start game b afresh from ``seed``; ``given_draft`` (10,) hero ids or -1 for a random draft."""
+    """Start game b afresh from ``seed``; ``given_draft`` (10,) hero ids or NONE for a random draft."""
     g = S.games[b]
     episode = g.episode
     un = S.units[b]
@@ -105,7 +106,7 @@ def reset_game(S, T, b, seed, given_draft):
         un[u].alive = 0
         un[u].kind = 0
         un[u].hp = 0.0
-        un[u].target = -1
+        un[u].target = NONE
         ef = S.effects[b, u]
         for e in range(ef.shape[0]):
             ef[e].key = 0
@@ -123,20 +124,20 @@ def reset_game(S, T, b, seed, given_draft):
         tm.kills = 0
         tm.apm_pos = 0
         tm.seq = 0
-    S.games[b].inv[:, :] = -1
-    S.games[b].buyq[:, :] = -1
-    S.games[b].apm[:, :] = -1000000000
+    S.games[b].inv[:, :] = NONE
+    S.games[b].buyq[:, :] = NONE
+    S.games[b].apm[:, :] = 1000 * LONG_AGO  # no order yet (a value of its own: checksums hash it)
     S.games[b].vis[:, :] = 0
-    S.games[b].front[:, :] = -1
+    S.games[b].front[:, :] = NONE
     g.tick = 0
     g.done = 0
-    g.winner = -1
-    g.end_reason = -1
-    g.end_tick = -1
+    g.winner = NONE
+    g.end_reason = NONE
+    g.end_tick = NONE
     g.next_wave = T.first_wave
     g.n_react = 0
     g.seed = seed
-    g.rng = np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(0x632BE59BD9B4E019)
+    g.rng_state = np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(0x632BE59BD9B4E019)
     g.episode = episode + 1
     # buildings
     for team in range(2):
@@ -155,7 +156,7 @@ def reset_game(S, T, b, seed, given_draft):
                 row = UK_TOWER
                 lane = (sub - 4) // 3
             init_unit(
-                S, T, b, s, kind, team, T.bld_xy[team, sub, 0], T.bld_xy[team, sub, 1], T.unit_stats[row], 1.0, -1
+                S, T, b, s, kind, team, T.bld_xy[team, sub, 0], T.bld_xy[team, sub, 1], T.unit_stats[row], 1.0, NONE
             )
             un = S.units[b, s]
             un.lane = lane
@@ -172,9 +173,9 @@ def reset_game(S, T, b, seed, given_draft):
     else:
         # the random draft has its own stream, so the match's randomness is the same whether the
         # draft was drawn or given (a replay gives the recorded draft)
-        g.rng = np.uint64(seed) * np.uint64(0xD1B54A32D192ED03) + np.uint64(0x8BB84B93962EACC9)
+        g.rng_state = np.uint64(seed) * np.uint64(0xD1B54A32D192ED03) + np.uint64(0x8BB84B93962EACC9)
         _random_draft(S, b, draft)
-    g.rng = np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(0x632BE59BD9B4E019)
+    g.rng_state = np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(0x632BE59BD9B4E019)
     # leaders
     for li in range(10):
         team = li // 5
@@ -194,23 +195,23 @@ def reset_game(S, T, b, seed, given_draft):
         ld.stance = 1
         ld.mode = 0
         ld.order = 1  # lane
-        ld.oa = DEFAULT_LANES[i]
-        ld.ob = 0
-        ld.prev = 1
-        ld.pa = DEFAULT_LANES[i]
-        ld.pb = 0
+        ld.order_a = DEFAULT_LANES[i]
+        ld.order_b = 0
+        ld.prev_order = 1
+        ld.prev_a = DEFAULT_LANES[i]
+        ld.prev_b = 0
         ld.micro = 0
-        ld.ma = 0
-        ld.mb = 0
+        ld.micro_a = 0
+        ld.micro_b = 0
         ld.stolen_life = 0
         ld.build_next = 0
         ld.slot = s
-        ld.chan_target = -1
-        ld.sk0 = T.hero_skills[h, 0]
-        ld.sk1 = T.hero_skills[h, 1]
-        ld.sk2 = -1
-        ld.cons_target = -1
-        ld.cons_n = 0
+        ld.channel_target = NONE
+        ld.skills[0] = T.hero_skills[h, 0]
+        ld.skills[1] = T.hero_skills[h, 1]
+        ld.skills[2] = NONE
+        ld.streak_target = NONE
+        ld.streak = 0
         ld.souls = 0
         ld.back_def = 0
         ld.gold = T.start_gold
@@ -219,17 +220,15 @@ def reset_game(S, T, b, seed, given_draft):
         ld.kills = 0
         ld.deaths = 0
         ld.last_hits = 0
-        ld.respawn_at = -1
-        ld.tp_ready = 0
-        ld.chan_until = -1
-        ld.cd0 = 0
-        ld.cd1 = 0
-        ld.cd2 = 0
+        ld.respawn_at = NONE
+        ld.teleport_ready_at = 0
+        ld.channel_until = NONE
+        ld.skill_ready_at[:] = 0
         ld.atk_count = 0
         ld.recv_atk = 0
         ld.recv_hits = 0
         ld.summon_ready = 0
-        ld.eleph_ready = 0
+        ld.elephant_ready = 0
         ld.gank_seen = 0
         ld.decide_tick = 0
 
@@ -264,7 +263,7 @@ def spawn_waves(S, T, b):
                 if slot >= base + per_team:
                     emit(S, b, E_SPAWN_SKIPPED, team, lane, 0, 0)
                     break
-                init_unit(S, T, b, slot, K_CREEP, team, x, y, T.unit_stats[UK_CREEP], mult, -1)
+                init_unit(S, T, b, slot, K_CREEP, team, x, y, T.unit_stats[UK_CREEP], mult, NONE)
                 S.units[b, slot].lane = lane
-                S.units[b, slot].wp = 0
+                S.units[b, slot].path_index = 0
                 slot += 1

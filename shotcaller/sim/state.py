@@ -40,31 +40,37 @@ SCRATCH_GAME_FIELDS = (
 )
 
 
-def game_dtype(n_units: int, n_cells: int, apm: int, inv_slots: int) -> np.dtype:
-    """The per-game record: GAME_DTYPE scalars plus fixed-size per-game tables.
+def _field_bytes(arr: np.ndarray, f: str) -> bytes:
+    """The bytes of field ``f`` of the records ``arr`` as the checksum reads them: record axes last."""
+    col = arr[f]
+    k = col.ndim - arr.ndim  # sub-array axes
+    if k and arr.ndim:
+        col = np.moveaxis(col, tuple(range(arr.ndim)), tuple(range(k, k + arr.ndim)))
+    return np.ascontiguousarray(col).tobytes()
 
-    inv (10, I) item ids (-1 empty); buyq (10, I) queued purchases (I: the content's inventory
-    slots); apm (2, A) ticks of the last accepted orders (ring); vis (2, U) team t sees unit u;
-    seen_hp (2, 26) last seen building health; draft (10,) hero ids (blue 0..4, red 0..4); front
-    (2, 3) furthest creep lane-path index per team and lane (-1 none); scratch: grid_head (2, cells),
-    grid_next (U,), buf (2, U) query results, live (U,) the slots alive at the start of the tick
-    (n_live of them).
+
+def game_dtype(n_units: int, n_cells: int, apm: int, inv_slots: int) -> np.dtype:
+    """The per-game record: the GAME_DTYPE scalars, then fixed-size per-game tables.
+
+    Shapes: U unit slots, I the content's inventory slots, A the APM budget (orders per minute),
+    cells the spatial grid's cells. Fields marked scratch are rebuilt every tick and not checksummed
+    (``SCRATCH_GAME_FIELDS``). docs/state.md describes every field.
     """
     return np.dtype(
         [(n, L.GAME_DTYPE[n]) for n in L.GAME_DTYPE.names or ()]
         + [
-            ("inv", "i1", (10, inv_slots)),
-            ("buyq", "i1", (10, inv_slots)),
-            ("apm", "i4", (2, apm)),
-            ("vis", "i1", (2, n_units)),
-            ("seen_hp", "f4", (2, 2 * L.N_BLD)),
-            ("draft", "i1", (10,)),
-            ("front", "i4", (2, 3)),
-            ("grid_head", "i2", (2, n_cells)),
-            ("grid_next", "i2", (n_units,)),
-            ("buf", "i2", (2, n_units)),
-            ("live", "i2", (n_units,)),
-            ("acc", "f8", (3, 8)),
+            ("inv", "i1", (10, inv_slots)),  # item ids each leader holds, NONE for an empty slot
+            ("buyq", "i1", (10, inv_slots)),  # purchases queued by the coach (FIFO), NONE padded
+            ("apm", "i4", (2, apm)),  # ring of the ticks of each team's last accepted orders
+            ("vis", "i1", (2, n_units)),  # 1: team t sees unit u (updated every vision update)
+            ("seen_hp", "f4", (2, 2 * L.N_BLD)),  # building health as each team last saw it
+            ("draft", "i1", (10,)),  # content leader ids drafted: blue 0..4, red 0..4
+            ("front", "i4", (2, 3)),  # furthest creep lane-path index per team and lane, NONE if none
+            ("grid_head", "i2", (2, n_cells)),  # scratch: first unit of each team's units in each cell
+            ("grid_next", "i2", (n_units,)),  # scratch: next unit in the same cell list, NONE at the end
+            ("buf", "i2", (2, n_units)),  # scratch: query results (0: neighbourhoods, 1: everything else)
+            ("live", "i2", (n_units,)),  # scratch: the slots alive at the start of the tick (n_live)
+            ("acc", "f8", (3, 8)),  # scratch: refresh_stats sums, products, sums of add-multipliers
         ],
         align=True,
     )
@@ -114,15 +120,22 @@ class State:
         return State(Arrays(*(a[b : b + 1].copy() for a in self.arrays)), self.world)
 
     def checksum(self, b: int = 0) -> str:
-        """A 16-hex-digit digest of game ``b``'s full state (scratch and event buffers excluded)."""
+        """A 16-hex-digit digest of game ``b``'s full state (scratch and event buffers excluded).
+
+        The rule (docs/state.md, "Checksums"): the tables of ``CHECKSUM_FIELDS`` in that order, each
+        field by field in record order (the padding bytes of aligned records are not state), each
+        field's values in C order with the record axes *last*. For a scalar field that is simply its
+        column; a sub-array field (``leaders.skills`` (3,)) hashes element 0 of every record, then
+        element 1, ..., exactly as the separate scalar fields it replaced (``sk0``, ``sk1``, ``sk2``)
+        did, so renaming fields or merging numbered ones into a sub-array keeps every recorded digest.
+        """
         h = hashlib.blake2b(digest_size=8)
         for name in CHECKSUM_FIELDS:
             arr = getattr(self.arrays, name)[b]
-            # field by field: the padding bytes of aligned records are not state (copies skip them)
             for f in arr.dtype.names:
                 if name == "games" and f in SCRATCH_GAME_FIELDS:
                     continue
-                h.update(np.ascontiguousarray(arr[f]).tobytes())
+                h.update(_field_bytes(arr, f))
         return h.hexdigest()
 
     def checksums(self) -> list[str]:
@@ -138,10 +151,10 @@ def alloc_arrays(world: World, batch: int) -> Arrays:
     nc = ((W + L.GRID_CELL - 1) // L.GRID_CELL) * ((H + L.GRID_CELL - 1) // L.GRID_CELL)
     apm = max(1, int(world.rec["apm"]))
     games = np.zeros(batch, game_dtype(U, nc, apm, int(world.rec["inv_slots"])))
-    games["inv"] = -1
-    games["buyq"] = -1
-    games["draft"] = -1
-    games["front"] = -1
+    games["inv"] = L.NONE
+    games["buyq"] = L.NONE
+    games["draft"] = L.NONE
+    games["front"] = L.NONE
     return Arrays(
         units=np.zeros((batch, U), L.UNIT_DTYPE),
         leaders=np.zeros((batch, 10), L.LEADER_DTYPE),

@@ -14,13 +14,17 @@ import numpy as np
 
 from shotcaller.content import Content
 from shotcaller.sim.config import Params, SimConfig
-from shotcaller.sim.layout import N_BLD
+from shotcaller.sim.layout import N_BLD, NONE
 
 DX = np.array([0, 1, 1, 1, 0, -1, -1, -1], np.int64)
 DY = np.array([-1, -1, 0, 1, 1, 1, 0, -1], np.int64)
 # Direction orders: blue scans N first, red its mirror image (S first), so ties break symmetrically.
 DIR_ORDER = np.array([[0, 1, 7, 2, 6, 3, 5, 4], [4, 3, 5, 2, 6, 1, 7, 0]], np.int64)
 NAV_BUDGET_BYTES = 48 << 20
+# Leader AI: a gank order is given up when its target has been out of sight this long (seconds).
+GANK_PATIENCE_S = 3.0
+# Attack speed is attacks per 10 seconds (attack speed 10: one attack a second; docs/design.md 3).
+ATTACK_SPEED_PERIOD_S = 10.0
 
 # Fields of the table record (besides the rule numbers of _rule_fields):
 # floor (H, W) bool; tidx (H, W) int32 floor index or -1; anchor_of (H, W) int32 anchor of the tile's
@@ -40,7 +44,7 @@ class World:
     content: Content
     config: SimConfig
     params: Params
-    tables: np.ndarray  # (1,) structured record: static tables and rule numbers (in ticks)
+    tables: np.ndarray  # (1,) structured record: static tables and rule numbers (durations in ticks)
     stride: int
 
     @property
@@ -86,7 +90,7 @@ def _py_nav(
         return not (DX[k] and DY[k]) or (bool(floor[y, nx]) and bool(floor[ny, x]))
 
     def greedy() -> int:
-        best, bd = -1, (tx - x) ** 2 + (ty - y) ** 2
+        best, bd = NONE, (tx - x) ** 2 + (ty - y) ** 2
         for k in DIR_ORDER[team]:
             if ok(k):
                 d = (tx - x - int(DX[k])) ** 2 + (ty - y - int(DY[k])) ** 2
@@ -100,7 +104,7 @@ def _py_nav(
     d = dist[a]
     if d[tidx[y, x]] == 0:
         return greedy()
-    best, bc = -1, 1 << 40
+    best, bc = NONE, 1 << 40
     for k in DIR_ORDER[team]:
         if ok(k):
             c = int(d[tidx[y + DY[k], x + DX[k]]]) + (14 if DX[k] and DY[k] else 10)
@@ -155,6 +159,8 @@ def _rule_fields(content: Content, params: Params, stride: int) -> tuple[dict[st
         "aggro": r["combat.aggro_range"],
         "proj_speed": r["combat.projectile_speed"],
         "tower_aggro": round(r["combat.tower_leader_aggro_s"] * tps),
+        "attack_period": ATTACK_SPEED_PERIOD_S * tps,  # ticks between attacks at attack speed 1
+        "gank_patience": round(GANK_PATIENCE_S * tps),
         "first_wave": round(r["waves.first_wave_s"] * tps),
         "wave_every": round(r["waves.interval_s"] * tps),
         "wave_size": r["waves.creeps_per_wave"],
@@ -181,7 +187,7 @@ def _rule_fields(content: Content, params: Params, stride: int) -> tuple[dict[st
         "vis_tower": r["vision.tower"],
         "vis_barracks": r["vision.barracks"],
         "vis_core": r["vision.core"],
-        "vis_every": r["vision.update_ticks"],
+        "vis_every": max(1, round(r["vision.update_s"] * tps)),
         "micro": int(params.micro),
         "autoreset": int(params.autoreset),
         "ai_every": max(1, params.ai_interval),
@@ -191,6 +197,7 @@ def _rule_fields(content: Content, params: Params, stride: int) -> tuple[dict[st
         "tiebreak",
         "stride",
         "tower_aggro",
+        "gank_patience",
         "first_wave",
         "wave_every",
         "wave_size",
