@@ -201,7 +201,7 @@ def test_protection_order_tower_chain_barracks_core(fast_world, a):
     assert [(x["a"], x["b"], x["c"]) for x in events(ev, "building_destroyed")] == [(e, 4, t0)]
     assert (unit(st, t1)["invuln"], unit(st, t2)["invuln"], unit(st, rax)["invuln"]) == (0, 1, 1)
     assert hammer(t1) == blows(t1)  # one attack per interval, attack - defense each
-    assert aimed(t1) == blows(t1)[0]  # control: the aimed attack does land on a vulnerable tower
+    assert aimed(t1) == blows(t1)[0]  # control: in the same window an attack does land once it is vulnerable
     kill(st, t1)
     assert (unit(st, t2)["invuln"], unit(st, rax)["invuln"]) == (0, 1)
     assert hammer(rax) == []  # the lane still has a tower
