@@ -1,7 +1,8 @@
 """The shotcaller's orders (docs/design.md section 7): validation and rejection reasons, latency, the APM budget,
 whole-team orders, shopping, teleport, retreat and micro orders.
 
-``world`` has the default pacing (2 s latency = 40 ticks, APM 30, micro off); ``fast_world`` has none of it.
+``world`` has the default pacing (``LATENCY`` ticks, ``APM`` orders a minute, micro off); ``fast_world`` has none of
+it.
 Order rows are ``(team, leader, kind, a, b)``; arguments as in docs/orders.md (``gank`` takes the enemy
 leader's global index 0..9, ``teleport`` the own building's unit slot 0..25).
 """
@@ -13,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hst
 
+from shotcaller.content import load_content
 from shotcaller.sim import Params, SimConfig, build_world, step_inplace
 from shotcaller.sim import layout as L
 from shotcaller.sim.scenario import NEVER, hold, keep_only, leader_slot, place, scenario_state, set_field, spawn_unit
@@ -20,7 +22,15 @@ from tests.helpers import DRAFT
 
 DRAFT_Q = [5, 1, 2, 3, 4, 0, 6, 7, 8, 9]  # blue leader 0 is Chiron, red leader 0 is Rollo
 COFFEE, SALVE, SCROLL, BOOTS, GLOVES, IRON_SWORD, CHAIN_MAIL, VITALITY, LONGBOW, AEGIS, WARLORD = range(11)
-LATENCY = 40
+# rule numbers of the content (balance, retuned in content/rules.toml): scenarios derive from them
+_RULES = load_content().rules
+_TPS = _RULES["time.ticks_per_second"]
+LATENCY = round(_RULES["orders.latency_s"] * _TPS)  # the default latency, in ticks
+APM = int(_RULES["orders.apm"])  # the default budget of accepted orders per team per minute
+MINUTE = round(60 * _TPS)
+TP_CHAN = round(_RULES["orders.teleport_channel_s"] * _TPS)
+TP_CD = round(_RULES["orders.teleport_cooldown_s"] * _TPS)
+GOLD_TICK = _RULES["economy.passive_gold_per_s"] / _TPS
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -79,6 +89,12 @@ def reasons(ev) -> list[int]:
 def queue_world(content):
     """Default latency but no APM cap: for filling the order queue."""
     return build_world(content, SimConfig(), Params(apm=0))
+
+
+@pytest.fixture(scope="module")
+def apm_world(content):
+    """The default rules, with an order queue long enough to submit more than a minute's budget at once."""
+    return build_world(content, SimConfig(order_queue=max(SimConfig().order_queue, 2 * APM + 16)), Params())
 
 
 @pytest.fixture(scope="module")
@@ -322,45 +338,47 @@ def test_lane_change_visible_only_after_latency_from_any_tick(world):
 
 def test_orders_issued_at_once_apply_in_issue_order(world):
     st = scenario_state(world, DRAFT)
-    ev = step_inplace(st, orders((0, 0, L.O_STANCE, 2, 0), (0, -1, L.O_STANCE, 0, 0), (0, 1, L.O_STANCE, 2, 0)), 41)
+    ev = step_inplace(
+        st, orders((0, 0, L.O_STANCE, 2, 0), (0, -1, L.O_STANCE, 0, 0), (0, 1, L.O_STANCE, 2, 0)), LATENCY + 1
+    )
     assert accepted(ev) == 3
     assert st.arrays.leaders[0]["stance"][:5].tolist() == [0, 2, 0, 0, 0]
 
 
 # ---------------------------------------------------------------------------- APM budget
-def test_apm_budget_30_per_minute_then_free_again(world):
-    assert int(world.rec["apm"]) == 30
-    st = scenario_state(world, DRAFT)
-    rows = [(0, i % 5, L.O_STANCE, i % 3, 0) for i in range(31)] + [(1, 0, L.O_STANCE, 0, 0)]
+def test_apm_budget_per_minute_then_free_again(apm_world):
+    assert int(apm_world.rec["apm"]) == APM > 0
+    st = scenario_state(apm_world, DRAFT)
+    rows = [(0, i % 5, L.O_STANCE, i % 3, 0) for i in range(APM + 1)] + [(1, 0, L.O_STANCE, 0, 0)]
     ev = step_inplace(st, orders(*rows), 1)
     answers = order_events(ev)
-    assert [a[0] for a in answers[:30]] == ["order_accepted"] * 30
-    assert answers[30] == ("order_rejected", 0, 30 % 5, L.O_STANCE, L.R_APM)
-    assert answers[31][0] == "order_accepted"  # the other team has its own budget
+    assert [a[0] for a in answers[:APM]] == ["order_accepted"] * APM
+    assert answers[APM] == ("order_rejected", 0, APM % 5, L.O_STANCE, L.R_APM)
+    assert answers[APM + 1][0] == "order_accepted"  # the other team has its own budget
     assert st.arrays.teams[0]["orders_rejected"].tolist() == [1, 0]
     one = orders((0, 0, L.O_STANCE, 1, 0))
-    step_to(st, 600)
+    step_to(st, MINUTE // 2)
     assert reasons(step_inplace(st, one, 1)) == [L.R_APM]
-    step_to(st, 1199)
+    step_to(st, MINUTE - 1)
     assert reasons(step_inplace(st, one, 1)) == [L.R_APM]
-    # tick 1200: the 30 orders of tick 0 are a minute old
-    ev = step_inplace(st, orders(*[(0, 0, L.O_STANCE, 1, 0)] * 31), 1)
-    assert accepted(ev) == 30 and reasons(ev) == [L.R_APM]
+    # a minute after tick 0: the orders of tick 0 are a minute old
+    ev = step_inplace(st, orders(*[(0, 0, L.O_STANCE, 1, 0)] * (APM + 1)), 1)
+    assert accepted(ev) == APM and reasons(ev) == [L.R_APM]
 
 
-def test_rejected_orders_do_not_use_the_apm_budget(world):
-    st = scenario_state(world, DRAFT)
-    bad = [(0, 0, L.O_LANE, 9, 0)] * 40
-    good = [(0, 1, L.O_LANE, 1, 0)] * 31
+def test_rejected_orders_do_not_use_the_apm_budget(apm_world):
+    st = scenario_state(apm_world, DRAFT)
+    bad = [(0, 0, L.O_LANE, 9, 0)] * (APM + 10)
+    good = [(0, 1, L.O_LANE, 1, 0)] * (APM + 1)
     ev = step_inplace(st, orders(*(bad + good)), 1)
-    assert reasons(ev) == [L.R_BAD_LANE] * 40 + [L.R_APM]
-    assert accepted(ev) == 30
+    assert reasons(ev) == [L.R_BAD_LANE] * (APM + 10) + [L.R_APM]
+    assert accepted(ev) == APM
 
 
 def test_order_queue_full(queue_world):
     st = scenario_state(queue_world, DRAFT)
     q = st.arrays.pending.shape[2]
-    assert q == 32
+    assert q == SimConfig().order_queue  # the default shape
     ev = step_inplace(st, orders(*[(0, 0, L.O_STANCE, 0, 0)] * (q + 1) + [(1, 0, L.O_STANCE, 0, 0)]), 1)
     assert accepted(ev) == q + 1  # red's queue is its own
     assert reasons(ev) == [L.R_QUEUE_FULL]
@@ -394,8 +412,11 @@ def test_whole_team_buy_goes_to_leaders_who_can_pay(world):
     for li in range(5):
         hold(st, leader_slot(li))  # everybody stays at the core (the shop)
         leader(st, li)["build_next"] = 4
-    leader(st, 1)["gold"] = 600.0
-    leader(st, 3)["gold"] = 600.0
+    price = float(world.rec["item_price"][CHAIN_MAIL])
+    for li in (0, 2, 4):  # cannot pay, even after the latency
+        leader(st, li)["gold"] = min(float(leader(st, li)["gold"]), price - GOLD_TICK * (LATENCY + 2))
+    leader(st, 1)["gold"] = price + 100.0
+    leader(st, 3)["gold"] = price + 100.0
     ev = step_inplace(st, orders((0, -1, L.O_BUY, CHAIN_MAIL, 0)), LATENCY)
     assert accepted(ev) == 1 and events(ev, "purchase") == []
     ev = step_inplace(st, None, 1)
@@ -404,7 +425,7 @@ def test_whole_team_buy_goes_to_leaders_who_can_pay(world):
     inv = st.arrays.games["inv"][0]
     assert inv[1].tolist() == [CHAIN_MAIL, -1, -1, -1] and inv[3].tolist() == [CHAIN_MAIL, -1, -1, -1]
     assert (inv[[0, 2, 4]] == -1).all() and (st.arrays.games["buyq"][0, :5] == -1).all()
-    assert float(leader(st, 1)["gold"]) == pytest.approx(600 + 4.1 - 500, abs=0.01)
+    assert float(leader(st, 1)["gold"]) == pytest.approx(100 + GOLD_TICK * (LATENCY + 1), abs=0.01)
 
 
 def test_whole_team_buy_skips_leaders_with_a_full_inventory(fast_world):
@@ -449,12 +470,15 @@ def test_buy_is_queued_after_latency_and_done_at_the_core(world):
             break
     assert [(e["a"], e["b"]) for e in buys] == [(0, IRON_SWORD), (0, COFFEE)]
     assert buys[0]["tick"] > t_order + LATENCY  # walked home first
-    assert d2[-1] <= 2.5**2 < d2[-2]
+    assert d2[-1] <= float(world.rec["fountain_r"]) ** 2 < d2[-2]
     assert st.arrays.games["inv"][0, 0].tolist() == [IRON_SWORD, COFFEE, -1, -1]
     assert st.arrays.games["buyq"][0, 0].tolist() == [-1] * 4
-    assert float(leader(st, 0)["gold"]) == pytest.approx(1000 + 0.1 * tick(st) - 550, abs=0.01)
+    price = world.rec["item_price"]
+    spent = float(price[IRON_SWORD] + price[COFFEE])
+    assert float(leader(st, 0)["gold"]) == pytest.approx(1000 + GOLD_TICK * tick(st) - spent, abs=0.01)
     step_inplace(st, None, 1)
-    assert unit(st, b)["atk"] == world.rec["hero_stats"][5, L.S_ATK] + 15  # Chiron with the Iron Sword
+    sword = world.rec["item_mods"][IRON_SWORD, L.IM_ATK]
+    assert sword > 0 and unit(st, b)["atk"] == world.rec["hero_stats"][5, L.S_ATK] + sword  # Chiron with the sword
 
 
 def test_buy_waits_in_queue_until_affordable(fast_world):
@@ -464,13 +488,14 @@ def test_buy_waits_in_queue_until_affordable(fast_world):
     hold(st, b)
     place(st, b, 40, 47)
     leader(st, 0)["build_next"] = 4
-    leader(st, 0)["gold"] = 500.0
+    sword, mail = (float(fast_world.rec["item_price"][i]) for i in (IRON_SWORD, CHAIN_MAIL))
+    leader(st, 0)["gold"] = sword + 0.5 * mail  # the sword, not the mail too
     ev = step_inplace(st, orders((0, 0, L.O_BUY, IRON_SWORD, 0), (0, 0, L.O_BUY, CHAIN_MAIL, 0)), 1)
     assert accepted(ev) == 2
     assert [e["b"] for e in events(ev, "purchase")] == [IRON_SWORD]
     assert st.arrays.games["buyq"][0, 0].tolist() == [CHAIN_MAIL, -1, -1, -1]
-    # the queue waits for the gold: 0.1 per tick
-    leader(st, 0)["gold"] = 499.05
+    # the queue waits for the gold: ten more ticks of passive gold
+    leader(st, 0)["gold"] = mail - 9.5 * GOLD_TICK
     ev = step_inplace(st, None, 9)
     assert events(ev, "purchase") == []
     ev = step_inplace(st, None, 2)
@@ -510,29 +535,29 @@ def test_inventory_full_counts_buy_orders_in_flight(request, wname):
 
 
 # ---------------------------------------------------------------------------- teleport
-def test_teleport_channels_3s_moves_and_starts_60s_cooldown(fast_world):
+def test_teleport_channels_moves_and_starts_its_cooldown(fast_world):
     st = scenario_state(fast_world, DRAFT_Q)
     b = leader_slot(0)
     keep_only(st, [b])
     hold(st, b)
     place(st, b, 40, 40)
-    ev = step_inplace(st, orders((0, 0, L.O_TELEPORT, 4, 0)), 60)  # to the blue outer tower of lane 0
+    ev = step_inplace(st, orders((0, 0, L.O_TELEPORT, 4, 0)), TP_CHAN)  # to the blue outer tower of lane 0
     assert accepted(ev) == 1 and events(ev, "teleport") == []
     assert (int(unit(st, b)["x"]), int(unit(st, b)["y"])) == (40, 40)
     assert leader(st, 0)["mode"] == L.M_CHANNEL
     ev = step_inplace(st, None, 1)
-    assert [(e["tick"], e["a"], e["b"]) for e in events(ev, "teleport")] == [(60, 0, 4)]
+    assert [(e["tick"], e["a"], e["b"]) for e in events(ev, "teleport")] == [(TP_CHAN, 0, 4)]
     assert (int(unit(st, b)["x"]), int(unit(st, b)["y"])) == (8, 29)
     assert leader(st, 0)["mode"] == L.M_NORMAL
-    assert leader(st, 0)["teleport_ready_at"] == 60 + 1200
-    # on cooldown for 60 s
+    assert leader(st, 0)["teleport_ready_at"] == TP_CHAN + TP_CD
+    # on cooldown until then
     tp = orders((0, 0, L.O_TELEPORT, 0, 0))
     assert reasons(step_inplace(st, tp, 1)) == [L.R_COOLDOWN]
-    step_to(st, 1259)
+    step_to(st, TP_CHAN + TP_CD - 1)
     assert reasons(step_inplace(st, tp, 1)) == [L.R_COOLDOWN]
-    ev = step_inplace(st, tp, 61)
+    ev = step_inplace(st, tp, TP_CHAN + 1)
     assert accepted(ev) == 1
-    assert [(e["tick"], e["b"]) for e in events(ev, "teleport")] == [(1320, 0)]
+    assert [(e["tick"], e["b"]) for e in events(ev, "teleport")] == [(2 * TP_CHAN + TP_CD, 0)]
     assert (int(unit(st, b)["x"]), int(unit(st, b)["y"])) == (40, 48)
 
 
@@ -542,13 +567,13 @@ def test_teleport_with_latency_takes_latency_plus_channel(world):
     keep_only(st, [b])
     hold(st, b)
     place(st, b, 40, 40)
-    ev = step_inplace(st, orders((0, 0, L.O_TELEPORT, 7, 0)), LATENCY + 60)  # blue outer tower of lane 1
+    ev = step_inplace(st, orders((0, 0, L.O_TELEPORT, 7, 0)), LATENCY + TP_CHAN)  # blue outer tower of lane 1
     assert order_events(ev) == [("order_accepted", 0, 0, L.O_TELEPORT, LATENCY)]
     assert (int(unit(st, b)["x"]), int(unit(st, b)["y"])) == (40, 40)
     ev = step_inplace(st, None, 1)
-    assert [(e["tick"], e["b"]) for e in events(ev, "teleport")] == [(LATENCY + 60, 7)]
+    assert [(e["tick"], e["b"]) for e in events(ev, "teleport")] == [(LATENCY + TP_CHAN, 7)]
     assert (int(unit(st, b)["x"]), int(unit(st, b)["y"])) == (40, 29)
-    ready = LATENCY + 60 + 1200
+    ready = LATENCY + TP_CHAN + TP_CD
     # the cooldown check looks at when the order will take effect
     step_to(st, ready - LATENCY - 1)
     assert reasons(step_inplace(st, orders((0, 0, L.O_TELEPORT, 0, 0)), 1)) == [L.R_COOLDOWN]
@@ -561,12 +586,12 @@ def test_teleport_scroll_ignores_cooldown_and_is_consumed(fast_world):
     keep_only(st, [b])
     hold(st, b)
     place(st, b, 40, 40)
-    leader(st, 0)["teleport_ready_at"] = 5000
+    leader(st, 0)["teleport_ready_at"] = NEVER
     st.arrays.games["inv"][0, 0] = [IRON_SWORD, SCROLL, -1, -1]
-    ev = step_inplace(st, orders((0, 0, L.O_TELEPORT, 10, 0)), 61)  # sub 10: blue outer tower of lane 2
+    ev = step_inplace(st, orders((0, 0, L.O_TELEPORT, 10, 0)), TP_CHAN + 1)  # sub 10: blue outer tower of lane 2
     assert accepted(ev) == 1
     assert st.arrays.games["inv"][0, 0].tolist() == [IRON_SWORD, -1, -1, -1]
-    assert [(e["tick"], e["b"]) for e in events(ev, "teleport")] == [(60, 10)]
+    assert [(e["tick"], e["b"]) for e in events(ev, "teleport")] == [(TP_CHAN, 10)]
     assert (int(unit(st, b)["x"]), int(unit(st, b)["y"])) == (72, 29)
     # no second scroll
     assert reasons(step_inplace(st, orders((0, 0, L.O_TELEPORT, 0, 0)), 1)) == [L.R_COOLDOWN]
@@ -578,9 +603,10 @@ def test_stun_interrupts_teleport_channel(fast_world):
     keep_only(st, [b])
     hold(st, b)
     place(st, b, 40, 40)
-    step_inplace(st, orders((0, 0, L.O_TELEPORT, 4, 0)), 30)
-    set_field(st, b, stun_until=40)
-    ev = step_inplace(st, None, 60)
+    ev = step_inplace(st, orders((0, 0, L.O_TELEPORT, 4, 0)), TP_CHAN // 2)  # half-way through the channel
+    assert accepted(ev) == 1 and leader(st, 0)["mode"] == L.M_CHANNEL  # it was channelling (else nothing to stop)
+    set_field(st, b, stun_until=TP_CHAN // 2 + 10)
+    ev = step_inplace(st, None, 2 * TP_CHAN)
     assert events(ev, "teleport") == []
     assert (int(unit(st, b)["x"]), int(unit(st, b)["y"])) == (40, 40)
     assert leader(st, 0)["mode"] == L.M_NORMAL and leader(st, 0)["teleport_ready_at"] == 0  # no cooldown spent
@@ -592,11 +618,11 @@ def test_red_teleport_to_own_building_slot(fast_world):
     keep_only(st, [r])
     hold(st, r)
     place(st, r, 40, 9)
-    ev = step_inplace(st, orders((1, 0, L.O_TELEPORT, L.N_BLD + 4, 0)), 61)  # red's outer tower of lane 0
+    ev = step_inplace(st, orders((1, 0, L.O_TELEPORT, L.N_BLD + 4, 0)), TP_CHAN + 1)  # red's outer tower of lane 0
     assert order_events(ev) == [("order_accepted", 1, 0, L.O_TELEPORT, 0)]
-    assert [(e["tick"], e["a"], e["b"]) for e in events(ev, "teleport")] == [(60, 5, 4)]  # b: the sub index
+    assert [(e["tick"], e["a"], e["b"]) for e in events(ev, "teleport")] == [(TP_CHAN, 5, 4)]  # b: the sub index
     assert (int(unit(st, r)["x"]), int(unit(st, r)["y"])) == (8, 20)  # the mirror image of blue's (8, 29)
-    assert leader(st, 5)["teleport_ready_at"] == 60 + 1200
+    assert leader(st, 5)["teleport_ready_at"] == TP_CHAN + TP_CD
 
 
 # ---------------------------------------------------------------------------- retreat
@@ -608,9 +634,11 @@ def test_retreat_goes_home_heals_and_returns_to_previous_order(fast_world):
     step_inplace(st, orders((0, 0, L.O_PUSH, 2, 0)), 1)
     place(st, b, 72, 40)
     m = float(unit(st, b)["max_hp"])
-    resume = float(fast_world.rec["prof"][leader(st, 0)["profile"], L.PF_RESUME])
-    assert resume == pytest.approx(0.9)  # profile "standard"
-    set_field(st, b, hp=0.6 * m)
+    prof = fast_world.rec["prof"][leader(st, 0)["profile"]]
+    resume, low = float(prof[L.PF_RESUME]), float(prof[L.PF_RETREAT])
+    start = (low + resume) / 2  # above the auto-retreat health, below the resume health
+    assert low < start < resume
+    set_field(st, b, hp=start * m)
     step_inplace(st, None, 8)
     assert (leader(st, 0)["order"], leader(st, 0)["order_a"], leader(st, 0)["mode"]) == (L.O_PUSH, 2, L.M_NORMAL)
     ev = step_inplace(st, orders((0, 0, L.O_RETREAT, 0, 0)), 1)
@@ -618,21 +646,23 @@ def test_retreat_goes_home_heals_and_returns_to_previous_order(fast_world):
     ld = leader(st, 0)
     assert (ld["order"], ld["mode"], ld["prev_order"], ld["prev_a"]) == (L.O_RETREAT, L.M_RETREAT, L.O_PUSH, 2)
     home = None
-    for _ in range(600):
+    heal = float(fast_world.rec["heal_per_tick"])  # share of the maximum per tick at the fountain
+    fountain_r2 = float(fast_world.rec["fountain_r"]) ** 2
+    for _ in range(300 + round((resume - start) / heal)):
         step_inplace(st, None, 1)
         u = unit(st, b)
         if leader(st, 0)["mode"] == L.M_RETREAT:
             assert (int(u["goal_x"]), int(u["goal_y"])) == (40, 48) and u["target"] == -1
-            if home is None and (int(u["x"]) - 40) ** 2 + (int(u["y"]) - 48) ** 2 <= 6:
+            if home is None and (int(u["x"]) - 40) ** 2 + (int(u["y"]) - 48) ** 2 <= fountain_r2:
                 home = tick(st)
         else:
             break
     assert home is not None, "never reached the core"
-    # back to the push once healed to the profile's resume health (5% of the maximum per second)
+    # back to the push once healed to the profile's resume health at the fountain's rate
     ld = leader(st, 0)
     assert (ld["order"], ld["order_a"], ld["mode"]) == (L.O_PUSH, 2, L.M_NORMAL)
     assert unit(st, b)["hp"] >= resume * m - 1e-3
-    assert tick(st) - home >= (resume - 0.6) / 0.0025 - 1
+    assert tick(st) - home >= (resume - start) / heal - 1
     step_inplace(st, None, 80)
     assert int(unit(st, b)["x"]) > 50  # on its way back east to lane 2
 
@@ -730,7 +760,8 @@ def test_micro_move_and_stop(fast_world):
     keep_only(st, [b])
     place(st, b, 20, 24)
     set_field(st, b, move_points=0.0)
-    step_inplace(st, orders((0, 0, L.O_MOVE, 30, 24)), 44)
+    per = -(-float(fast_world.rec["cost_o"]) // float(fast_world.rec["hero_stats"][0, L.S_REFILL]))  # ticks a tile
+    step_inplace(st, orders((0, 0, L.O_MOVE, 30, 24)), int(10 * per) + 4)
     assert (int(unit(st, b)["x"]), int(unit(st, b)["y"])) == (30, 24)
     step_inplace(st, None, 20)
     assert (int(unit(st, b)["x"]), int(unit(st, b)["y"])) == (30, 24)  # stays there
@@ -753,7 +784,7 @@ def test_hold_attacks_an_enemy_in_range(fast_world):
     set_field(st, c, hp=60.0, aspd=0.0, base_as=0.0, root_until=NEVER)
     step_inplace(st, orders((0, 0, L.O_HOLD, 0, 0)), 40)
     assert (int(unit(st, b)["x"]), int(unit(st, b)["y"])) == (24, 24)
-    assert unit(st, r)["hp"] < 1000.0  # the enemy leader next to it was attacked
+    assert unit(st, r)["hp"] < unit(st, r)["max_hp"]  # the enemy leader next to it was attacked
 
 
 def test_hold_never_walks(fast_world):

@@ -8,14 +8,20 @@ Scenarios that involve one side are run for both teams on the mirrored map (row 
 
 from __future__ import annotations
 
+import math
+import tomllib
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+import shotcaller.content
 from shotcaller.sim import Params, SimConfig, build_world, step_inplace
 from shotcaller.sim import layout as L
 from shotcaller.sim.scenario import NEVER, hold, keep_only, leader_slot, place, scenario_state, set_field, spawn_unit
 from tests.helpers import DRAFT
 
+CONTENT_DIR = Path(shotcaller.content.__file__).parent
 DRAFT_Q = [5, 1, 2, 3, 4, 0, 6, 7, 8, 9]  # blue leader 0 is Chiron, red leader 0 is Rollo
 ROLLO, CHIRON = 0, 5  # hero ids
 IRON_SWORD, COFFEE, SALVE = 5, 0, 1
@@ -33,14 +39,29 @@ def ustat(w, row: int, col: int) -> float:
     return float(w.rec["unit_stats"][row, col])
 
 
+def rule(w, name: str) -> float:
+    """Rule number ``name`` of the world's table record (in ticks where it is a time)."""
+    return float(w.rec[name])
+
+
+def passive(w, ticks: int) -> float:
+    """Passive gold earned by one leader in ``ticks`` ticks."""
+    return ticks * rule(w, "gold_per_tick")
+
+
+def item_mod(w, item: int, col: int) -> float:
+    """Stat modifier ``col`` (layout.IM_*) of item ``item``."""
+    return float(w.rec["item_mods"][item, col])
+
+
 def hit(atk: float, dfn: float) -> float:
     """Damage of one attack (docs/design.md 3: max(1, Attack - Defense))."""
     return max(1.0, atk - dfn)
 
 
-def interval(aspd: float) -> int:
-    """Ticks between attacks (docs/design.md 3: max(1, round(200 / AttackSpeed)))."""
-    return max(1, int(200.0 / aspd + 0.5))
+def interval(w, aspd: float) -> int:
+    """Ticks between attacks (docs/rules.md: max(1, round(10 s x ticks_per_second / AttackSpeed)))."""
+    return max(1, int(10.0 * float(w.rec["tps"]) / aspd + 0.5))
 
 
 class Side:
@@ -148,7 +169,7 @@ def test_protection_order_tower_chain_barracks_core(fast_world, a):
     rax, core = bld(e, 1), bld(e, 0)
 
     atk = hero(fast_world, CHIRON, L.S_ATK)
-    n_ticks = 3 * interval(hero(fast_world, CHIRON, L.S_AS))
+    n_ticks = 3 * interval(fast_world, hero(fast_world, CHIRON, L.S_AS))
 
     def hammer(slot: int) -> list[float]:
         """Hold next to building ``slot`` for three attack intervals; the health it lost, hit by hit."""
@@ -164,16 +185,23 @@ def test_protection_order_tower_chain_barracks_core(fast_world, a):
     assert unit(st, t1)["invuln"] == 1 and unit(st, t1)["hp"] == tower_hp
     # even an attack aimed straight at it (outside the AI's decision ticks) deals nothing
     every = int(fast_world.rec["ai_every"])
-    while (int(st.arrays.games["tick"][0]) + s.me) % every != 1:
-        step_inplace(st, None, 1)
-    set_field(st, me, target=t1, next_attack=int(st.arrays.games["tick"][0]))
-    step_inplace(st, None, 2)
-    assert unit(st, t1)["hp"] == tower_hp
+
+    def aimed(slot: int) -> float:
+        """The health ``slot`` loses to one attack aimed straight at it between two decisions."""
+        while (int(st.arrays.games["tick"][0]) + s.me) % every != 1:
+            step_inplace(st, None, 1)
+        before = float(unit(st, slot)["hp"])
+        set_field(st, me, target=slot, next_attack=int(st.arrays.games["tick"][0]))
+        step_inplace(st, None, 2)
+        return before - float(unit(st, slot)["hp"])
+
+    assert aimed(t1) == 0 and unit(st, t1)["hp"] == tower_hp
     # the outer tower falls -> tier 1 becomes vulnerable, tier 2 and the barracks do not
     ev = kill(st, t0)
     assert [(x["a"], x["b"], x["c"]) for x in events(ev, "building_destroyed")] == [(e, 4, t0)]
     assert (unit(st, t1)["invuln"], unit(st, t2)["invuln"], unit(st, rax)["invuln"]) == (0, 1, 1)
     assert hammer(t1) == blows(t1)  # one attack per interval, attack - defense each
+    assert aimed(t1) == blows(t1)[0]  # control: in the same window an attack does land once it is vulnerable
     kill(st, t1)
     assert (unit(st, t2)["invuln"], unit(st, rax)["invuln"]) == (0, 1)
     assert hammer(rax) == []  # the lane still has a tower
@@ -195,7 +223,7 @@ def test_protection_order_tower_chain_barracks_core(fast_world, a):
 
 # ---------------------------------------------------------------------------- towers
 @pytest.mark.parametrize("a", [0, 1], ids=["red_tower", "blue_tower"])
-def test_tower_shoots_closest_creep_then_switches_to_leader_aggressor(fast_world, a):
+def test_tower_shoots_closest_creep_then_switches_to_leader_aggressor(fast_world, content, a):
     s = Side(a)
     st = scenario_state(fast_world, s.draft)
     me, foe = leader_slot(s.me), leader_slot(s.foe)
@@ -218,13 +246,12 @@ def test_tower_shoots_closest_creep_then_switches_to_leader_aggressor(fast_world
     set_field(st, foe, hp=foe_hp, root_until=NEVER)  # hurt: the preferred target of our leader once in reach
     foe_hp = float(unit(st, foe)["hp"])
     tower_atk = ustat(fast_world, L.UK_TOWER, L.S_ATK)
-    tower_every = interval(ustat(fast_world, L.UK_TOWER, L.S_AS))
+    tower_every = interval(fast_world, ustat(fast_world, L.UK_TOWER, L.S_AS))
     creep_hp = ustat(fast_world, L.UK_CREEP, L.S_HP)
-    assert tower_every < 40 <= 2 * tower_every
-    step_inplace(st, None, 40)
+    step_inplace(st, None, tower_every + 1)
     # creeps first, the closest one; the closer leader is ignored
     assert unit(st, tw)["target"] == near
-    assert unit(st, near)["hp"] == creep_hp - 2 * hit(tower_atk, float(unit(st, near)["dfn"]))  # shots at 0, 25
+    assert unit(st, near)["hp"] == creep_hp - 2 * hit(tower_atk, float(unit(st, near)["dfn"]))  # shots at 0, every
     assert unit(st, far)["hp"] == creep_hp and unit(st, me)["hp"] == unit(st, me)["max_hp"]
     # the enemy leader steps next to our leader, which attacks it -> the tower switches to our leader
     place(st, foe, 9, s.y(22))
@@ -242,11 +269,11 @@ def test_tower_shoots_closest_creep_then_switches_to_leader_aggressor(fast_world
     creep_hp = float(unit(st, near)["hp"])
     assert hits_in(st, me, tower_every) == [hit(tower_atk, float(unit(st, me)["dfn"]))]
     assert unit(st, near)["hp"] == creep_hp
-    # the enemy leader leaves: 3 s after our leader's last attack on it the tower goes back to the creep
+    # the enemy leader leaves: tower_leader_aggro_s after our leader's last attack on it the tower goes back
     last = int(unit(st, me)["aggro_tick"])
     place(st, foe, 24, 24)
     aggro = int(fast_world.rec["tower_aggro"])
-    assert aggro == 60
+    assert aggro == round(content.rules["combat.tower_leader_aggro_s"] * rule(fast_world, "tps")) > 0
     while int(st.arrays.games["tick"][0]) <= last + aggro:
         step_inplace(st, None, 1)
         assert unit(st, tw)["target"] == me
@@ -255,27 +282,32 @@ def test_tower_shoots_closest_creep_then_switches_to_leader_aggressor(fast_world
 
 
 # ---------------------------------------------------------------------------- waves and creeps
-def test_barracks_spawn_waves_at_the_interval(fast_world):
+def test_barracks_spawn_waves_at_the_interval(fast_world, content):
     st = scenario_state(fast_world, DRAFT, waves=True)
     keep_only(st, [])
     T = fast_world.rec
-    first, every = int(T["first_wave"]), int(T["wave_every"])
-    assert (every, int(T["wave_size"])) == (600, 3)  # docs/design.md 3: 3 creeps every 30 s
+    first, every, n = int(T["first_wave"]), int(T["wave_every"]), int(T["wave_size"])
+    tps = content.rules["time.ticks_per_second"]
+    assert (first, every) == (
+        round(content.rules["waves.first_wave_s"] * tps),
+        round(content.rules["waves.interval_s"] * tps),
+    )
+    assert n == content.rules["waves.creeps_per_wave"] > 0
     step_inplace(st, None, first)
     assert st.arrays.units[0, L.SLOT_CREEP0 :]["alive"].sum() == 0
     step_inplace(st, None, 1)
     cr = st.arrays.units[0, L.SLOT_CREEP0 :]
     alive = cr[cr["alive"] == 1]
-    assert len(alive) == 18
-    growth = 1 + float(T["growth"]) * first / 1200  # creeps grow per game minute
+    assert len(alive) == 2 * 3 * n  # every barracks of both teams
+    growth = 1 + float(T["growth"]) * first / (60 * tps)  # creeps grow per game minute
     c_hp, c_atk = ustat(fast_world, L.UK_CREEP, L.S_HP), ustat(fast_world, L.UK_CREEP, L.S_ATK)
     for team in (0, 1):
         for lane in range(3):
             w = alive[(alive["team"] == team) & (alive["lane"] == lane)]
-            assert len(w) == 3
+            assert len(w) == n
             assert (w["x"] == T["bld_xy"][team, 1 + lane, 0]).all()
             assert (w["y"] == T["bld_xy"][team, 1 + lane, 1]).all()
-            assert w["kind"].tolist() == [L.K_CREEP] * 3
+            assert w["kind"].tolist() == [L.K_CREEP] * n
             np.testing.assert_allclose(w["max_hp"], c_hp * growth, rtol=1e-6)
             np.testing.assert_allclose(w["atk"], c_atk * growth, rtol=1e-6)
     # nothing more until the next interval, then a second wave
@@ -284,20 +316,23 @@ def test_barracks_spawn_waves_at_the_interval(fast_world):
     assert (cr["spawn_tick"][cr["alive"] == 1] == first).all()
     step_inplace(st, None, 1)
     cr = st.arrays.units[0, L.SLOT_CREEP0 :]
-    assert ((cr["alive"] == 1) & (cr["spawn_tick"] == first + every)).sum() == 18
+    assert ((cr["alive"] == 1) & (cr["spawn_tick"] == first + every)).sum() == 2 * 3 * n
 
 
-def test_fallen_barracks_makes_enemy_lane_creeps_mega(fast_world):
+def test_fallen_barracks_makes_enemy_lane_creeps_mega(fast_world, content):
     st = scenario_state(fast_world, DRAFT, waves=True)
     keep_only(st, [])
-    st.arrays.games["next_wave"][0] = 600
+    t_wave = 600  # a wave tick of this scene
+    st.arrays.games["next_wave"][0] = t_wave
     kill(st, bld(1, 1))  # red barracks, lane 0
     kill(st, bld(0, 3))  # blue barracks, lane 2
-    step_inplace(st, None, 600 - int(st.arrays.games["tick"][0]) + 1)
+    step_inplace(st, None, t_wave - int(st.arrays.games["tick"][0]) + 1)
     cr = st.arrays.units[0, L.SLOT_CREEP0 :]
-    w = cr[(cr["alive"] == 1) & (cr["spawn_tick"] == 600)]
-    growth = 1 + float(fast_world.rec["growth"]) * 600 / 1200
-    assert float(fast_world.rec["mega"]) == 0.5  # docs/design.md 3: +50%
+    w = cr[(cr["alive"] == 1) & (cr["spawn_tick"] == t_wave)]
+    growth = 1 + float(fast_world.rec["growth"]) * t_wave / (60 * rule(fast_world, "tps"))
+    mega = float(fast_world.rec["mega"])
+    assert mega == pytest.approx(content.rules["waves.mega_bonus"]) and mega > 0
+    n = int(fast_world.rec["wave_size"])
     c_hp, c_atk = ustat(fast_world, L.UK_CREEP, L.S_HP), ustat(fast_world, L.UK_CREEP, L.S_ATK)
     for team in (0, 1):
         for lane in range(3):
@@ -307,8 +342,8 @@ def test_fallen_barracks_makes_enemy_lane_creeps_mega(fast_world):
             if own_rax_down:
                 assert len(g) == 0, "a fallen barracks spawns nothing"
                 continue
-            mult = growth * (1.5 if enemy_rax_down else 1.0)
-            assert len(g) == 3
+            mult = growth * (1 + mega if enemy_rax_down else 1.0)
+            assert len(g) == n
             np.testing.assert_allclose(g["max_hp"], c_hp * mult, rtol=1e-6)
             np.testing.assert_allclose(g["hp"], c_hp * mult, rtol=1e-6)
             np.testing.assert_allclose(g["atk"], c_atk * mult, rtol=1e-6)
@@ -319,8 +354,10 @@ def test_creeps_walk_their_lane_toward_the_enemy_core(fast_world):
     keep_only(st, [])
     blue = spawn_unit(st, L.K_CREEP, 0, 8, 40)  # lane 0, heading north
     red = spawn_unit(st, L.K_CREEP, 1, 72, 9)  # lane 2, heading south (the mirror image)
-    # refill r per tick, capped at 100, a step costs 100: one tile every ceil(100 / r) ticks (7 for r = 15)
-    per = -(-100 // int(ustat(fast_world, L.UK_CREEP, L.S_REFILL)))
+    # refill r per tick, a step costs the orthogonal cost: one tile every ceil(cost / r) ticks
+    cost, refill = rule(fast_world, "cost_o"), ustat(fast_world, L.UK_CREEP, L.S_REFILL)
+    assert refill <= cost <= rule(fast_world, "max_pts")
+    per = math.ceil(cost / refill)
     step_inplace(st, None, 11 * per + per // 2)
     assert (int(unit(st, blue)["x"]), int(unit(st, blue)["y"])) == (8, 40 - 11)
     assert (int(unit(st, red)["x"]), int(unit(st, red)["y"])) == (72, 9 + 11)
@@ -331,8 +368,9 @@ def test_creeps_fight_enemies_within_aggro_range(fast_world):
     st = scenario_state(fast_world, DRAFT)
     keep_only(st, [])
     disarm_buildings(st)
+    aggro = rule(fast_world, "aggro")
     blue = spawn_unit(st, L.K_CREEP, 0, 40, 30)
-    red = spawn_unit(st, L.K_CREEP, 1, 40, 21)  # 9 tiles apart: beyond aggro range 7
+    red = spawn_unit(st, L.K_CREEP, 1, 40, 30 - math.floor(aggro) - 2)  # 2 tiles beyond the aggro range
     step_inplace(st, None, 6)
     assert unit(st, blue)["target"] == -1 and unit(st, red)["target"] == -1
     for _ in range(20):
@@ -341,7 +379,7 @@ def test_creeps_fight_enemies_within_aggro_range(fast_world):
         if unit(st, blue)["target"] == red and unit(st, red)["target"] == blue:
             break
     assert unit(st, blue)["target"] == red and unit(st, red)["target"] == blue
-    assert d <= 7
+    assert d <= aggro
     step_inplace(st, None, 120)
     # they stopped next to each other and trade blows of attack - defense
     assert abs(int(unit(st, blue)["y"]) - int(unit(st, red)["y"])) == 1
@@ -352,7 +390,7 @@ def test_creeps_fight_enemies_within_aggro_range(fast_world):
 
 
 # ---------------------------------------------------------------------------- leaders: fountain, respawn
-def test_fountain_heals_5_percent_per_second_next_to_own_core_only(fast_world):
+def test_fountain_heals_a_share_of_max_health_per_tick_next_to_own_core_only(fast_world):
     st = scenario_state(fast_world, DRAFT_Q)
     b, r = leader_slot(0), leader_slot(5)
     keep_only(st, [b, r])
@@ -363,15 +401,17 @@ def test_fountain_heals_5_percent_per_second_next_to_own_core_only(fast_world):
         st.arrays.leaders[0, li]["build_next"] = 4
         m[s] = float(unit(st, s)["max_hp"])
         set_field(st, s, hp=0.5 * m[s])
+    heal = rule(fast_world, "heal_per_tick")  # share of the maximum
+    assert 0 < 30 * heal < 0.5  # the scene heals from 50% without reaching the maximum
     place(st, b, 40, 47)  # next to the blue core (40, 48)
     place(st, r, 41, 2)  # next to the red core (40, 1)
     step_inplace(st, None, 20)
-    for s in (b, r):  # +5% of the maximum in one second
-        assert float(unit(st, s)["hp"]) == pytest.approx(0.55 * m[s], abs=1e-3)
+    for s in (b, r):
+        assert float(unit(st, s)["hp"]) == pytest.approx((0.5 + 20 * heal) * m[s], abs=1e-3)
     step_inplace(st, None, 10)
-    assert float(unit(st, b)["hp"]) == pytest.approx(0.575 * m[b], abs=1e-3)
-    # 4 tiles from the own core: nothing; next to the enemy core: nothing
-    place(st, b, 40, 44)
+    assert float(unit(st, b)["hp"]) == pytest.approx((0.5 + 30 * heal) * m[b], abs=1e-3)
+    # one tile beyond the fountain radius of the own core: nothing; next to the enemy core: nothing
+    place(st, b, 40, 48 - math.floor(rule(fast_world, "fountain_r")) - 1)
     place(st, r, 40, 47)
     hp = {s: float(unit(st, s)["hp"]) for s in (b, r)}
     step_inplace(st, None, 20)
@@ -379,15 +419,15 @@ def test_fountain_heals_5_percent_per_second_next_to_own_core_only(fast_world):
     # healing stops at full health
     place(st, r, 24, 24)
     place(st, b, 40, 47)
-    step_inplace(st, None, 400)
+    step_inplace(st, None, math.ceil(0.5 / heal) + 1)
     assert unit(st, b)["hp"] == unit(st, b)["max_hp"] == m[b]
 
 
 @pytest.mark.parametrize("minute", [0, 1, 3])
-def test_respawn_delay_5s_plus_2s_per_minute_at_own_core(fast_world, minute):
+def test_respawn_delay_grows_per_minute_and_is_at_own_core(fast_world, minute):
     st = scenario_state(fast_world, DRAFT)
     keep_only(st, [leader_slot(2), leader_slot(7)])
-    t0 = minute * 1200 + 17
+    t0 = minute * 60 * int(rule(fast_world, "tps")) + 17
     st.arrays.games["tick"][0] = t0
     for li in (2, 7):
         s = leader_slot(li)
@@ -396,7 +436,8 @@ def test_respawn_delay_5s_plus_2s_per_minute_at_own_core(fast_world, minute):
         set_field(st, s, hp=0.0)
     ev = step_inplace(st, None, 1)
     assert sorted(x["a"] for x in events(ev, "kill")) == [leader_slot(2), leader_slot(7)]
-    delay = 100 + 40 * minute
+    delay = round(rule(fast_world, "respawn_base") + rule(fast_world, "respawn_per_min") * minute)
+    assert delay > 0
     for li in (2, 7):
         assert st.arrays.leaders[0, li]["respawn_at"] == t0 + delay
     step_inplace(st, None, delay - 1)
@@ -422,7 +463,7 @@ def test_mutual_kill_same_tick_both_die_credited_and_respawn_keeping_gold_and_it
     st.arrays.leaders[0, 0]["build_next"] = 4
     set_field(st, b, dirty=1)
     step_inplace(st, None, 1)
-    sword_atk = hero(fast_world, CHIRON, L.S_ATK) + 15
+    sword_atk = hero(fast_world, CHIRON, L.S_ATK) + item_mod(fast_world, IRON_SWORD, L.IM_ATK)
     assert unit(st, b)["atk"] == sword_atk
     # both attacks become ready on tick 20 and each is lethal
     set_field(st, b, hp=1.0, next_attack=20)
@@ -438,21 +479,25 @@ def test_mutual_kill_same_tick_both_die_credited_and_respawn_keeping_gold_and_it
     assert unit(st, b)["alive"] == 0 and unit(st, r)["alive"] == 0
     assert (ld[0]["kills"], ld[0]["deaths"], ld[5]["kills"], ld[5]["deaths"]) == (1, 1, 1, 1)
     assert st.arrays.teams[0]["kills"].tolist() == [1, 1]
+    respawn = round(rule(fast_world, "respawn_base"))  # minute 0
     for li in (0, 5):
-        assert ld[li]["gold"] == pytest.approx(gold[li] + 150 + 0.2, abs=1e-3)
-        assert ld[li]["respawn_at"] == 120
-    assert ld[1]["gold"] == pytest.approx(gold[1] + 0.2, abs=1e-3)  # bounties go to the killer only
+        assert ld[li]["gold"] == pytest.approx(
+            gold[li] + rule(fast_world, "bounty_leader") + passive(fast_world, 2), abs=1e-3
+        )
+        assert ld[li]["respawn_at"] == 20 + respawn
+    assert ld[1]["gold"] == pytest.approx(gold[1] + passive(fast_world, 2), abs=1e-3)  # bounties go to the killer only
     gold = ld["gold"].copy()
-    step_inplace(st, None, 99)
+    step_inplace(st, None, respawn - 1)
     assert unit(st, b)["alive"] == 0 and unit(st, r)["alive"] == 0
     ev = step_inplace(st, None, 1)
     assert sorted(x["a"] for x in events(ev, "respawn")) == [0, 5]
     ub, ur = unit(st, b), unit(st, r)
-    assert (int(ub["x"]), int(ub["y"]), int(ur["x"]), int(ur["y"])) == (40, 48, 40, 1)
+    cores = fast_world.rec["bld_xy"][:, 0]
+    assert (int(ub["x"]), int(ub["y"]), int(ur["x"]), int(ur["y"])) == (*map(int, cores[0]), *map(int, cores[1]))
     assert ub["hp"] == hero(fast_world, CHIRON, L.S_HP) and ur["hp"] == hero(fast_world, ROLLO, L.S_HP)
     assert st.arrays.games["inv"][0, 0].tolist() == [IRON_SWORD, -1, -1, -1]
     assert ub["atk"] == sword_atk  # the item still counts
-    assert st.arrays.leaders[0, 0]["gold"] == pytest.approx(gold[0] + 10, abs=1e-3)
+    assert st.arrays.leaders[0, 0]["gold"] == pytest.approx(gold[0] + passive(fast_world, respawn), abs=1e-3)
 
 
 def test_reflected_hit_kills_the_attacker_credited_to_the_reflecting_leader(fast_world):
@@ -474,21 +519,24 @@ def test_reflected_hit_kills_the_attacker_credited_to_the_reflecting_leader(fast
     assert unit(st, r)["alive"] == 0
     ld = st.arrays.leaders[0]
     assert (int(ld[0]["kills"]), int(ld[5]["deaths"])) == (1, 1)
-    assert ld[0]["gold"] - g0[0] == pytest.approx(150.8, abs=1e-3)
-    assert ld[5]["respawn_at"] == t_kill + 100
+    assert ld[0]["gold"] - g0[0] == pytest.approx(rule(fast_world, "bounty_leader") + passive(fast_world, 8), abs=1e-3)
+    assert ld[5]["respawn_at"] == t_kill + round(rule(fast_world, "respawn_base"))
 
 
 # ---------------------------------------------------------------------------- gold and bounties
-def test_passive_gold_2_per_second_for_every_leader(fast_world):
+def test_passive_gold_per_second_for_every_leader(fast_world, content):
     st = scenario_state(fast_world, DRAFT)
     keep_only(st, [])
     g0 = st.arrays.leaders[0]["gold"].copy()
-    assert (g0 == fast_world.rec["start_gold"]).all()
-    step_inplace(st, None, 20)
-    np.testing.assert_allclose(st.arrays.leaders[0]["gold"] - g0, 2.0, atol=1e-3)
-    step_inplace(st, None, 1180)
-    np.testing.assert_allclose(st.arrays.leaders[0]["gold"] - g0, 120.0, atol=0.05)
-    np.testing.assert_allclose(st.arrays.leaders[0]["gold_total"], 120.0, atol=0.05)
+    assert (g0 == content.rules["leaders.start_gold"]).all()
+    tps = int(rule(fast_world, "tps"))
+    per_s = content.rules["economy.passive_gold_per_s"]
+    assert per_s > 0
+    step_inplace(st, None, tps)
+    np.testing.assert_allclose(st.arrays.leaders[0]["gold"] - g0, per_s, atol=1e-3)
+    step_inplace(st, None, 59 * tps)
+    np.testing.assert_allclose(st.arrays.leaders[0]["gold"] - g0, 60 * per_s, atol=0.05)
+    np.testing.assert_allclose(st.arrays.leaders[0]["gold_total"], 60 * per_s, atol=0.05)
 
 
 def test_creep_bounty_to_last_hitting_leader_only(fast_world):
@@ -504,8 +552,8 @@ def test_creep_bounty_to_last_hitting_leader_only(fast_world):
     ev = step_inplace(st, None, 1)
     assert [(x["a"], x["b"], x["c"], x["d"]) for x in events(ev, "kill")] == [(c, b, 0, L.K_CREEP)]
     gain = st.arrays.leaders[0]["gold"] - g0
-    assert gain[0] == pytest.approx(25.1, abs=1e-3)
-    np.testing.assert_allclose(gain[1:], 0.1, atol=1e-4)
+    assert gain[0] == pytest.approx(rule(fast_world, "bounty_creep") + passive(fast_world, 1), abs=1e-3)
+    np.testing.assert_allclose(gain[1:], passive(fast_world, 1), atol=1e-4)
     assert st.arrays.leaders[0]["last_hits"].tolist() == [1] + [0] * 9
 
 
@@ -518,7 +566,7 @@ def test_creep_killed_by_a_tower_gives_no_bounty(fast_world):
     g0 = st.arrays.leaders[0]["gold"].copy()
     ev = step_inplace(st, None, 2)
     assert [(x["a"], x["b"], x["c"]) for x in events(ev, "kill")] == [(c, tower(0, 0, 0), -1)]
-    np.testing.assert_allclose(st.arrays.leaders[0]["gold"] - g0, 0.2, atol=1e-4)
+    np.testing.assert_allclose(st.arrays.leaders[0]["gold"] - g0, passive(fast_world, 2), atol=1e-4)
 
 
 def test_deny_gives_no_bounty(fast_world):
@@ -530,12 +578,12 @@ def test_deny_gives_no_bounty(fast_world):
     g0 = st.arrays.leaders[0]["gold"].copy()
     ev = step_inplace(st, None, 1)
     assert [(x["a"], x["b"], x["c"]) for x in events(ev, "kill")] == [(c, leader_slot(0), -1)]
-    np.testing.assert_allclose(st.arrays.leaders[0]["gold"] - g0, 0.1, atol=1e-4)
+    np.testing.assert_allclose(st.arrays.leaders[0]["gold"] - g0, passive(fast_world, 1), atol=1e-4)
     assert st.arrays.leaders[0]["last_hits"].sum() == 0
 
 
 @pytest.mark.parametrize("a", [0, 1], ids=["blue_kills", "red_kills"])
-def test_tower_bounty_100_to_every_allied_leader(fast_world, a):
+def test_tower_bounty_to_every_allied_leader(fast_world, a):
     s = Side(a)
     st = scenario_state(fast_world, s.draft)
     me = leader_slot(s.me)
@@ -551,8 +599,10 @@ def test_tower_bounty_100_to_every_allied_leader(fast_world, a):
     gain = st.arrays.leaders[0]["gold"] - g0
     ours = slice(5 * a, 5 * a + 5)
     theirs = slice(5 * s.e, 5 * s.e + 5)
-    np.testing.assert_allclose(gain[ours], 100.4, atol=1e-3)  # the killer too: 100, no more
-    np.testing.assert_allclose(gain[theirs], 0.4, atol=1e-3)
+    bounty = rule(fast_world, "bounty_tower")
+    assert bounty != rule(fast_world, "bounty_leader")  # (a leader's bounty for the killer would show)
+    np.testing.assert_allclose(gain[ours], bounty + passive(fast_world, 4), atol=1e-3)  # the killer too, no more
+    np.testing.assert_allclose(gain[theirs], passive(fast_world, 4), atol=1e-3)
     assert st.arrays.teams[0, s.e]["buildings_lost"] == 1
 
 
@@ -582,24 +632,41 @@ def test_shop_only_at_own_core_fifo_and_stats_applied(fast_world):
     assert st.arrays.games["buyq"][0, 0].tolist() == [-1, -1, -1, -1]
     ld = st.arrays.leaders[0, 0]
     price = fast_world.rec["item_price"]
-    assert float(ld["gold"]) == pytest.approx(gold + 0.1 - price[IRON_SWORD] - price[COFFEE], abs=1e-3)
+    assert float(ld["gold"]) == pytest.approx(
+        gold + passive(fast_world, 1) - price[IRON_SWORD] - price[COFFEE], abs=1e-3
+    )
     step_inplace(st, None, 1)
     base_atk = hero(fast_world, CHIRON, L.S_ATK)
-    assert unit(st, b)["atk"] == base_atk + 15
-    # the sword really hits harder: (attack + 15) - creep defense
+    sword = item_mod(fast_world, IRON_SWORD, L.IM_ATK)
+    assert sword > 0 and unit(st, b)["atk"] == base_atk + sword
+    # the sword really hits harder: (attack + sword) - creep defense
     place(st, b, 24, 24)
     c = spawn_unit(st, L.K_CREEP, 1, 25, 24)
     set_field(st, c, root_until=NEVER)
     disarm(st, c)
-    per = interval(hero(fast_world, CHIRON, L.S_AS))
-    assert hits_in(st, c, per + 4) == [hit(base_atk + 15, ustat(fast_world, L.UK_CREEP, L.S_DEF))] * 2
+    per = interval(fast_world, hero(fast_world, CHIRON, L.S_AS))
+    assert hits_in(st, c, per + 4) == [hit(base_atk + sword, ustat(fast_world, L.UK_CREEP, L.S_DEF))] * 2
 
 
-def test_iron_sword_is_plus_15_attack(content, fast_world):
-    it = content.item_names.index("Iron Sword")
-    assert it == IRON_SWORD
-    assert fast_world.rec["item_mods"][it].tolist() == [15, 0, 0, 0, 0, 0]
-    assert fast_world.rec["item_price"][it] == 450
+def test_item_ids_of_these_scenarios_and_the_world_item_table(content, fast_world):
+    """The ids used above name the items they claim; the world's item table is items.toml, item by item."""
+    items = {it["name"]: it for it in tomllib.loads((CONTENT_DIR / "items.toml").read_text())["item"]}
+    assert [content.item_names.index(n) for n in ("Iron Sword", "Coffee", "Healing Salve")] == [
+        IRON_SWORD,
+        COFFEE,
+        SALVE,
+    ]
+    assert items["Iron Sword"].get("attack", 0) > 0 and items["Coffee"]["effect"] == "coffee"
+    assert items["Healing Salve"]["effect"] == "heal"
+    cols = {"attack": L.IM_ATK, "defense": L.IM_DEF, "health": L.IM_HP, "attack_speed": L.IM_AS, "move": L.IM_MOVE}
+    cols["range"] = L.IM_RANGE
+    assert list(content.item_names) == list(items)
+    for i, (name, it) in enumerate(items.items()):
+        want = [0.0] * 6
+        for key, col in cols.items():
+            want[col] = float(it.get(key, 0))
+        assert fast_world.rec["item_mods"][i].tolist() == pytest.approx(want), name
+        assert fast_world.rec["item_price"][i] == it["price"], name
 
 
 # unit field, base stat column, item modifier column; the move item multiplies (docs/design.md 3: effectors)
@@ -676,7 +743,7 @@ def test_healing_salve_consumed_below_40_percent(fast_world):
     assert events(ev, "item_used") == [] and unit(st, b)["hp"] == np.float32(0.1 * m)  # it is gone
 
 
-def test_coffee_doubles_attack_speed_for_5_seconds_and_is_consumed(fast_world):
+def test_coffee_multiplies_attack_speed_for_its_duration_and_is_consumed(fast_world):
     st = scenario_state(fast_world, DRAFT_Q)
     b, r = leader_slot(0), leader_slot(5)
     keep_only(st, [b, r])
@@ -703,19 +770,22 @@ def test_coffee_doubles_attack_speed_for_5_seconds_and_is_consumed(fast_world):
     tu = used[0][0]
     assert st.arrays.games["inv"][0, 0].tolist() == [-1, -1, -1, -1]
     assert t_hits[0] == tu  # it is drunk when the fight starts
-    # AttackSpeed x2 from the next tick for 5 s (100 ticks)
+    # AttackSpeed x value from the next tick for the item's duration
     base = hero(fast_world, CHIRON, L.S_AS)
-    assert aspd[tu] == base and set(aspd[tu + 1 : tu + 100]) == {2 * base} and set(aspd[tu + 100 :]) == {base}
-    slow, fast = interval(base), interval(2 * base)
+    mult, d = float(fast_world.rec["item_value"][COFFEE]), int(fast_world.rec["item_dur"][COFFEE])
+    assert mult > 1 and 0 < d < 150 - tu - 2 * interval(fast_world, base)  # the scene sees the end of it
+    assert aspd[tu] == base and set(aspd[tu + d :]) == {base}
+    assert all(a == pytest.approx(mult * base, rel=1e-6) for a in aspd[tu + 1 : tu + d])
+    slow, fast = interval(fast_world, base), interval(fast_world, mult * base)
     gaps = np.diff(t_hits).tolist()
-    during = [g for t, g in zip(t_hits[1:], gaps, strict=True) if tu + slow < t <= tu + 100]
-    after = [g for t, g in zip(t_hits[1:], gaps, strict=True) if t > tu + 100 + slow]
+    during = [g for t, g in zip(t_hits[1:], gaps, strict=True) if tu + slow < t <= tu + d]
+    after = [g for t, g in zip(t_hits[1:], gaps, strict=True) if t > tu + d + slow]
     assert during and set(during) == {fast}
     assert after and set(after) == {slow}
 
 
 # ---------------------------------------------------------------------------- vision
-def test_vision_blocked_by_forest_within_radius(fast_world):
+def test_vision_blocked_by_forest_within_radius(fast_world, content):
     st = scenario_state(fast_world, DRAFT_Q)
     b, r = leader_slot(0), leader_slot(5)
     keep_only(st, [b, r])
@@ -723,12 +793,13 @@ def test_vision_blocked_by_forest_within_radius(fast_world):
     hold(st, b)
     hold(st, r)
     vis = st.arrays.games["vis"]
-    assert fast_world.rec["vis_leader"] == 7
+    sight = math.floor(rule(fast_world, "vis_leader"))
+    assert sight == math.floor(content.rules["vision.leader"]) and 45 < sight**2 and sight < 40  # the scene fits
     cases = [
-        ((39, 3), (33, 3), 1),  # 6 tiles in the open red base avenue: seen
-        ((39, 6), (33, 3), 0),  # sqrt(45) < 7 but the forest at (38, 5) is in between: hidden
-        ((39, 3), (31, 3), 0),  # 8 tiles in the open: beyond the leader sight radius 7
-        ((39, 3), (32, 3), 1),  # exactly 7: seen
+        ((39, 3), (40 - sight, 3), 1),  # sight - 1 tiles in the open red base avenue: seen
+        ((39, 6), (33, 3), 0),  # sqrt(45) < sight but the forest at (38, 5) is in between: hidden
+        ((39, 3), (38 - sight, 3), 0),  # sight + 1 tiles in the open: beyond the leader sight radius
+        ((39, 3), (39 - sight, 3), 1),  # exactly the sight radius: seen
     ]
     for (bx, by), (rx, ry), seen in cases:
         place(st, b, bx, by)
@@ -771,19 +842,21 @@ def test_core_destroyed_wins(fast_world, a):
     assert events(ev, "game_over") == []
 
 
-def test_time_limit_is_a_draw(limit_worlds, world):
-    assert int(world.rec["time_limit"]) == 30 * 60 * 20  # the default: 30 game minutes
+def test_time_limit_is_a_draw(limit_worlds, world, content):
+    tps = content.rules["time.ticks_per_second"]
+    assert int(world.rec["time_limit"]) == round(content.rules["time.time_limit_s"] * tps)  # the default
     w = limit_worlds["draw"]
-    assert int(w.rec["time_limit"]) == 40
+    limit = int(w.rec["time_limit"])
+    assert limit == round(2 * tps)  # Params(time_limit_s=2)
     st = scenario_state(w, DRAFT)
     kill(st, tower(1, 0, 0))  # draw mode ignores buildings
-    step_inplace(st, None, 38)
+    step_inplace(st, None, limit - 2)
     assert not st.arrays.games["done"][0] and int(st.arrays.games["winner"][0]) == -1
     ev = step_inplace(st, None, 5)
     g = st.arrays.games[0]
-    assert (int(g["done"]), int(g["winner"]), int(g["end_reason"]), int(g["end_tick"])) == (1, 2, 1, 40)
-    assert int(g["tick"]) == 40
-    assert [(x["tick"], x["a"], x["b"]) for x in events(ev, "game_over")] == [(39, 2, 1)]
+    assert (int(g["done"]), int(g["winner"]), int(g["end_reason"]), int(g["end_tick"])) == (1, 2, 1, limit)
+    assert int(g["tick"]) == limit
+    assert [(x["tick"], x["a"], x["b"]) for x in events(ev, "game_over")] == [(limit - 1, 2, 1)]
 
 
 @pytest.mark.parametrize(
@@ -795,7 +868,8 @@ def test_time_limit_tiebreak_buildings(limit_worlds, lost_blue, lost_red, winner
         for lane in range(n):
             kill(st, tower(team, lane, 0))
     assert st.arrays.teams[0]["buildings_lost"].tolist() == [lost_blue, lost_red]
-    ev = step_inplace(st, None, 50)
+    limit = int(limit_worlds["buildings"].rec["time_limit"])
+    ev = step_inplace(st, None, limit + 10)
     g = st.arrays.games[0]
-    assert (int(g["done"]), int(g["winner"]), int(g["end_reason"]), int(g["end_tick"])) == (1, winner, 1, 40)
+    assert (int(g["done"]), int(g["winner"]), int(g["end_reason"]), int(g["end_tick"])) == (1, winner, 1, limit)
     assert [(x["a"], x["b"]) for x in events(ev, "game_over")] == [(winner, 1)]

@@ -24,6 +24,8 @@ from shotcaller.arena.tournament import (
     schedule,
     wilson,
 )
+from shotcaller.bots import load_bot
+from shotcaller.bots.builtin import LanerCoach
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -120,7 +122,9 @@ def test_portable_spec_makes_bot_files_absolute(tmp_path, monkeypatch):
     (tmp_path / "mine.py").write_text("class B:\n    def act(self, view, info):\n        return []\n")
     monkeypatch.chdir(tmp_path)
     assert portable_spec("mine.py:B") == f"{tmp_path / 'mine.py'}:B"
-    for spec in ("laner", "shotcaller.bots.builtin:LanerBot", "exec:./bot.sh", "missing.py:B"):
+    module_spec = "shotcaller.bots.builtin:LanerCoach"
+    assert isinstance(load_bot(module_spec), LanerCoach)  # a module spec that really names a bot
+    for spec in ("laner", module_spec, "exec:./bot.sh", "missing.py:B"):
         assert portable_spec(spec) == spec
 
 
