@@ -497,7 +497,7 @@ def test_battle_hunger_deals_its_damage_every_tick_for_its_duration(fast_world):
 def test_battle_hunger_kill_is_credited_to_the_caster(fast_world):
     st = sandbox(fast_world, [BRAKKA])
     b = put(st, BRAKKA, 22, attacks=False)
-    per_tick = SK["BattleHunger"]["damage"]
+    per_tick = SK["BattleHunger"]["damage_per_s"] / TPS
     assert 11 < dur("BattleHunger")
     v = creep(st, RED, 22 + reach("BattleHunger"), health=10.5 * per_tick)  # dies on the 11th tick of damage
     gold0 = float(leader(st, BRAKKA)["gold"])
