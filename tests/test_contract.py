@@ -285,3 +285,36 @@ def test_builtin_bots_declare_durations_in_seconds():
                 for name, val in vars(cls).items():
                     if name.endswith("_s") and val is not None:
                         assert isinstance(val, float), (cls, name)
+
+
+class Broken:
+    """Every declared ability is a property that raises."""
+
+    def _boom(self) -> Any:
+        raise RuntimeError("boom")
+
+    decide_every_s = property(_boom)
+    privileged = property(_boom)
+    budget = property(_boom)
+    times_itself = property(_boom)
+    log_path = property(_boom)
+    decide_every = property(_boom)  # a retired name, broken too
+
+    def reset(self, info: MatchInfo) -> None:
+        self.asked = 0
+
+    def act(self, view: Any, info: MatchInfo) -> list[Any]:
+        self.asked += 1
+        return []
+
+
+def test_a_coach_whose_abilities_raise_plays_on_defaults(fast_world):
+    """Bad input never stops a match: each broken ability is a fault and its default is used."""
+    b = Broken()
+    res = play_match(b, load_bot("idle"), seed=0, world=fast_world).result
+    reasons = [f["reason"] for f in res["faults"] if f["team"] == "blue"]
+    for name in ("decide_every_s", "privileged", "budget", "times_itself"):
+        assert any(r.startswith(f"reading {name} raised RuntimeError: boom") for r in reasons), (name, reasons)
+    assert any(r.startswith("decide_every is no longer read") for r in reasons)
+    assert res["privileged"] == [] and res["budgets"]["blue"] == TimeBudget().to_dict()
+    assert res["bot_logs"]["blue"] is None and b.asked == res["ticks"] // 20 + 1

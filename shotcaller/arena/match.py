@@ -14,9 +14,12 @@ from shotcaller.bots.base import (
     INT32,
     Coach,
     CoachLike,
+    Declared,
     MatchInfo,
     TimeBudget,
+    ability,
     as_coach,
+    declared,
     fault,
     read_order,
     retired_abilities,
@@ -120,12 +123,13 @@ class Seat:
     coach: Coach
     team: int
     own_clock: Clock  # the match's clock of an in-process coach (a self-timed coach keeps its own)
+    declared: Declared  # what the coach declares, read once before the match
     shadow: State | None = None  # the state the coach's views read: a copy, refreshed before each view
 
     @property
     def clock(self) -> Clock:
         """The coach's clock: the coach's own when it times itself (``times_itself``), else the match's."""
-        own = getattr(self.coach, "clock", None) if self.coach.times_itself else None
+        own = ability(self.coach, "clock", None) if self.declared.times_itself else None
         return own if isinstance(own, Clock) else self.own_clock
 
     def ask(
@@ -161,12 +165,13 @@ class Seat:
         return f"; silenced after {self.clock.faults_in_a_row} faults in a row" if self.clock.silenced else ""
 
 
-def _cadence(coach: Coach, default_s: float, world: World, team: int, faults: list[dict[str, Any]]) -> int:
+def _cadence(seat: Seat, default_s: float, world: World, faults: list[dict[str, Any]]) -> int:
     """How often (ticks) the coach is asked: its ``decide_every_s``, else the match's ``default_s``, at
     the world's tick rate (at least one tick, at most one game minute)."""
-    for old, new in retired_abilities(coach):
+    team = seat.team
+    for old, new in retired_abilities(seat.coach):
         faults.append(fault(0, team, f"{old} is no longer read: declare {new}"))
-    val = coach.decide_every_s
+    val = seat.declared.decide_every_s
     if val is None:
         return ticks(default_s, world)
     if isinstance(val, int | float | np.integer | np.floating) and not isinstance(val, bool):
@@ -233,19 +238,26 @@ def play_match(
         content = content or load_content()
         world = build_world(content, SimConfig(), params or Params())
     coaches = (as_coach(blue), as_coach(red))
+    problems: list[list[str]] = [[], []]
+    decl = [declared(coaches[t], problems[t]) for t in (0, 1)]
     chosen = budgets or (None, None)
-    seat_budgets = [chosen[t] or coaches[t].budget or TimeBudget() for t in (0, 1)]
+    seat_budgets = [chosen[t] or decl[t].budget or TimeBudget() for t in (0, 1)]
     if log_dir is None:
         from shotcaller.paths import state_dir
 
         log_dir = state_dir() / "bot-logs"
     seats = []
-    for t in (0, 1):
-        if coaches[t].times_itself:
-            coaches[t].configure_arena(seat_budgets[t], str(log_dir))
-        seats.append(Seat(coaches[t], t, Clock(seat_budgets[t])))
     faults = FaultLog()
+    for t in (0, 1):
+        faults += [fault(0, t, p) for p in problems[t]]
+        seats.append(Seat(coaches[t], t, Clock(seat_budgets[t]), decl[t]))
     try:
+        for seat in seats:
+            if seat.declared.times_itself:
+                try:
+                    seat.coach.configure_arena(seat_budgets[seat.team], str(log_dir))
+                except Exception as e:  # a bot's bug must never stop the match
+                    faults.append(fault(0, seat.team, f"configure_arena raised {type(e).__name__}: {e}"))
         return _play(seats, seed, world, draft, decide_every_s, replay_path, checksums, faults)
     except BaseException:  # the match itself failed (or was interrupted): still stop every bot process
         for seat in seats:
@@ -293,8 +305,8 @@ def _play(
             raise
         except (Exception, SystemExit) as e:  # a bot's bug must never stop the match
             faults.append(fault(0, seat.team, f"reset raised {type(e).__name__}: {e}"))
-    every = [_cadence(coaches[t], decide_every_s, world, t, faults) for t in (0, 1)]
-    privileged = [coaches[t].privileged is True for t in (0, 1)]
+    every = [_cadence(seat, decide_every_s, world, faults) for seat in seats]
+    privileged = [seat.declared.privileged for seat in seats]
     for seat in seats:
         seat.shadow = state.copy()
     pending_events: list[list[dict[str, Any]]] = [[], []]
@@ -342,7 +354,7 @@ def _play(
     rep.result["faults_dropped"] = faults.dropped
     rep.result["privileged"] = [L.TEAM_NAMES[t] for t in (0, 1) if privileged[t]]
     rep.result["budgets"] = {L.TEAM_NAMES[s.team]: s.clock.budget.to_dict() for s in seats}
-    rep.result["bot_logs"] = {L.TEAM_NAMES[s.team]: s.coach.log_path for s in seats}
+    rep.result["bot_logs"] = {L.TEAM_NAMES[s.team]: ability(s.coach, "log_path", None) for s in seats}
     if replay_path is not None:
         rep.save(replay_path)
     return MatchOutcome(rep.result, rep)

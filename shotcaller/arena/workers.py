@@ -168,7 +168,7 @@ class BotCheck:
 
 
 def _check_in_child(spec: str, allow_unsandboxed: bool, log_dir: str | None, conn: Any) -> None:
-    from shotcaller.bots.base import Coach, TimeBudget, as_coach
+    from shotcaller.bots.base import Coach, TimeBudget, ability, as_coach, declared
 
     check = BotCheck()
     bot: Coach | None = None
@@ -176,11 +176,11 @@ def _check_in_child(spec: str, allow_unsandboxed: bool, log_dir: str | None, con
         warnings.simplefilter("always")
         try:
             bot = as_coach(_load(spec, allow_unsandboxed))
-            if bot.times_itself:
+            if declared(bot).times_itself:
                 bot.configure_arena(TimeBudget(), log_dir)
             bot.preflight()  # (a sandbox: coach learns the budget its class declares here)
-            declared = bot.budget
-            check.budget = declared.to_dict() if isinstance(declared, TimeBudget) else None
+            budget = declared(bot).budget
+            check.budget = budget.to_dict() if budget is not None else None
         except BaseException as e:  # noqa: BLE001 - whatever a bot does while loading makes it broken
             from shotcaller.bots import BotLoadError
 
@@ -191,7 +191,7 @@ def _check_in_child(spec: str, allow_unsandboxed: bool, log_dir: str | None, con
                     bot.close()
                 except BaseException:  # noqa: BLE001, S110 - its clean-up cannot change the verdict
                     pass
-                check.log_path = bot.log_path
+                check.log_path = ability(bot, "log_path", None)
     check.warnings = list(dict.fromkeys(str(w.message) for w in caught))
     try:
         conn.send(check)

@@ -419,7 +419,17 @@ def retired_abilities(coach: Coach) -> list[tuple[str, str]]:
     """(old name, what replaced it) for each retired ability a coach still declares (the match
     records a fault naming it, so a bot written against an older contract hears why it is ignored)."""
     inner = coach.inner if isinstance(coach, _Adapted) else coach
-    return [(old, new) for old, new in RETIRED_ABILITIES.items() if hasattr(inner, old)]
+
+    def has(name: str) -> bool:
+        try:
+            getattr(inner, name)
+        except AttributeError:
+            return False
+        except Exception:  # a property that raises: it is declared all the same
+            return True
+        return True
+
+    return [(old, new) for old, new in RETIRED_ABILITIES.items() if has(old)]
 
 
 def as_coach(obj: CoachLike) -> Coach:
@@ -428,10 +438,42 @@ def as_coach(obj: CoachLike) -> Coach:
     return obj if isinstance(obj, Coach) else _Adapted(obj)
 
 
+@dataclass(frozen=True)
+class Declared:
+    """What a coach declares, read once before a match (see :func:`declared`)."""
+
+    decide_every_s: Any
+    privileged: bool
+    budget: TimeBudget | None
+    times_itself: bool
+
+
+def ability(coach: CoachLike, name: str, default: Any, problems: list[str] | None = None) -> Any:
+    """``coach``'s ability ``name`` through the contract; its default when reading it raises (a bot's
+    broken property never stops a match: the problem is appended to ``problems``)."""
+    try:
+        return getattr(as_coach(coach), name)
+    except Exception as e:
+        if problems is not None:
+            problems.append(f"reading {name} raised {type(e).__name__}: {e}; using {default!r}")
+        return default
+
+
+def declared(coach: CoachLike, problems: list[str] | None = None) -> Declared:
+    """Every value ability of ``coach``, each read once and checked for its type (``privileged`` and
+    ``times_itself`` must be exactly True, ``budget`` a :class:`TimeBudget`)."""
+    budget = ability(coach, "budget", None, problems)
+    return Declared(
+        decide_every_s=ability(coach, "decide_every_s", None, problems),
+        privileged=ability(coach, "privileged", False, problems) is True,
+        budget=budget if isinstance(budget, TimeBudget) else None,
+        times_itself=ability(coach, "times_itself", False, problems) is True,
+    )
+
+
 def declared_budget(coach: CoachLike) -> TimeBudget | None:
     """The budget a coach declares (its ``budget`` attribute), or None."""
-    b = as_coach(coach).budget
-    return b if isinstance(b, TimeBudget) else None
+    return declared(coach).budget
 
 
 class Drafter(Protocol):
