@@ -14,12 +14,11 @@ from shotcaller.bots.base import (
     INT32,
     Coach,
     CoachLike,
-    Declared,
     MatchInfo,
     TimeBudget,
     ability,
     as_coach,
-    declared,
+    declared_budget,
     fault,
     read_order,
     retired_abilities,
@@ -123,13 +122,13 @@ class Seat:
     coach: Coach
     team: int
     own_clock: Clock  # the match's clock of an in-process coach (a self-timed coach keeps its own)
-    declared: Declared  # what the coach declares, read once before the match
+    times_itself: bool  # read once before the match
     shadow: State | None = None  # the state the coach's views read: a copy, refreshed before each view
 
     @property
     def clock(self) -> Clock:
         """The coach's clock: the coach's own when it times itself (``times_itself``), else the match's."""
-        own = ability(self.coach, "clock", None) if self.declared.times_itself else None
+        own = ability(self.coach, "clock", None) if self.times_itself else None
         return own if isinstance(own, Clock) else self.own_clock
 
     def ask(
@@ -171,7 +170,9 @@ def _cadence(seat: Seat, default_s: float, world: World, faults: list[dict[str, 
     team = seat.team
     for old, new in retired_abilities(seat.coach):
         faults.append(fault(0, team, f"{old} is no longer read: declare {new}"))
-    val = seat.declared.decide_every_s
+    problems: list[str] = []
+    val = ability(seat.coach, "decide_every_s", None, problems)  # after reset: a child process's coach says it then
+    faults += [fault(0, team, p) for p in problems]
     if val is None:
         return ticks(default_s, world)
     if isinstance(val, int | float | np.integer | np.floating) and not isinstance(val, bool):
@@ -239,9 +240,9 @@ def play_match(
         world = build_world(content, SimConfig(), params or Params())
     coaches = (as_coach(blue), as_coach(red))
     problems: list[list[str]] = [[], []]
-    decl = [declared(coaches[t], problems[t]) for t in (0, 1)]
     chosen = budgets or (None, None)
-    seat_budgets = [chosen[t] or decl[t].budget or TimeBudget() for t in (0, 1)]
+    seat_budgets = [chosen[t] or declared_budget(coaches[t], problems[t]) or TimeBudget() for t in (0, 1)]
+    self_timed = [ability(coaches[t], "times_itself", False, problems[t]) is True for t in (0, 1)]
     if log_dir is None:
         from shotcaller.paths import state_dir
 
@@ -250,10 +251,10 @@ def play_match(
     faults = FaultLog()
     for t in (0, 1):
         faults += [fault(0, t, p) for p in problems[t]]
-        seats.append(Seat(coaches[t], t, Clock(seat_budgets[t]), decl[t]))
+        seats.append(Seat(coaches[t], t, Clock(seat_budgets[t]), self_timed[t]))
     try:
         for seat in seats:
-            if seat.declared.times_itself:
+            if seat.times_itself:
                 try:
                     seat.coach.configure_arena(seat_budgets[seat.team], str(log_dir))
                 except Exception as e:  # a bot's bug must never stop the match
@@ -306,7 +307,9 @@ def _play(
         except (Exception, SystemExit) as e:  # a bot's bug must never stop the match
             faults.append(fault(0, seat.team, f"reset raised {type(e).__name__}: {e}"))
     every = [_cadence(seat, decide_every_s, world, faults) for seat in seats]
-    privileged = [seat.declared.privileged for seat in seats]
+    problems: list[list[str]] = [[], []]
+    privileged = [ability(seat.coach, "privileged", False, problems[seat.team]) is True for seat in seats]
+    faults += [fault(0, t, p) for t in (0, 1) for p in problems[t]]
     for seat in seats:
         seat.shadow = state.copy()
     pending_events: list[list[dict[str, Any]]] = [[], []]

@@ -168,7 +168,7 @@ class BotCheck:
 
 
 def _check_in_child(spec: str, allow_unsandboxed: bool, log_dir: str | None, conn: Any) -> None:
-    from shotcaller.bots.base import Coach, TimeBudget, ability, as_coach, declared
+    from shotcaller.bots.base import Coach, TimeBudget, ability, as_coach, declared_budget
 
     check = BotCheck()
     bot: Coach | None = None
@@ -176,10 +176,10 @@ def _check_in_child(spec: str, allow_unsandboxed: bool, log_dir: str | None, con
         warnings.simplefilter("always")
         try:
             bot = as_coach(_load(spec, allow_unsandboxed))
-            if declared(bot).times_itself:
+            if ability(bot, "times_itself", False) is True:
                 bot.configure_arena(TimeBudget(), log_dir)
             bot.preflight()  # (a sandbox: coach learns the budget its class declares here)
-            budget = declared(bot).budget
+            budget = declared_budget(bot)
             check.budget = budget.to_dict() if budget is not None else None
         except BaseException as e:  # noqa: BLE001 - whatever a bot does while loading makes it broken
             from shotcaller.bots import BotLoadError

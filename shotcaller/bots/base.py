@@ -438,16 +438,6 @@ def as_coach(obj: CoachLike) -> Coach:
     return obj if isinstance(obj, Coach) else _Adapted(obj)
 
 
-@dataclass(frozen=True)
-class Declared:
-    """What a coach declares, read once before a match (see :func:`declared`)."""
-
-    decide_every_s: Any
-    privileged: bool
-    budget: TimeBudget | None
-    times_itself: bool
-
-
 def ability(coach: CoachLike, name: str, default: Any, problems: list[str] | None = None) -> Any:
     """``coach``'s ability ``name`` through the contract; its default when reading it raises (a bot's
     broken property never stops a match: the problem is appended to ``problems``)."""
@@ -459,21 +449,10 @@ def ability(coach: CoachLike, name: str, default: Any, problems: list[str] | Non
         return default
 
 
-def declared(coach: CoachLike, problems: list[str] | None = None) -> Declared:
-    """Every value ability of ``coach``, each read once and checked for its type (``privileged`` and
-    ``times_itself`` must be exactly True, ``budget`` a :class:`TimeBudget`)."""
-    budget = ability(coach, "budget", None, problems)
-    return Declared(
-        decide_every_s=ability(coach, "decide_every_s", None, problems),
-        privileged=ability(coach, "privileged", False, problems) is True,
-        budget=budget if isinstance(budget, TimeBudget) else None,
-        times_itself=ability(coach, "times_itself", False, problems) is True,
-    )
-
-
-def declared_budget(coach: CoachLike) -> TimeBudget | None:
+def declared_budget(coach: CoachLike, problems: list[str] | None = None) -> TimeBudget | None:
     """The budget a coach declares (its ``budget`` attribute), or None."""
-    return declared(coach).budget
+    budget = ability(coach, "budget", None, problems)
+    return budget if isinstance(budget, TimeBudget) else None
 
 
 class Drafter(Protocol):
