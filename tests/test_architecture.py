@@ -295,3 +295,34 @@ def test_the_draft_order_and_default_lanes_have_one_home():
                     found.append((rules[vals], f"{path.relative_to(ROOT)}:{node.lineno}"))
     assert sorted(name for name, _ in found) == ["DEFAULT_LANES", "DRAFT_ORDER"], found
     assert all(where.startswith("shotcaller/sim/layout.py:") for _, where in found), found
+
+
+def test_old_kernel_caches_of_other_installs_are_pruned(tmp_path):
+    """Every installed copy of the package compiles into its own ``sim_*`` cache (100-250 MB): the least
+    recently used ones beyond the newest KEEP_CACHES, unused for UNUSED_DAYS, are deleted."""
+    import os
+    import time
+
+    from shotcaller.sim._jit import prune_kernel_caches
+
+    now = time.time()
+    ages = {f"sim_{i:02d}": i * 10 for i in range(12)}  # days since last use: 0, 10, ..., 110
+    for name, days in ages.items():
+        d = tmp_path / name
+        d.mkdir()
+        (d / "k.nbi").write_bytes(b"x")
+        (d / "last-used").touch()
+        os.utime(d / "last-used", (now - days * 86400, now - days * 86400))
+    (tmp_path / "not-a-cache").mkdir()
+    gone = prune_kernel_caches(tmp_path, keep=3, unused_days=45)
+    left = sorted(p.name for p in tmp_path.iterdir())
+    # kept: the 3 newest, and every other one used within 45 days; the rest deleted, other files untouched
+    assert sorted(p.name for p in gone) == [f"sim_{i:02d}" for i in range(5, 12)]
+    assert left == ["not-a-cache"] + [f"sim_{i:02d}" for i in range(5)]
+
+
+def test_this_install_marks_its_kernel_cache_as_used(world):
+    from shotcaller.sim._jit import kernel_cache_root
+
+    marks = list(kernel_cache_root().glob("sim_*/last-used"))
+    assert marks and max(m.stat().st_mtime for m in marks) > __import__("time").time() - 24 * 3600

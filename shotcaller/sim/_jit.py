@@ -52,7 +52,44 @@ class _SimCacheLocator(caching._SourceFileBackedLocatorMixin, caching._CacheLoca
             self.ensure_cache_path()
         except OSError:
             return None
+        _mark_and_prune(Path(self._cache_path))
         return self
+
+
+KEEP_CACHES = 8  # kernel caches (one per installed copy of the package) kept at least
+UNUSED_DAYS = 30.0  # ... and any other one used within this many days
+_marked: set[str] = set()
+
+
+def _mark_and_prune(path: Path) -> None:
+    """Once per process: mark this install's kernel cache as used now, and prune the others."""
+    if str(path) in _marked:
+        return
+    _marked.add(str(path))
+    try:
+        (path / "last-used").touch()
+        prune_kernel_caches(path.parent, keep=KEEP_CACHES, unused_days=UNUSED_DAYS)
+    except OSError:
+        pass  # a read-only or shared cache: pruning is housekeeping, never a reason to fail
+
+
+def prune_kernel_caches(root: Path, keep: int = KEEP_CACHES, unused_days: float = UNUSED_DAYS) -> list[Path]:
+    """Delete the kernel caches under ``root`` that are neither among the ``keep`` most recently used
+    nor used within ``unused_days`` (each installed copy of the package, every venv or checkout, has
+    its own ``sim_*`` cache of 100-250 MB; without this they pile up). Returns what was deleted."""
+    import shutil
+    import time
+
+    def last_used(d: Path) -> float:
+        mark = d / "last-used"
+        return (mark if mark.exists() else d).stat().st_mtime
+
+    caches = sorted((d for d in root.glob("sim_*") if d.is_dir()), key=last_used, reverse=True)
+    cutoff = time.time() - unused_days * 86400
+    gone = [d for d in caches[keep:] if last_used(d) < cutoff]
+    for d in gone:
+        shutil.rmtree(d, ignore_errors=True)
+    return gone
 
 
 def kernel_cache_root() -> Path:
