@@ -17,6 +17,8 @@ entry point name (``mybot``)    ``mybot``                                  its d
                                                                            the command line (else the
                                                                            program found on PATH)
 ``sandbox:SPEC``                the display name of ``SPEC``               the digest of ``SPEC``
+``plan:NAME`` (a fixed plan)    ``plan:NAME``                              the plan's parameters and the
+                                                                           code of ``PlanCoach``
 ==============================  =========================================  ==============================
 
 So ``../bots/b.py:B`` and its absolute path are one entry, and an edited ``b.py`` is a new version of
@@ -135,6 +137,21 @@ def _builtin(entry: str, name: str, spec: str) -> BotIdentity:
     return BotIdentity(name, _hash_bytes(spec.encode(), _read(Path(file), entry)), spec, file)
 
 
+def _plan(entry: str, name: str | None, spec: str) -> BotIdentity:
+    import inspect
+
+    from shotcaller.bots import plans
+
+    plan = plans.PLANS.get(spec[len("plan:") :])
+    if plan is None:
+        known = ", ".join(sorted(plans.PLANS))
+        raise BotSpecError(f"bot {entry!r}: no plan {spec[len('plan:') :]!r} (known: {known})")
+    code = inspect.getsource(plans.Plan) + inspect.getsource(plans.PlanCoach)
+    consts = repr((plans.THREAT_RADIUS, plans.TELEPORT_BEYOND, plans.DEFEND_FOR_S, plans.TELEPORT_RETRY_S))
+    digest = _hash_bytes(spec.encode(), repr(plan).encode(), code.encode(), consts.encode())
+    return BotIdentity(name or spec, digest, spec, f"{plans.__file__} ({spec})")
+
+
 def _python(entry: str, name: str | None, spec: str) -> BotIdentity:
     where, _, attr = spec.rpartition(":")
     if not attr.isidentifier():
@@ -217,6 +234,8 @@ def identify(entry: str) -> BotIdentity:
         return _builtin(entry, name or spec, spec)
     if spec.startswith("exec:"):
         return _exec(entry, name, spec)
+    if spec.startswith("plan:"):
+        return _plan(entry, name, spec)
     if ":" in spec:
         return _python(entry, name, spec)
     found = _entry_point(entry, name, spec)
@@ -224,7 +243,7 @@ def identify(entry: str) -> BotIdentity:
         return found
     known = ", ".join(sorted(BUILTIN))
     raise BotSpecError(
-        f"unknown bot {spec!r}: not a built-in ({known}), not FILE.py:Class, module:Class or exec:COMMAND, "
+        f"unknown bot {spec!r}: not a built-in ({known}), not FILE.py:Class, module:Class, plan:NAME or exec:COMMAND, "
         f"and no installed package registers it in the {ENTRY_POINT_GROUP!r} entry-point group"
     )
 

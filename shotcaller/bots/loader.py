@@ -1,8 +1,8 @@
 """Load a coach from a spec: a built-in name, ``path/to/file.py:ClassName``, ``package.module:ClassName``,
 ``exec:COMMAND ARGS`` (a program in any language speaking JSON lines, see ``docs/bot_protocol.md``),
 ``sandbox:path/to/file.py:ClassName`` or ``sandbox:package.module:ClassName`` (the same Python class in a
-sandboxed child process), or a name registered by an installed package in the entry-point group
-``shotcaller.bots``."""
+sandboxed child process), ``plan:NAME`` (a fixed plan of :data:`shotcaller.bots.plans.PLANS`), or a name
+registered by an installed package in the entry-point group ``shotcaller.bots``."""
 
 from __future__ import annotations
 
@@ -58,6 +58,15 @@ def _exec_bot(spec: str) -> Any:
     return SubprocessCoach(cmd)
 
 
+def _plan_bot(spec: str) -> Any:
+    from shotcaller.bots.plans import PLANS, PlanCoach
+
+    name = spec[len("plan:") :]
+    if name not in PLANS:
+        raise BotLoadError(f"bot {spec!r}: no plan {name!r} (known: {', '.join(sorted(PLANS))})")
+    return PlanCoach(name)
+
+
 def load_bot(spec: str, *, allow_unsandboxed: bool = False) -> Any:
     """A fresh coach instance for ``spec`` (see the module docstring for the forms).
 
@@ -75,6 +84,8 @@ def load_bot(spec: str, *, allow_unsandboxed: bool = False) -> Any:
         return BUILTIN[spec]()
     if spec.startswith("exec:"):
         return _exec_bot(spec)
+    if spec.startswith("plan:"):
+        return _plan_bot(spec)
     if spec.startswith("sandbox:"):
         from shotcaller.bots.sandboxed import SandboxedPythonCoach
 
@@ -114,6 +125,6 @@ def load_bot(spec: str, *, allow_unsandboxed: bool = False) -> Any:
                 raise BotLoadError(f"bot {spec!r}: entry point {ep.value!r} failed: {type(e).__name__}: {e}") from e
     known = ", ".join(sorted(BUILTIN))
     raise BotLoadError(
-        f"unknown bot {spec!r}: not a built-in ({known}), not FILE.py:Class or module:Class, "
+        f"unknown bot {spec!r}: not a built-in ({known}), not FILE.py:Class, module:Class or plan:NAME, "
         f"and no installed package registers it in the {ENTRY_POINT_GROUP!r} entry-point group"
     )
