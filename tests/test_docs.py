@@ -45,7 +45,7 @@ def test_match_help_lists_every_builtin_bot_and_spec_form(capsys):
     text = capsys.readouterr().out
     for name in BUILTIN:
         assert name in text
-    for form in ("FILE.py:Class", "module:Class", "sandbox:", "exec:", "entry-point"):
+    for form in ("FILE.py:Class", "module:Class", "sandbox:", "exec:", "plan:NAME", "entry-point"):
         assert form in text
 
 

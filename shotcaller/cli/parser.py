@@ -72,6 +72,7 @@ BOT is one of:
   sandbox:FILE.py:Class, sandbox:module:Class
                       the same class run in a sandboxed child process (for code you do not trust)
   exec:COMMAND ARGS   a program in any language speaking JSON lines (docs/bot_protocol.md), sandboxed
+  plan:NAME           a fixed plan of the strategy sweep (shotcaller/bots/plans.py, docs/balance.md)
   NAME                a bot an installed package registers in the 'shotcaller.bots' entry-point group"""
 
 
