@@ -207,7 +207,9 @@ def report(
                 "",
                 "Sides swapped: the same seeds and lineups with the first pick's lineup on red (batched, default"
                 f" plan): it wins {pct(sp / m)} ({ci(sp, m)}); over both sides {pct(both / bn)} ({ci(both, bn)})"
-                f" of {bn} matches.",
+                f" of {bn} matches. The blue side with these two lineups, over both orientations, wins"
+                f" {pct((fp + m - sp) / bn)} ({ci(fp + m - sp, bn)}); over the random drafts above,"
+                f" {pct(blue_pts / n)}.",
             ]
     return "\n".join(lines) + "\n"
 
