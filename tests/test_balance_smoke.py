@@ -1,0 +1,77 @@
+"""Statistical smoke tests of the game's balance (issue 9): small, seeded, well under a minute.
+
+Both tests judge a Wilson 95% score interval, never a point estimate: a test fails only when the
+interval lies wholly on the wrong side of its bound, so a game that meets the target fails by bad luck
+in at most a few percent of seed sets, and, the seeds being fixed, a given build always gives the same
+answer. The figures they stand for are measured at full size by ``benchmarks/leader_balance.py``
+(``docs/leaders.md``) and ``benchmarks/ladder.py`` (``docs/ladder.md``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from shotcaller.arena.match import play_match
+from shotcaller.arena.ratings import wilson
+from shotcaller.bots.loader import load_bot
+from shotcaller.sim import new_state, step_inplace
+
+RUSH_SEEDS = range(20)  # x 2 sides = 40 games; a mid rush lasts ~2 min (~0.05 s a game), a fair game ~15 (~0.2 s)
+DRAFT_MATCHES = 128  # random-draft default matches, batched: ~15 s on one free core, < 30 s on a shared one
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="issue 9: today the mid rush (pusher) beats the default plan in ~99% of games. When the default"
+    " plan defends, this test passes and, the mark being strict, turns the suite red: remove the mark then.",
+)
+def test_default_plan_does_not_lose_most_games_to_the_mid_rush(world):
+    """``idle`` (the default plan) against ``pusher`` (all five push a lane from the first second).
+
+    40 games, seeds 0..19 on each side. Fails when the default plan's win rate (a draw is half a win)
+    has a 95% interval wholly below 50%: it then loses most games to the rush, for certain. It passes
+    from 14 wins in 40 (35%) up; a game where the default plan truly wins half of these games fails it
+    with probability ~2% (13 or fewer wins of 40), so the test is not flaky once the game is fixed.
+    """
+    points, n = 0.0, 0
+    for seed in RUSH_SEEDS:
+        for idle_side in ("blue", "red"):
+            sides = {idle_side: load_bot("idle"), ("red" if idle_side == "blue" else "blue"): load_bot("pusher")}
+            res = play_match(sides["blue"], sides["red"], seed=seed, world=world, checksums=False).result
+            if res["faults"]:  # a bot that broke did not play: a real failure, never the expected one
+                pytest.fail(f"bot faults in seed {seed}: {res['faults']}")
+            points += 1.0 if res["winner"] == idle_side else 0.5 if res["winner"] == "draw" else 0.0
+            n += 1
+    lo, hi = wilson(points, n)
+    assert hi >= 0.5, f"the default plan won {points:g} of {n} games against pusher (95% CI {lo:.0%}-{hi:.0%})"
+
+
+def test_no_leader_team_wins_below_35_or_above_65_percent(world):
+    """Random drafts, default plan on both sides: per leader, the win rate of the team that has it.
+
+    128 matches (seeds 0..127), batched in the compiled core. Every leader plays every match (ten
+    leaders, five a side), so each rate is over 128 games: a 95% interval of about ±8.5 points. Fails
+    when a leader's interval lies wholly outside 35-65%: a point estimate above ~74% or below ~26%.
+    A leader truly at 62% (the strongest in 2026-11, issue 9) fails it with probability 0.4%, one at
+    65% 2.6%; one at 75% (or 25%) 70% of the time, at 80% (20%) 97%. The issue's 35-65% is a guard rail;
+    the full 2000-match measurement in ``docs/leaders.md`` judges the 45-55% target.
+    """
+    state = new_state(world, np.arange(DRAFT_MATCHES))
+    limit = int(world.rec["time_limit"])
+    while not state.done.all() and state.tick.max() <= limit:
+        step_inplace(state, None, 2400)
+    g = state.arrays.games
+    assert state.done.all(), "a match did not end by the time limit"
+    drafts, winner = g["draft"], g["winner"]
+    outside = []
+    for h, name in enumerate(world.content.leader_names):
+        blue = (drafts[:, :5] == h).any(axis=1)
+        red = (drafts[:, 5:] == h).any(axis=1)
+        assert (blue ^ red).all(), f"{name} is not on exactly one team in every match"
+        points = float(((blue & (winner == 0)) | (red & (winner == 1))).sum() + 0.5 * (winner == 2).sum())
+        lo, hi = wilson(points, DRAFT_MATCHES)
+        if hi < 0.35 or lo > 0.65:
+            outside.append(f"{name} {points / DRAFT_MATCHES:.0%} (95% CI {lo:.0%}-{hi:.0%})")
+    assert not outside, f"leaders' teams outside 35-65% over {DRAFT_MATCHES} random drafts: {', '.join(outside)}"
