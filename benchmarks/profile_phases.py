@@ -23,15 +23,32 @@ from shotcaller.sim import Params, SimConfig, build_world, new_state
 from shotcaller.sim.combat import attack_phase, creep_ai, move_phase, projectile_phase, summon_ai, tower_ai
 from shotcaller.sim.core import build_grid
 from shotcaller.sim.economy import economy_phase, end_phase, resolve_deaths
+from shotcaller.sim.kernels import _next_seed, stats_phase
 from shotcaller.sim.leader_ai import leader_ai
 from shotcaller.sim.orders import apply_due
 from shotcaller.sim.skills import dot_phase, skills_phase
 from shotcaller.sim.spawn import reset_game, spawn_waves
-from shotcaller.sim.kernels import _next_seed, stats_phase
 from shotcaller.sim.vision import vision_phase
 
-PHASES = ("stats", "grid", "orders", "leader_ai", "creep_ai", "summon_ai", "tower_ai", "move", "attack",
-          "projectiles", "skills", "dot", "deaths", "economy", "spawn", "vision", "end")
+PHASES = (
+    "stats",
+    "grid",
+    "orders",
+    "leader_ai",
+    "creep_ai",
+    "summon_ai",
+    "tower_ai",
+    "move",
+    "attack",
+    "projectiles",
+    "skills",
+    "dot",
+    "deaths",
+    "economy",
+    "spawn",
+    "vision",
+    "end",
+)
 
 
 @intrinsic
@@ -39,7 +56,9 @@ def rdtsc(typingctx):
     sig = types.int64()
 
     def codegen(context, builder, signature, args):
-        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.IntType(64), []), "llvm.readcyclecounter")
+        fn = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.IntType(64), []), "llvm.readcyclecounter"
+        )
         return builder.call(fn, [])
 
     return sig, codegen
@@ -54,40 +73,57 @@ def timed(S, T, n_ticks, acc, no_draft):
                 reset_game(S, T, b, _next_seed(g.seed, g.episode), no_draft)
             c0 = rdtsc()
             stats_phase(S, T, b)
-            c1 = rdtsc(); acc[0] += c1 - c0
+            c1 = rdtsc()
+            acc[0] += c1 - c0
             build_grid(S, T, b)
-            c0 = rdtsc(); acc[1] += c0 - c1
+            c0 = rdtsc()
+            acc[1] += c0 - c1
             apply_due(S, T, b)
-            c1 = rdtsc(); acc[2] += c1 - c0
+            c1 = rdtsc()
+            acc[2] += c1 - c0
             leader_ai(S, T, b)
-            c0 = rdtsc(); acc[3] += c0 - c1
+            c0 = rdtsc()
+            acc[3] += c0 - c1
             creep_ai(S, T, b)
-            c1 = rdtsc(); acc[4] += c1 - c0
+            c1 = rdtsc()
+            acc[4] += c1 - c0
             summon_ai(S, T, b)
-            c0 = rdtsc(); acc[5] += c0 - c1
+            c0 = rdtsc()
+            acc[5] += c0 - c1
             tower_ai(S, T, b)
-            c1 = rdtsc(); acc[6] += c1 - c0
+            c1 = rdtsc()
+            acc[6] += c1 - c0
             move_phase(S, T, b)
-            c0 = rdtsc(); acc[7] += c0 - c1
+            c0 = rdtsc()
+            acc[7] += c0 - c1
             attack_phase(S, T, b)
-            c1 = rdtsc(); acc[8] += c1 - c0
+            c1 = rdtsc()
+            acc[8] += c1 - c0
             projectile_phase(S, T, b)
-            c0 = rdtsc(); acc[9] += c0 - c1
+            c0 = rdtsc()
+            acc[9] += c0 - c1
             skills_phase(S, T, b, T.ai_every)
-            c1 = rdtsc(); acc[10] += c1 - c0
+            c1 = rdtsc()
+            acc[10] += c1 - c0
             dot_phase(S, T, b)
-            c0 = rdtsc(); acc[11] += c0 - c1
+            c0 = rdtsc()
+            acc[11] += c0 - c1
             resolve_deaths(S, T, b)
-            c1 = rdtsc(); acc[12] += c1 - c0
+            c1 = rdtsc()
+            acc[12] += c1 - c0
             economy_phase(S, T, b)
-            c0 = rdtsc(); acc[13] += c0 - c1
+            c0 = rdtsc()
+            acc[13] += c0 - c1
             spawn_waves(S, T, b)
-            c1 = rdtsc(); acc[14] += c1 - c0
+            c1 = rdtsc()
+            acc[14] += c1 - c0
             if g.tick % T.vis_every == 0:
                 vision_phase(S, T, b)
-            c0 = rdtsc(); acc[15] += c0 - c1
+            c0 = rdtsc()
+            acc[15] += c0 - c1
             end_phase(S, T, b)
-            c1 = rdtsc(); acc[16] += c1 - c0
+            c1 = rdtsc()
+            acc[16] += c1 - c0
             g.tick += 1
 
 
