@@ -32,6 +32,7 @@ import numpy as np
 from shotcaller.arena.match import play_match
 from shotcaller.arena.ratings import wilson
 from shotcaller.bots.loader import load_bot
+from shotcaller.cli.parser import positive_int
 from shotcaller.content import load_content
 from shotcaller.sim import build_world, new_state, step_inplace
 from shotcaller.sim.layout import DEFAULT_LANES
@@ -214,22 +215,12 @@ def report(
     return "\n".join(lines) + "\n"
 
 
-def positive(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if v <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {v}")
-    return v
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--matches", type=positive, default=2000, help="random-draft default matches (batched)")
+    ap.add_argument("--matches", type=positive_int, default=2000, help="random-draft default matches (batched)")
     ap.add_argument("--first-seed", type=int, default=0, help="seed of the first match; the others follow")
     ap.add_argument("--drafter-matches", type=int, default=1000, help="drafter vs drafter matches (0: skip)")
-    ap.add_argument("--batch", type=positive, default=250, help="games per batch in the compiled core")
+    ap.add_argument("--batch", type=positive_int, default=250, help="games per batch in the compiled core")
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "leaders.md", help="where to write the page")
     args = ap.parse_args(argv)
     if args.drafter_matches < 0:

@@ -16,7 +16,7 @@ from shotcaller.cli.commands import (
 )
 
 
-def _positive_int(s: str) -> int:
+def positive_int(s: str) -> int:
     try:
         v = int(s)
     except ValueError:
@@ -26,7 +26,7 @@ def _positive_int(s: str) -> int:
     return v
 
 
-def _non_negative_int(s: str) -> int:
+def non_negative_int(s: str) -> int:
     try:
         v = int(s)
     except ValueError:
@@ -128,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="order latency in seconds (default: the content's, 2)",
     )
     m.add_argument(
-        "--apm", type=_non_negative_int, default=None, help="orders per minute per team, 0 = unlimited (default 30)"
+        "--apm", type=non_negative_int, default=None, help="orders per minute per team, 0 = unlimited (default 30)"
     )
     m.add_argument(
         "--time-limit",
@@ -175,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["blue", "red"],
         help="only this side's orders, purchases, teleports and faults (the rest stay)",
     )
-    rsh.add_argument("--limit", type=_positive_int, metavar="N", help="print at most N entries")
+    rsh.add_argument("--limit", type=positive_int, metavar="N", help="print at most N entries")
     rsh.set_defaults(func=command_replay_show)
 
     t = sub.add_parser(
@@ -188,14 +188,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     t.add_argument("bots", nargs="+", metavar="BOT", help="BOT or NAME=BOT (see above); at least two")
     t.add_argument(
-        "--games", type=_positive_int, default=10, help="seeds per pair, each played on both sides (default 10)"
+        "--games", type=positive_int, default=10, help="seeds per pair, each played on both sides (default 10)"
     )
     t.add_argument(
         "--db", default="tournament.sqlite", help="results database, created on first use (default tournament.sqlite)"
     )
     t.add_argument(
         "--workers",
-        type=_positive_int,
+        type=positive_int,
         default=None,
         help="local: parallel worker processes (default 1, in this process); ray: tasks in flight (default 2 per CPU)",
     )
@@ -261,12 +261,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.set_defaults(func=command_compile)
 
     b = sub.add_parser("bench", help="simulation throughput (game ticks per second)", formatter_class=_Formatter)
-    b.add_argument("--batch", type=_positive_int, nargs="+", help="batch sizes (default 1 64)")
+    b.add_argument("--batch", type=positive_int, nargs="+", help="batch sizes (default 1 64)")
     b.add_argument(
         "--seconds", type=_quantity("seconds", 0, False), default=5.0, help="seconds per batch size (default 5)"
     )
     b.add_argument("--json", action="store_true", help="print JSON")
     b.add_argument("--map", default="map.txt", help="map file")
-    b.add_argument("--threads", type=_positive_int, default=1, help="Numba threads over the games (default 1)")
+    b.add_argument("--threads", type=positive_int, default=1, help="Numba threads over the games (default 1)")
     b.set_defaults(func=command_bench)
     return p
