@@ -73,7 +73,13 @@ PROFILE_KEYS: tuple[str, ...] = (
     "risk",
     "chase",
     "shop_gold",
+    "defend_threat",
+    "defend_range",
+    "teleport_threat",
+    "defend_hold_s",
 )
+#: Profile keys a profile file may leave out (older files): the built-in ``standard`` profile's values.
+PROFILE_OPTIONAL: tuple[str, ...] = ("defend_threat", "defend_range", "teleport_threat", "defend_hold_s")
 TIEBREAKS: tuple[str, ...] = ("draw", "buildings")
 
 # (section, key, minimum, maximum) of every number in rules.toml.
@@ -89,6 +95,13 @@ RULE_KEYS: tuple[tuple[str, str, float, float], ...] = (
     ("combat", "projectile_speed_per_s", 1, 2000),
     ("combat", "tower_leader_aggro_s", 0, 60),
     ("combat", "scan_every_s", 0.01, 5),
+    ("buildings", "early_armour", 0, 1),
+    ("buildings", "early_armour_until_s", 0, 1e6),
+    ("buildings", "backdoor_armour", 0, 1),
+    ("buildings", "backdoor_radius", 0, 50),
+    ("buildings", "backdoor_regen_per_s", 0, 1e5),
+    ("buildings", "threat_radius", 1, 50),
+    ("buildings", "threat_per_creep", 0, 10),
     ("waves", "first_wave_s", 0, 600),
     ("waves", "interval_s", 1, 600),
     ("waves", "creeps_per_wave", 0, 10),
@@ -145,7 +158,7 @@ class Content:
     item_value: np.ndarray  # (I,) float32
     item_duration_s: np.ndarray  # (I,) float32
     profile_names: tuple[str, ...]
-    profile_params: np.ndarray  # (P, 8) float32, columns PROFILE_KEYS
+    profile_params: np.ndarray  # (P, 12) float32, columns PROFILE_KEYS
     extra: dict[str, Any] = field(default_factory=dict)
 
     def rule(self, name: str) -> float:
@@ -413,6 +426,10 @@ def load_content(
         "risk": (0, 1),
         "chase": (0, 30),
         "shop_gold": (0, 1e6),
+        "defend_threat": (0, 100),
+        "defend_range": (0, 1000),
+        "teleport_threat": (0, 100),
+        "defend_hold_s": (0, 3600),
     }
     profile_names = tuple(prof)
     profile_params = np.zeros((len(profile_names), len(PROFILE_KEYS)), np.float32)
@@ -421,7 +438,11 @@ def load_content(
         _no_unknown(fname, pn, t, PROFILE_KEYS)
         for j, k in enumerate(PROFILE_KEYS):
             if k not in t:
-                raise ContentError(f"{fname}: {pn}.{k}: missing")
+                std = prof.get("standard", {})
+                if k in PROFILE_OPTIONAL and isinstance(std, dict) and k in std and pn != "standard":
+                    t = {**t, k: std[k]}
+                else:
+                    raise ContentError(f"{fname}: {pn}.{k}: missing")
             profile_params[i, j] = _num(fname, f"{pn}.{k}", t[k], *limits[k])
     for req in ("standard", "aggressive", "careful", "farmer"):
         if req not in profile_names:

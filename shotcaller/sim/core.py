@@ -246,6 +246,21 @@ def queue_reaction(S, b, kind, src, dst, amount):
 
 
 @kernel
+def building_armour(S, T, b, u):
+    """The fraction of damage building u takes: early armour (towers, fading over the first minutes)
+    times backdoor protection (no enemy lane creep near it); docs/rules.md "Buildings"."""
+    w = S.units[b, u]
+    f = 1.0
+    if w.kind == K_TOWER and T.early_until > 0:
+        t = S.games[b].tick
+        if t < T.early_until:
+            f *= 1.0 - T.early_armour * (1.0 - t / T.early_until)
+    if w.backdoor != 0:
+        f *= 1.0 - T.bd_armour
+    return f
+
+
+@kernel
 def deal_damage(S, T, b, src, dst, amount, dkind):
     """Apply damage from unit src to unit dst; credit, skill reactions; deaths resolve later in the tick.
 
@@ -256,6 +271,10 @@ def deal_damage(S, T, b, src, dst, amount, dkind):
         return 0.0
     if ud.hp <= 0:  # already dying this tick: no overkill accounting
         return 0.0
+    if ud.kind >= K_TOWER:
+        amount *= building_armour(S, T, b, dst)
+        if ud.backdoor != 0:
+            ud.backdoor_pool += min(amount, ud.hp)
     dealt = min(amount, ud.hp)
     ud.hp -= amount
     ud.last_attacker = src

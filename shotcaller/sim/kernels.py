@@ -6,6 +6,7 @@ import numba as nb
 import numpy as np
 
 from shotcaller.sim._jit import entry, kernel
+from shotcaller.sim.buildings import building_phase
 from shotcaller.sim.combat import (
     attack_phase,
     creep_ai,
@@ -45,6 +46,7 @@ def tick(S, T, b):
     stats_phase(S, T, b)
     build_grid(S, T, b)
     apply_due(S, T, b)
+    building_phase(S, T, b)
     leader_ai(S, T, b)
     creep_ai(S, T, b)
     summon_ai(S, T, b)

@@ -207,7 +207,9 @@ UNIT_DTYPE = np.dtype(
         ("base_as", "f4"),  # attack speed,
         ("base_range", "f4"),  # attack range,
         ("base_refill", "f4"),  # movement refill per tick (content: refill_per_s / ticks_per_second)
-        ("pad", "i4", (3,)),  # padding to 128 bytes (always 0)
+        ("threat", "f4"),  # buildings: visible enemy leaders near it plus a fraction per enemy creep (last scan)
+        ("backdoor_pool", "f4"),  # buildings: damage taken under backdoor protection, still to regenerate
+        ("backdoor", "i4"),  # buildings: 1 while backdoor protection is on (no enemy lane creep near)
     ],
     align=True,
 )
@@ -257,7 +259,8 @@ LEADER_DTYPE = np.dtype(
         ("summon_ready", "i4"),  # NatureSummon: tick the next treant may come
         ("elephant_ready", "i4"),  # ElephantSummon: tick the elephant may come (NEVER while it lives)
         ("gank_seen", "i4"),  # gank order: last tick the target was seen (given up 3 s later)
-        ("decide_tick", "i4"),  # unused, always 0 (kept: it is part of the checksummed layout)
+        ("defending", "i4"),  # leader AI: own building slot it is answering a threat to, or NONE
+        ("defend_seen", "i4"),  # leader AI: last tick the lane it defends was under threat
     ],
     align=True,
 )
@@ -398,7 +401,20 @@ UK_CREEP, UK_TREANT, UK_ELEPHANT, UK_TOWER, UK_BARRACKS, UK_CORE, UK_MELEE, UK_R
 IM_ATK, IM_DEF, IM_HP, IM_AS, IM_MOVE, IM_RANGE = range(6)
 IE_NONE, IE_COFFEE, IE_HEAL, IE_TELEPORT = range(4)
 # Columns of Tables.prof
-PF_RETREAT, PF_RESUME, PF_AGGRESSION, PF_FARM, PF_PUSH, PF_RISK, PF_CHASE, PF_SHOP = range(8)
+(
+    PF_RETREAT,
+    PF_RESUME,
+    PF_AGGRESSION,
+    PF_FARM,
+    PF_PUSH,
+    PF_RISK,
+    PF_CHASE,
+    PF_SHOP,
+    PF_DEFEND_THREAT,
+    PF_DEFEND_RANGE,
+    PF_TELEPORT_THREAT,
+    PF_DEFEND_HOLD,
+) = range(12)
 # Kind bit masks for spatial queries
 KM_LEADER = 1 << K_LEADER
 KM_CREEP = 1 << K_CREEP

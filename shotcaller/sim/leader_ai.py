@@ -36,12 +36,16 @@ from shotcaller.sim.layout import (
     OP_MUL,
     PF_AGGRESSION,
     PF_CHASE,
+    PF_DEFEND_HOLD,
+    PF_DEFEND_RANGE,
+    PF_DEFEND_THREAT,
     PF_FARM,
     PF_PUSH,
     PF_RESUME,
     PF_RETREAT,
     PF_RISK,
     PF_SHOP,
+    PF_TELEPORT_THREAT,
     SLOT_LEADER0,
     ST_AS,
 )
@@ -188,11 +192,116 @@ def _lane_goal(S, T, b, li, lane, push):
 
 
 @kernel
-def _pick_target(S, T, b, li, u, P, aggr, risk, pushing, ax, ay, leash):
+def _seen_leaders_near(S, T, b, v, team):
+    """Enemy leaders of ``team`` that ``team``'s foe sees within the threat radius of unit v."""
+    r2 = T.threat_radius * T.threat_radius
+    viewer = 1 - team
+    n = 0
+    for i in range(5):
+        w = SLOT_LEADER0 + team * 5 + i
+        e = S.units[b, w]
+        if e.alive != 0 and e.hp > 0 and S.games[b].vis[viewer, w] != 0 and dist2(S, b, v, w) <= r2:
+            n += 1
+    return n
+
+
+@kernel
+def _answering(S, T, b, li, v):
+    """Allies of leader li (li excluded) answering building v: sent to it, or standing near it."""
+    team = S.leaders[b, li].team
+    r = T.threat_radius + 2.0
+    n = 0
+    for i in range(5):
+        lj = team * 5 + i
+        if lj == li:
+            continue
+        e = S.units[b, SLOT_LEADER0 + lj]
+        if e.alive == 0 or e.hp <= 0 or S.leaders[b, lj].mode == M_RETREAT:
+            continue
+        if S.leaders[b, lj].defending == v or dist2(S, b, v, SLOT_LEADER0 + lj) <= r * r:
+            n += 1
+    return n
+
+
+@kernel
+def _lane_threat(S, b, team, lane):
+    """The largest threat at the team's damageable buildings of ``lane`` (its towers and barracks)."""
+    m = 0.0
+    for k in range(4):
+        sub = 1 + lane if k == 3 else 4 + lane * 3 + k
+        w = S.units[b, team * N_BLD + sub]
+        if w.alive != 0 and w.invuln == 0 and w.threat > m:
+            m = w.threat
+    return m
+
+
+@kernel
+def _defence(S, T, b, li, u, P):
+    """The own building leader li answers a threat to, or NONE (docs/rules.md "Leader AI: defence").
+
+    A building under a threat of at least the profile's ``defend_threat`` draws leaders until they
+    outnumber the visible enemy leaders there (those already near it count; all five against three or
+    more). A leader then holds that lane, moving on to its next building when one falls, until the lane
+    has been free of threat for ``defend_hold_s``. Sets ``defending`` and ``defend_seen``.
+    """
+    ld = S.leaders[b, li]
+    team = ld.team
+    un = S.units[b]
+    t = S.games[b].tick
+    th_min = P[PF_DEFEND_THREAT]
+    if th_min <= 0:
+        ld.defending = NONE
+        return NONE
+    cur = ld.defending
+    if cur >= 0:
+        lane = un[cur].lane
+        if un[cur].sub == 0:  # the core: it has no lane of its own
+            lane = NONE
+        if lane >= 0:
+            if _lane_threat(S, b, team, lane) >= 0.5 * th_min:
+                ld.defend_seen = t
+            w = un[cur]
+            if w.alive == 0 or w.hp <= 0 or w.invuln != 0:
+                cur = team * N_BLD + outer_own(S, team, lane, b)
+        elif un[cur].alive != 0 and un[cur].threat >= 0.5 * th_min:
+            ld.defend_seen = t
+        if un[cur].alive == 0 or t - ld.defend_seen > P[PF_DEFEND_HOLD] * T.tps:
+            cur = NONE
+    if cur >= 0:
+        ld.defending = cur
+        return cur
+    best = NONE
+    bs = -1e9
+    rng = P[PF_DEFEND_RANGE]
+    for sub in range(N_BLD):
+        v = team * N_BLD + sub
+        w = un[v]
+        if w.alive == 0 or w.hp <= 0 or w.invuln != 0 or w.threat < th_min:
+            continue
+        seen = _seen_leaders_near(S, T, b, v, 1 - team)
+        need = 5 if seen >= 3 else seen + 1
+        if _answering(S, T, b, li, v) >= need:
+            continue
+        d = np.sqrt(dist2(S, b, u, v))
+        if d > rng and not (P[PF_TELEPORT_THREAT] > 0 and w.threat >= P[PF_TELEPORT_THREAT]):
+            continue
+        s = 10.0 * w.threat - d / 10.0
+        if s > bs:
+            bs = s
+            best = v
+    ld.defending = best
+    if best >= 0:
+        ld.defend_seen = t
+    return best
+
+
+@kernel
+def _pick_target(S, T, b, li, u, P, aggr, risk, pushing, ax, ay, leash, guard):
     """Score the enemies in aggro range and return the best target slot, or NONE.
 
     Enemy leaders weigh by aggression and how hurt they are, creeps by farm (last hits most), buildings
-    by push; targets under an enemy tower with no creep cover are skipped by low-risk profiles.
+    by push; targets under an enemy tower with no creep cover are skipped by low-risk profiles. A leader
+    defending building ``guard`` (or NONE) clears the enemy creeps near it first.
     """
     un = S.units[b]
     me = un[u]
@@ -229,6 +338,8 @@ def _pick_target(S, T, b, li, u, P, aggr, risk, pushing, ax, ay, leash):
                 s = 30.0
                 if w.hp <= me.atk * 1.5:
                     s += 80.0 * P[PF_FARM]
+                if guard >= 0 and dist2(S, b, guard, v) <= T.bd_radius * T.bd_radius:
+                    s += 150.0  # clear the wave at a defended building: backdoor protection returns
             else:
                 s = 25.0
         s -= 4.0 * np.sqrt(dist2(S, b, u, v))
@@ -309,7 +420,7 @@ def leader_ai(S, T, b):
                 me.goal_x = ld.micro_a
                 me.goal_y = ld.micro_b
                 if (t + li) % T.ai_every == 0:
-                    me.target = _pick_target(S, T, b, li, u, P, aggr, 1.0, False, 0, 0, 0.0)
+                    me.target = _pick_target(S, T, b, li, u, P, aggr, 1.0, False, 0, 0, 0.0, NONE)
             elif m == O_FOLLOW:
                 f = ld.micro_a
                 if un[f].alive == 0:
@@ -328,7 +439,7 @@ def leader_ai(S, T, b):
                 ):
                     me.target = NONE
                 if (t + li) % T.ai_every == 0 or me.target < 0:
-                    me.target = _pick_target(S, T, b, li, u, P, aggr, 1.0, False, me.x, me.y, me.attack_range)
+                    me.target = _pick_target(S, T, b, li, u, P, aggr, 1.0, False, me.x, me.y, me.attack_range, NONE)
             continue
         # keep the current target between decisions
         if (t + li) % T.ai_every != 0:
@@ -362,7 +473,40 @@ def leader_ai(S, T, b):
             else:
                 me.target = NONE
                 continue
-        if o == O_LANE or o == O_PUSH:
+        dv = NONE
+        if o == O_LANE and (hpf >= 0.5 or ld.defending >= 0):
+            dv = _defence(S, T, b, li, u, P)
+        elif o != O_LANE:
+            ld.defending = NONE
+        if dv >= 0:
+            w = un[dv]
+            far = dist2(S, b, u, dv) > P[PF_DEFEND_RANGE] * P[PF_DEFEND_RANGE]
+            if far and ld.teleport_ready_at <= t and w.threat >= P[PF_TELEPORT_THREAT] > 0:
+                ld.mode = M_CHANNEL  # teleport in: the channel ends in economy_phase
+                ld.channel_until = t + T.tp_chan
+                ld.channel_target = dv
+                me.target = NONE
+                me.goal_x = me.x
+                me.goal_y = me.y
+                continue
+            # a building's own lane path: stand on it, a little in front of the building
+            sub = w.sub
+            lane = w.lane
+            idx = T.bld_pidx[team, sub, team]
+            ne = _seen_leaders_near(S, T, b, dv, 1 - team)
+            na = _answering(S, T, b, li, dv) + 1
+            if ne - na >= 1 + np.int64(risk * 2.0 + 0.5):
+                idx -= 6  # outnumbered: wait behind the building for the others (a lone leader does not feed)
+                n = T.lane_len[team, lane]
+                idx = min(max(idx, 0), n - 1)
+                gx = T.lane_path[team, lane, idx, 0]
+                gy = T.lane_path[team, lane, idx, 1]
+                ax = w.x
+                ay = w.y
+                leash = T.threat_radius + 1.0
+            else:
+                gx, gy = _lane_goal(S, T, b, li, lane, False)
+        elif o == O_LANE or o == O_PUSH:
             pushing = o == O_PUSH
             gx, gy = _lane_goal(S, T, b, li, ld.order_a, pushing)
         elif o == O_DEFEND:
@@ -387,7 +531,7 @@ def leader_ai(S, T, b):
         me.goal_x = gx
         me.goal_y = gy
         # outnumbered: fall back toward the own tower unless the profile takes the risk
-        ne = _leaders_near(S, b, u, 1 - team, 64)
+        ne = _leaders_near(S, b, u, 1 - team, 64) if dv < 0 else 0  # a defender follows _defence's call
         if ne > 0:
             na = _leaders_near(S, b, u, team, 64)
             if ne - na >= 1 + np.int64(risk * 2.0 + 0.5) and hpf < 0.8:
@@ -399,7 +543,7 @@ def leader_ai(S, T, b):
                 if v >= 0 and dist2(S, b, u, v) > me.attack_range * me.attack_range:
                     me.target = NONE
                 continue
-        v = _pick_target(S, T, b, li, u, P, aggr, risk, pushing, ax, ay, leash)
+        v = _pick_target(S, T, b, li, u, P, aggr, risk, pushing, ax, ay, leash, dv)
         me.target = v
         if v >= 0 and (un[v].kind == K_LEADER or un[v].kind == K_TOWER):
             k = find_item(S, T, b, li, IE_COFFEE)

@@ -51,6 +51,9 @@ def init_unit(S, T, b, s, kind, team, x, y, stats, mult, owner):
     un.last_attacker = NONE
     un.last_attacker_leader = NONE
     un.cover = 0
+    un.threat = 0.0
+    un.backdoor_pool = 0.0
+    un.backdoor = 0
     un.base_hp = stats[0] * mult
     un.base_atk = stats[1] * mult
     un.base_def = stats[2]
@@ -230,7 +233,8 @@ def reset_game(S, T, b, seed, given_draft):
         ld.summon_ready = 0
         ld.elephant_ready = 0
         ld.gank_seen = 0
-        ld.decide_tick = 0
+        ld.defending = NONE
+        ld.defend_seen = 0
 
 
 @kernel

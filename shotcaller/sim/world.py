@@ -35,7 +35,7 @@ ATTACK_SPEED_PERIOD_S = 10.0
 # unit_stats (8, 6) and hero_stats (10, 6) with refill in points per tick; hero_ranged (10,);
 # hero_skills (10, 2); hero_build (10, 4); skill_p (20, 8) with cooldown and duration in ticks and
 # damage over time per tick; item_price (I,); item_mods (I, 6); item_effect (I,); item_value (I,);
-# item_dur (I,) ticks; prof (P, 8); leader_profile (10,).
+# item_dur (I,) ticks; prof (P, 12) (defend_hold_s in seconds); leader_profile (10,).
 
 
 @dataclass(frozen=True)
@@ -163,6 +163,13 @@ def _rule_fields(content: Content, params: Params, stride: int) -> tuple[dict[st
         "scan_every": max(1, round(r["combat.scan_every_s"] * tps)),  # creeps', summons' and towers' target scans
         "attack_period": ATTACK_SPEED_PERIOD_S * tps,  # ticks between attacks at attack speed 1
         "gank_patience": round(GANK_PATIENCE_S * tps),
+        "early_armour": r["buildings.early_armour"],
+        "early_until": round(r["buildings.early_armour_until_s"] * tps),
+        "bd_armour": r["buildings.backdoor_armour"],
+        "bd_radius": r["buildings.backdoor_radius"],
+        "bd_regen": r["buildings.backdoor_regen_per_s"] / tps,  # health per tick
+        "threat_radius": r["buildings.threat_radius"],
+        "threat_creep": r["buildings.threat_per_creep"],
         "first_wave": round(r["waves.first_wave_s"] * tps),
         "wave_every": round(r["waves.interval_s"] * tps),
         "wave_size": r["waves.creeps_per_wave"],
@@ -201,6 +208,7 @@ def _rule_fields(content: Content, params: Params, stride: int) -> tuple[dict[st
         "tower_aggro",
         "scan_every",
         "gank_patience",
+        "early_until",
         "first_wave",
         "wave_every",
         "wave_size",
