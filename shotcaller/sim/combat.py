@@ -18,6 +18,7 @@ from shotcaller.sim.layout import (
     SLOT_CREEP0,
     SLOT_LEADER0,
     SLOT_SUMMON0,
+    SUMMONS_PER_LEADER,
 )
 from shotcaller.sim.nav import can_step, nav_dir
 from shotcaller.sim.skills import drain_reactions, on_attack
@@ -59,6 +60,7 @@ def creep_ai(S, T, b):
     S.games[b].front[:, :] = NONE
     aggro = T.aggro
     g = S.games[b]
+    per_team = (un.shape[0] - SLOT_CREEP0) // 2
     for i in range(g.n_live):
         u = g.live[i]
         if u < SLOT_CREEP0:
@@ -70,7 +72,7 @@ def creep_ai(S, T, b):
         lane = c.lane
         if not _keep(S, b, u, aggro + 2.0):
             c.target = NONE
-            if (t + u) % T.scan_every == 0:  # creeps look around every scan_every_s
+            if (t + u - team * per_team) % T.scan_every == 0:  # every scan_every_s, in step with the mirror creep
                 c.target = nearest_enemy(S, T, b, u, aggro, KM_ALL)
         n = T.lane_len[team, lane]
         wp = c.path_index
@@ -99,7 +101,7 @@ def summon_ai(S, T, b):
         owner_ok = L.alive != 0 and L.hp > 0
         if not _keep(S, b, u, T.aggro + 1.0):
             s.target = NONE
-        if (t + u) % T.scan_every == 0:
+        if (t + u - 5 * SUMMONS_PER_LEADER * s.team) % T.scan_every == 0:  # in step with the other team's summon
             lt = L.target
             if owner_ok and lt >= 0 and targetable(S, b, lt) and un[lt].team != s.team and dist2(S, b, u, lt) <= 100:
                 s.target = lt

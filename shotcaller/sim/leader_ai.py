@@ -265,7 +265,8 @@ def leader_ai(S, T, b):
         dxc = me.x - cx
         dyc = me.y - cy
         at_fountain = dxc * dxc + dyc * dyc <= T.fountain_r * T.fountain_r
-        decide = (t + li) % T.ai_every == 0
+        # leader i of either team decides on the same ticks: the sides stay mirror images
+        decide = (t + li % 5) % T.ai_every == 0
         # consumables
         if decide and hpf < 0.4:
             k = find_item(S, T, b, li, IE_HEAL)
@@ -308,7 +309,7 @@ def leader_ai(S, T, b):
             elif m == O_ATTACK_MOVE:
                 me.goal_x = ld.micro_a
                 me.goal_y = ld.micro_b
-                if (t + li) % T.ai_every == 0:
+                if decide:
                     me.target = _pick_target(S, T, b, li, u, P, aggr, 1.0, False, 0, 0, 0.0)
             elif m == O_FOLLOW:
                 f = ld.micro_a
@@ -327,11 +328,11 @@ def leader_ai(S, T, b):
                     un[v].alive == 0 or un[v].hp <= 0 or dist2(S, b, u, v) > me.attack_range * me.attack_range
                 ):
                     me.target = NONE
-                if (t + li) % T.ai_every == 0 or me.target < 0:
+                if decide or me.target < 0:
                     me.target = _pick_target(S, T, b, li, u, P, aggr, 1.0, False, me.x, me.y, me.attack_range)
             continue
         # keep the current target between decisions
-        if (t + li) % T.ai_every != 0:
+        if not decide:
             v = me.target
             if v >= 0:
                 w = un[v]

@@ -491,7 +491,7 @@ def skills_phase(S, T, b, every):
     t = S.games[b].tick
     near = S.games[b].buf[0]
     for li in range(10):
-        if (t + li) % every != 0:
+        if (t + li % 5) % every != 0:  # leader i of either team checks on the same ticks
             continue
         u = SLOT_LEADER0 + li
         un = S.units[b, u]
