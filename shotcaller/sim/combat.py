@@ -204,13 +204,18 @@ def move_phase(S, T, b):
 
     A unit with a target out of range walks toward it; otherwise toward its goal (tx, ty).
     Stunned and rooted units refill nothing and do not move.
+
+    Moves are simultaneous: every unit picks its step from the positions at the start of the phase
+    (kept in the scratch ``buf[1]``), then all steps are taken, so neither team walks first.
     """
     t = S.games[b].tick
     un = S.units[b]
     stride = T.stride
     need_min = min(T.cost_o, T.cost_d, T.max_pts)
     g = S.games[b]
+    step = g.buf[1]
     for i in range(g.n_live):
+        step[i] = NONE
         u = g.live[i]
         if u < SLOT_LEADER0:
             continue
@@ -239,8 +244,12 @@ def move_phase(S, T, b):
             k = ADJ_DIR[ddy + 1, ddx + 1]  # the next tile of a path is adjacent: no search
         else:
             k = nav_dir(T, stride, m.x, m.y, gx, gy, m.team)
+        step[i] = k
+    for i in range(g.n_live):
+        k = step[i]
         if k < 0:
             continue
+        m = un[g.live[i]]
         cost = T.cost_d if (T.dirs[k, 0] != 0 and T.dirs[k, 1] != 0) else T.cost_o
         # a step needs its cost, or a full tank when it costs more than the cap (then the
         # points go negative: a diagonal is slower on average, as 141 vs 100 says)
