@@ -234,7 +234,7 @@ def _pick_target(S, T, b, li, u, P, aggr, risk, pushing, ax, ay, leash):
         s -= 4.0 * np.sqrt(dist2(S, b, u, v))
         if v == me.target:
             s += 15.0
-        if s > bs:
+        if s > bs or (s == bs and v < best):  # ties to the lowest slot: grid order (top row first) favours a side
             bs = s
             best = v
     return best

@@ -212,10 +212,11 @@ def _closest(S, b, u, out, n):
     best = NONE
     bd = np.int64(1) << 60
     for i in range(n):
-        d = dist2(S, b, u, out[i])
-        if d < bd:
+        v = out[i]
+        d = dist2(S, b, u, v)
+        if d < bd or (d == bd and v < best):  # ties to the lowest slot: grid order (top row first) favours a side
             bd = d
-            best = out[i]
+            best = v
     return best
 
 
@@ -397,14 +398,15 @@ def _cast_telekinesis(S, T, b, li, u, sl, sk, near, nn):
     d1 = np.int64(1) << 60
     d2 = np.int64(1) << 60
     for i in range(n):
-        d = dist2(S, b, u, out[i])
-        if d < d1:
+        v = out[i]
+        d = dist2(S, b, u, v)
+        if d < d1 or (d == d1 and v < v1):  # ties to the lowest slot, as in _closest
             v2 = v1
             d2 = d1
-            v1 = out[i]
+            v1 = v
             d1 = d
-        elif d < d2:
-            v2 = out[i]
+        elif d < d2 or (d == d2 and v < v2):
+            v2 = v
             d2 = d
     S.units[b, v1].x = S.units[b, v2].x
     S.units[b, v1].y = S.units[b, v2].y
