@@ -261,7 +261,7 @@ def move_phase(S, T, b):
 
 # ---------------------------------------------------------------------------- attacks
 @kernel
-def _launch(S, b, u, v, dmg):
+def _launch(S, T, b, u, v, dmg):
     pr = S.proj[b]
     for p in range(pr.shape[0]):
         if pr[p].alive == 0:
@@ -271,7 +271,7 @@ def _launch(S, b, u, v, dmg):
             pr[p].owner = S.units[b, u].owner
             pr[p].team = S.units[b, u].team
             pr[p].x = S.units[b, u].x
-            pr[p].y = S.units[b, u].y
+            pr[p].y = S.units[b, u].y - (T.floor.shape[0] - 1) * 0.5  # from the mid-line (PROJ_DTYPE)
             pr[p].dmg = dmg
             S.games[b].n_proj += 1
             return True
@@ -306,7 +306,7 @@ def attack_phase(S, T, b):
         if a.kind == K_TOWER:
             deal_damage(S, T, b, u, v, dmg, D_RANGED)
         elif a.ranged != 0:
-            if not _launch(S, b, u, v, dmg):
+            if not _launch(S, T, b, u, v, dmg):
                 deal_damage(S, T, b, u, v, dmg, D_RANGED)
         else:
             deal_damage(S, T, b, u, v, dmg, D_MELEE)
@@ -325,6 +325,8 @@ def projectile_phase(S, T, b):
     pr = S.proj[b]
     un = S.units[b]
     sp = T.proj_speed
+    # y is kept from the map's mid-line, so a flight and its mirror image round alike
+    mid = (T.floor.shape[0] - 1) * 0.5
     for p in range(pr.shape[0]):
         q = pr[p]
         if q.alive == 0:
@@ -335,7 +337,7 @@ def projectile_phase(S, T, b):
             g.n_proj -= 1
             continue
         dx = un[v].x - q.x
-        dy = un[v].y - q.y
+        dy = (un[v].y - mid) - q.y
         d = np.sqrt(dx * dx + dy * dy)
         if d <= sp:
             q.alive = 0
