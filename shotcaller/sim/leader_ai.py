@@ -245,6 +245,15 @@ def leader_ai(S, T, b):
     """Decide every living leader's goal tile and target for this tick."""
     t = S.games[b].tick
     un = S.units[b]
+    # consumables first, for everyone: a heal is seen by every leader's decision of this tick, whichever
+    # team comes first in slot order (leader i of either team decides on the same ticks)
+    for li in range(10):
+        me = un[SLOT_LEADER0 + li]
+        if me.alive != 0 and me.hp > 0 and S.leaders[b, li].mode != M_CHANNEL and (t + li % 5) % T.ai_every == 0:
+            if me.hp / me.max_hp < 0.4:
+                k = find_item(S, T, b, li, IE_HEAL)
+                if k >= 0:
+                    use_item(S, T, b, li, k)
     for li in range(10):
         u = SLOT_LEADER0 + li
         me = un[u]
@@ -267,12 +276,6 @@ def leader_ai(S, T, b):
         at_fountain = dxc * dxc + dyc * dyc <= T.fountain_r * T.fountain_r
         # leader i of either team decides on the same ticks: the sides stay mirror images
         decide = (t + li % 5) % T.ai_every == 0
-        # consumables
-        if decide and hpf < 0.4:
-            k = find_item(S, T, b, li, IE_HEAL)
-            if k >= 0:
-                use_item(S, T, b, li, k)
-                hpf = me.hp / me.max_hp
         # retreat, heal and shop
         if ld.mode == M_NORMAL and ld.micro == 0:
             go = hpf < retreat or ld.order == O_RETREAT
