@@ -11,7 +11,7 @@ also flips the one condition under test and checks that the same leader then cas
 Conventions: ``run`` steps one tick at a time; ``samples[i]`` is the state after tick ``t0 + i``.
 A stat changed by an effector shows from the tick after the cast (stats refresh at the start of a
 tick) until the tick before ``cast + duration``. Leaders check their auto-cast skills every ``EVERY``
-(the AI interval) ticks, leader ``li`` on the ticks where ``(t + li) % EVERY == 0`` (:func:`first_check`).
+(the AI interval) ticks, leader ``li`` on the ticks where ``(t + li % 5) % EVERY == 0`` (:func:`first_check`).
 """
 
 from __future__ import annotations
@@ -63,8 +63,9 @@ def interval(aspd: float) -> int:
 
 
 def first_check(li: int, t: int = 0) -> int:
-    """The first tick at or after ``t`` on which leader ``li`` checks its skills."""
-    return t + (-(t + li)) % EVERY
+    """The first tick at or after ``t`` on which leader ``li`` checks its skills (leader i of either team
+    checks on the same ticks)."""
+    return t + (-(t + li % 5)) % EVERY
 
 
 def reach(skill: str, key: str = "radius") -> int:

@@ -30,7 +30,8 @@ def _scan(S, T, b, u, r):
     bd2 = T.bd_radius * T.bd_radius
     th2 = T.threat_radius * T.threat_radius
     creeps = 0
-    threat = 0.0
+    seen_leaders = 0
+    seen_creeps = 0
     for cy in range(cy0, cy1 + 1):
         for cx in range(cx0, cx1 + 1):
             v = gh[cy * nx + cx]
@@ -45,11 +46,12 @@ def _scan(S, T, b, u, r):
                         creeps += 1
                     if d <= th2 and g.vis[team, v] != 0:
                         if k == K_LEADER:
-                            threat += 1.0
+                            seen_leaders += 1
                         elif k == K_CREEP:
-                            threat += T.threat_creep
+                            seen_creeps += 1
                 v = gn[v]
-    return creeps, threat
+    # counted first, summed once: the same in any grid order (mirrored matches stay mirrored)
+    return creeps, seen_leaders + seen_creeps * T.threat_creep
 
 
 @kernel

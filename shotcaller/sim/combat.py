@@ -18,6 +18,7 @@ from shotcaller.sim.layout import (
     SLOT_CREEP0,
     SLOT_LEADER0,
     SLOT_SUMMON0,
+    SUMMONS_PER_LEADER,
 )
 from shotcaller.sim.nav import can_step, nav_dir
 from shotcaller.sim.skills import drain_reactions, on_attack
@@ -59,6 +60,7 @@ def creep_ai(S, T, b):
     S.games[b].front[:, :] = NONE
     aggro = T.aggro
     g = S.games[b]
+    per_team = (un.shape[0] - SLOT_CREEP0) // 2
     for i in range(g.n_live):
         u = g.live[i]
         if u < SLOT_CREEP0:
@@ -70,7 +72,7 @@ def creep_ai(S, T, b):
         lane = c.lane
         if not _keep(S, b, u, aggro + 2.0):
             c.target = NONE
-            if (t + u) % T.scan_every == 0:  # creeps look around every scan_every_s
+            if (t + u - team * per_team) % T.scan_every == 0:  # every scan_every_s, in step with the mirror creep
                 c.target = nearest_enemy(S, T, b, u, aggro, KM_ALL)
         n = T.lane_len[team, lane]
         wp = c.path_index
@@ -99,7 +101,7 @@ def summon_ai(S, T, b):
         owner_ok = L.alive != 0 and L.hp > 0
         if not _keep(S, b, u, T.aggro + 1.0):
             s.target = NONE
-        if (t + u) % T.scan_every == 0:
+        if (t + u - 5 * SUMMONS_PER_LEADER * s.team) % T.scan_every == 0:  # in step with the other team's summon
             lt = L.target
             if owner_ok and lt >= 0 and targetable(S, b, lt) and un[lt].team != s.team and dist2(S, b, u, lt) <= 100:
                 s.target = lt
@@ -202,13 +204,18 @@ def move_phase(S, T, b):
 
     A unit with a target out of range walks toward it; otherwise toward its goal (tx, ty).
     Stunned and rooted units refill nothing and do not move.
+
+    Moves are simultaneous: every unit picks its step from the positions at the start of the phase
+    (kept in the scratch ``buf[1]``), then all steps are taken, so neither team walks first.
     """
     t = S.games[b].tick
     un = S.units[b]
     stride = T.stride
     need_min = min(T.cost_o, T.cost_d, T.max_pts)
     g = S.games[b]
+    step = g.buf[1]
     for i in range(g.n_live):
+        step[i] = NONE
         u = g.live[i]
         if u < SLOT_LEADER0:
             continue
@@ -237,8 +244,12 @@ def move_phase(S, T, b):
             k = ADJ_DIR[ddy + 1, ddx + 1]  # the next tile of a path is adjacent: no search
         else:
             k = nav_dir(T, stride, m.x, m.y, gx, gy, m.team)
+        step[i] = k
+    for i in range(g.n_live):
+        k = step[i]
         if k < 0:
             continue
+        m = un[g.live[i]]
         cost = T.cost_d if (T.dirs[k, 0] != 0 and T.dirs[k, 1] != 0) else T.cost_o
         # a step needs its cost, or a full tank when it costs more than the cap (then the
         # points go negative: a diagonal is slower on average, as 141 vs 100 says)
@@ -250,7 +261,7 @@ def move_phase(S, T, b):
 
 # ---------------------------------------------------------------------------- attacks
 @kernel
-def _launch(S, b, u, v, dmg):
+def _launch(S, T, b, u, v, dmg):
     pr = S.proj[b]
     for p in range(pr.shape[0]):
         if pr[p].alive == 0:
@@ -260,7 +271,7 @@ def _launch(S, b, u, v, dmg):
             pr[p].owner = S.units[b, u].owner
             pr[p].team = S.units[b, u].team
             pr[p].x = S.units[b, u].x
-            pr[p].y = S.units[b, u].y
+            pr[p].y = S.units[b, u].y - (T.floor.shape[0] - 1) * 0.5  # from the mid-line (PROJ_DTYPE)
             pr[p].dmg = dmg
             S.games[b].n_proj += 1
             return True
@@ -295,7 +306,7 @@ def attack_phase(S, T, b):
         if a.kind == K_TOWER:
             deal_damage(S, T, b, u, v, dmg, D_RANGED)
         elif a.ranged != 0:
-            if not _launch(S, b, u, v, dmg):
+            if not _launch(S, T, b, u, v, dmg):
                 deal_damage(S, T, b, u, v, dmg, D_RANGED)
         else:
             deal_damage(S, T, b, u, v, dmg, D_MELEE)
@@ -314,6 +325,8 @@ def projectile_phase(S, T, b):
     pr = S.proj[b]
     un = S.units[b]
     sp = T.proj_speed
+    # y is kept from the map's mid-line, so a flight and its mirror image round alike
+    mid = (T.floor.shape[0] - 1) * 0.5
     for p in range(pr.shape[0]):
         q = pr[p]
         if q.alive == 0:
@@ -324,7 +337,7 @@ def projectile_phase(S, T, b):
             g.n_proj -= 1
             continue
         dx = un[v].x - q.x
-        dy = un[v].y - q.y
+        dy = (un[v].y - mid) - q.y
         d = np.sqrt(dx * dx + dy * dy)
         if d <= sp:
             q.alive = 0

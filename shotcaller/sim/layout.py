@@ -290,7 +290,7 @@ PROJ_DTYPE = np.dtype(
         ("owner", "i2"),  # shooter's owner leader (NONE for none)
         ("team", "i2"),  # shooter's team
         ("x", "f4"),  # position in tiles (fractional)
-        ("y", "f4"),  # (x, y): position in tiles
+        ("y", "f4"),  # tiles below the map's mid-line (height - 1) / 2: mirrored flights are exact negatives
         ("dmg", "f4"),  # damage it deals on arrival (fixed at launch)
     ],
     align=True,

@@ -345,7 +345,7 @@ def _pick_target(S, T, b, li, u, P, aggr, risk, pushing, ax, ay, leash, guard):
         s -= 4.0 * np.sqrt(dist2(S, b, u, v))
         if v == me.target:
             s += 15.0
-        if s > bs:
+        if s > bs or (s == bs and v < best):  # ties to the lowest slot: grid order (top row first) favours a side
             bs = s
             best = v
     return best
@@ -356,6 +356,15 @@ def leader_ai(S, T, b):
     """Decide every living leader's goal tile and target for this tick."""
     t = S.games[b].tick
     un = S.units[b]
+    # consumables first, for everyone: a heal is seen by every leader's decision of this tick, whichever
+    # team comes first in slot order (leader i of either team decides on the same ticks)
+    for li in range(10):
+        me = un[SLOT_LEADER0 + li]
+        if me.alive != 0 and me.hp > 0 and S.leaders[b, li].mode != M_CHANNEL and (t + li % 5) % T.ai_every == 0:
+            if me.hp / me.max_hp < 0.4:
+                k = find_item(S, T, b, li, IE_HEAL)
+                if k >= 0:
+                    use_item(S, T, b, li, k)
     for li in range(10):
         u = SLOT_LEADER0 + li
         me = un[u]
@@ -376,13 +385,8 @@ def leader_ai(S, T, b):
         dxc = me.x - cx
         dyc = me.y - cy
         at_fountain = dxc * dxc + dyc * dyc <= T.fountain_r * T.fountain_r
-        decide = (t + li) % T.ai_every == 0
-        # consumables
-        if decide and hpf < 0.4:
-            k = find_item(S, T, b, li, IE_HEAL)
-            if k >= 0:
-                use_item(S, T, b, li, k)
-                hpf = me.hp / me.max_hp
+        # leader i of either team decides on the same ticks: the sides stay mirror images
+        decide = (t + li % 5) % T.ai_every == 0
         # retreat, heal and shop
         if ld.mode == M_NORMAL and ld.micro == 0:
             go = hpf < retreat or ld.order == O_RETREAT
@@ -419,7 +423,7 @@ def leader_ai(S, T, b):
             elif m == O_ATTACK_MOVE:
                 me.goal_x = ld.micro_a
                 me.goal_y = ld.micro_b
-                if (t + li) % T.ai_every == 0:
+                if decide:
                     me.target = _pick_target(S, T, b, li, u, P, aggr, 1.0, False, 0, 0, 0.0, NONE)
             elif m == O_FOLLOW:
                 f = ld.micro_a
@@ -438,11 +442,11 @@ def leader_ai(S, T, b):
                     un[v].alive == 0 or un[v].hp <= 0 or dist2(S, b, u, v) > me.attack_range * me.attack_range
                 ):
                     me.target = NONE
-                if (t + li) % T.ai_every == 0 or me.target < 0:
+                if decide or me.target < 0:
                     me.target = _pick_target(S, T, b, li, u, P, aggr, 1.0, False, me.x, me.y, me.attack_range, NONE)
             continue
         # keep the current target between decisions
-        if (t + li) % T.ai_every != 0:
+        if not decide:
             v = me.target
             if v >= 0:
                 w = un[v]

@@ -212,10 +212,11 @@ def _closest(S, b, u, out, n):
     best = NONE
     bd = np.int64(1) << 60
     for i in range(n):
-        d = dist2(S, b, u, out[i])
-        if d < bd:
+        v = out[i]
+        d = dist2(S, b, u, v)
+        if d < bd or (d == bd and v < best):  # ties to the lowest slot: grid order (top row first) favours a side
             bd = d
-            best = out[i]
+            best = v
     return best
 
 
@@ -397,14 +398,15 @@ def _cast_telekinesis(S, T, b, li, u, sl, sk, near, nn):
     d1 = np.int64(1) << 60
     d2 = np.int64(1) << 60
     for i in range(n):
-        d = dist2(S, b, u, out[i])
-        if d < d1:
+        v = out[i]
+        d = dist2(S, b, u, v)
+        if d < d1 or (d == d1 and v < v1):  # ties to the lowest slot, as in _closest
             v2 = v1
             d2 = d1
-            v1 = out[i]
+            v1 = v
             d1 = d
-        elif d < d2:
-            v2 = out[i]
+        elif d < d2 or (d == d2 and v < v2):
+            v2 = v
             d2 = d
     S.units[b, v1].x = S.units[b, v2].x
     S.units[b, v1].y = S.units[b, v2].y
@@ -490,26 +492,37 @@ def skills_phase(S, T, b, every):
     """Auto-cast skills of living leaders (staggered: each leader checks every ``every`` ticks)."""
     t = S.games[b].tick
     near = S.games[b].buf[0]
+    # who checks is settled before anyone casts: the checks of a tick are simultaneous (as attacks are),
+    # so a stun or lethal damage from a cast this tick stops its victim's checks from the next tick on,
+    # whichever team comes first in slot order
+    able = 0
     for li in range(10):
-        if (t + li) % every != 0:
+        if (t + li % 5) % every != 0:  # leader i of either team checks on the same ticks
             continue
-        u = SLOT_LEADER0 + li
-        un = S.units[b, u]
-        if un.alive == 0 or un.hp <= 0:
-            continue
-        if un.stun_until > t:
-            continue
-        skills = S.leaders[b, li].skills
-        # the neighbourhood is looked up only when a skill that needs it can fire now
-        r = 0.0
-        for sl in range(3):
-            if skills[sl] >= 0:
-                r = max(r, _check_radius(S, T, b, li, sl, skills[sl]))
-        nn = query(S, T, b, 1 - un.team, un.x, un.y, r, KM_MOBILE, near) if r > 0 else 0
-        for sl in range(3):
-            sk = skills[sl]
-            if sk >= 0:
-                _cast(S, T, b, li, u, sl, sk, near, nn)
+        un = S.units[b, SLOT_LEADER0 + li]
+        if un.alive != 0 and un.hp > 0 and un.stun_until <= t:
+            able |= 1 << li
+    if able == 0:
+        return
+    # Telekinesis moves units: it goes in a second pass, after every other check saw the same positions
+    for tk in range(2):
+        for li in range(10):
+            if not (able >> li) & 1:
+                continue
+            u = SLOT_LEADER0 + li
+            un = S.units[b, u]
+            skills = S.leaders[b, li].skills
+            # the neighbourhood is looked up only when a skill that needs it can fire now
+            r = 0.0
+            for sl in range(3):
+                sk = skills[sl]
+                if sk >= 0 and (sk == SK_TELEKINESIS) == (tk == 1):
+                    r = max(r, _check_radius(S, T, b, li, sl, sk))
+            nn = query(S, T, b, 1 - un.team, un.x, un.y, r, KM_MOBILE, near) if r > 0 else 0
+            for sl in range(3):
+                sk = skills[sl]
+                if sk >= 0 and (sk == SK_TELEKINESIS) == (tk == 1):
+                    _cast(S, T, b, li, u, sl, sk, near, nn)
     drain_reactions(S, T, b)
 
 

@@ -68,7 +68,7 @@ def game_dtype(n_units: int, n_cells: int, apm: int, inv_slots: int) -> np.dtype
             ("front", "i4", (2, 3)),  # furthest creep lane-path index per team and lane, NONE if none
             ("grid_head", "i2", (2, n_cells)),  # scratch: first unit of each team's units in each cell
             ("grid_next", "i2", (n_units,)),  # scratch: next unit in the same cell list, NONE at the end
-            ("buf", "i2", (2, n_units)),  # scratch: query results (0: neighbourhoods, 1: everything else)
+            ("buf", "i2", (2, n_units)),  # scratch: query results (0: neighbourhoods, 1: the rest), move steps (1)
             ("live", "i2", (n_units,)),  # scratch: the slots alive at the start of the tick (n_live)
             ("acc", "f8", (3, 8)),  # scratch: refresh_stats sums, products, sums of add-multipliers
         ],
