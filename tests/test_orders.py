@@ -133,7 +133,7 @@ def _blue_tower_down(st):
 
 REJECTIONS = [
     # id, world, setup, row, reason
-    ("unknown_kind_16", "fast_world", None, (0, 0, 16, 0, 0), L.R_UNKNOWN_ORDER),
+    ("unknown_kind_past_the_last", "fast_world", None, (0, 0, L.N_ORDER_KINDS, 0, 0), L.R_UNKNOWN_ORDER),
     ("unknown_kind_negative", "fast_world", None, (1, 2, -1, 0, 0), L.R_UNKNOWN_ORDER),
     ("unknown_kind_huge", "world", None, (0, -1, 100000, 0, 0), L.R_UNKNOWN_ORDER),
     ("wrong_team_2", "fast_world", None, (2, 0, L.O_STANCE, 0, 0), L.R_WRONG_TEAM),
