@@ -261,7 +261,7 @@ def deal_damage(S, T, b, src, dst, amount, dkind):
     ud = S.units[b, dst]
     if ud.alive == 0 or ud.invuln != 0 or amount <= 0:
         return 0.0
-    if fortified(S, b, dst):
+    if ud.kind >= K_TOWER and fortified(S, b, dst):  # the kind test first: most hits are on units
         return 0.0
     if ud.hp <= 0:  # already dying this tick: no overkill accounting
         return 0.0
