@@ -121,6 +121,10 @@ def _on_cooldown(st):
     leader(st, 0)["teleport_ready_at"] = 5000
 
 
+def _fortify_on_cooldown(st):
+    st.arrays.teams[0, 0]["fortify_ready_at"] = 5000
+
+
 def _blue2_dead(st):
     keep_only(st, [leader_slot(i) for i in range(10) if i != 2])
 
@@ -133,7 +137,7 @@ def _blue_tower_down(st):
 
 REJECTIONS = [
     # id, world, setup, row, reason
-    ("unknown_kind_16", "fast_world", None, (0, 0, 16, 0, 0), L.R_UNKNOWN_ORDER),
+    ("unknown_kind_past_the_last", "fast_world", None, (0, 0, L.N_ORDER_KINDS, 0, 0), L.R_UNKNOWN_ORDER),
     ("unknown_kind_negative", "fast_world", None, (1, 2, -1, 0, 0), L.R_UNKNOWN_ORDER),
     ("unknown_kind_huge", "world", None, (0, -1, 100000, 0, 0), L.R_UNKNOWN_ORDER),
     ("wrong_team_2", "fast_world", None, (2, 0, L.O_STANCE, 0, 0), L.R_WRONG_TEAM),
@@ -165,6 +169,8 @@ REJECTIONS = [
     ("gank_not_visible", "fast_world", None, (1, 0, L.O_GANK, 0, 0), L.R_NOT_VISIBLE),
     ("follow_not_visible", "fast_world", None, (0, 0, L.O_FOLLOW, leader_slot(5), 0), L.R_NOT_VISIBLE),
     ("teleport_cooldown", "fast_world", _on_cooldown, (0, 0, L.O_TELEPORT, 0, 0), L.R_COOLDOWN),
+    ("fortify_cooldown", "world", _fortify_on_cooldown, (0, -1, L.O_FORTIFY, 0, 0), L.R_COOLDOWN),
+    ("fortify_bad_leader_5", "fast_world", None, (1, 5, L.O_FORTIFY, 0, 0), L.R_BAD_LEADER),
     ("gank_target_10", "fast_world", None, (1, 0, L.O_GANK, 10, 0), L.R_BAD_TARGET),
     ("gank_target_negative", "world", None, (1, 1, L.O_GANK, -1, 0), L.R_BAD_TARGET),
     ("gank_dead_leader", "fast_world", _blue2_dead, (1, 0, L.O_GANK, 2, 0), L.R_BAD_TARGET),
@@ -208,7 +214,8 @@ def test_invalid_order_is_rejected_with_reason(request, wname, setup, row, reaso
 
 
 def test_every_reject_reason_is_covered():
-    covered = {r[-1] for r in REJECTIONS} | {L.R_APM, L.R_QUEUE_FULL, L.R_GAME_OVER}
+    # R_PENDING (a second fortify while one waits out its latency): tests/test_fortify.py
+    covered = {r[-1] for r in REJECTIONS} | {L.R_APM, L.R_QUEUE_FULL, L.R_GAME_OVER, L.R_PENDING}
     assert covered == set(range(1, len(L.REJECT_REASONS)))
 
 
@@ -228,11 +235,12 @@ def test_valid_orders_of_each_kind_are_accepted(fast_world):
         (1, 0, L.O_FOLLOW, leader_slot(6), 0),
         (1, 1, L.O_HOLD, 0, 0),
         (1, 2, L.O_STOP, 0, 0),
+        (0, -1, L.O_FORTIFY, 0, 0),
     ]
     ev = step_inplace(st, orders(*rows), 1)
     assert order_events(ev) == [("order_accepted", t, li, k, 0) for t, li, k, _, _ in rows]
     assert len(events(ev, "order_applied")) == len(rows)
-    assert st.arrays.teams[0]["orders_given"].tolist() == [5, 8]
+    assert st.arrays.teams[0]["orders_given"].tolist() == [6, 8]
 
 
 def test_buy_and_stance_are_accepted_for_a_dead_leader(fast_world):

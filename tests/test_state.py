@@ -60,18 +60,23 @@ def test_record_axes_last_checksum_rule_equals_separate_scalar_fields():
     assert _field_bytes(merged[0], "skills") == vals[0].astype(np.int16).tobytes()
 
 
-def test_checksums_match_the_digests_recorded_before_the_renames(content):
-    """Digests of fixed seeds recorded with the code before the record renames (commit eaaef6b): the
-    renamed fields, the skills / skill_ready_at sub-arrays and the new checksum rule keep them.
+RESET_DIGESTS = ["447fec39cf7286fd", "99a47f5e8272f90b"]  # seeds 3 and 4
+TICK_3000_DIGESTS = ["5934fc1db4d4a187", "8abd0c852a3027fe"]
 
-    The digests after 3000 ticks were re-recorded when the rules changed so that neither side acts first
-    (issue 9, side symmetry: simultaneous moves and skill checks, aligned decision ticks, slot tie-breaks,
-    projectile rows from the mid-line); they pin the play from then on. The reset digests are unchanged."""
+
+def test_checksums_match_the_recorded_digests(content):
+    """Digests of fixed seeds at reset and after 3000 ticks pin the state layout and the play.
+
+    History: the reset digests held from commit eaaef6b through the record renames (renamed fields, the
+    skills / skill_ready_at sub-arrays and the checksum rule kept them). Issue 9 re-recorded both: new
+    fields (fortify, threat and backdoor protection, the leader AI's defence), the tower's attack (content:
+    a base stat is state), and rules under which neither side acts first, structures hold early and
+    leaders defend. Change them only with a change of the layout, the content or the rules."""
     world = build_world(content)
     st = new_state(world, [3, 4])
-    assert st.checksums() == ["4f389a561f7bcd7c", "a3d454d4d69f0a5c"]
+    assert st.checksums() == RESET_DIGESTS
     step_inplace(st, None, 3000)
-    assert st.checksums() == ["be66d1c0a1fb1796", "9f24da2684c4935e"]
+    assert st.checksums() == TICK_3000_DIGESTS
 
 
 def test_one_sentinel_everywhere():

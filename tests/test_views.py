@@ -23,7 +23,17 @@ def mid_game(world):
 def test_sections_are_built_on_access_and_match_the_dict(mid_game):
     v = team_view(mid_game, 0)
     assert isinstance(v, TeamView)
-    assert set(v) == {"tick", "team", "privileged", "leaders", "enemy_leaders", "units", "buildings", "lane_front"}
+    assert set(v) == {
+        "tick",
+        "team",
+        "privileged",
+        "leaders",
+        "enemy_leaders",
+        "units",
+        "buildings",
+        "lane_front",
+        "fortify",
+    }
     assert "leaders" not in v._data  # nothing built yet
     d = v.to_dict()
     assert json.loads(json.dumps(d)) == d  # JSON-ready

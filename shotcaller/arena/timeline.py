@@ -25,6 +25,8 @@ reads); the other fields depend on the type:
   ``score`` (``{"blue": kills, "red": kills}``), ``until`` and its ``kills``;
 * ``building``: ``side`` (the team that lost it), ``building``, ``by``;
 * ``teleport``: ``side``, ``leaders`` (who arrived together), ``to``;
+* ``fortify``: a side's fortify took effect: ``side``, ``until`` (mm:ss when its buildings can be
+  damaged again);
 * ``purchase``: ``side``, ``items`` (``[[leader, item], ...]``: a side's purchases within 10 s of the
   entry's time);
 * ``fault``: a bot fault the match recorded (``side``, ``reason``); ``end``: ``winner``, ``reason``,
@@ -64,6 +66,7 @@ ENTRY_TYPES = (
     "fight",
     "building",
     "teleport",
+    "fortify",
     "purchase",
     "fault",
     "end",
@@ -132,6 +135,10 @@ class _Collector:
                 self.add(t, "building", text, side=L.TEAM_NAMES[a], building=building_name(slot), by=by or None)
             elif kind == L.E_TELEPORT:
                 self.teleport(t, a, building_name(a // 5 * L.N_BLD + b))
+            elif kind == L.E_FORTIFY:
+                side = L.TEAM_NAMES[a] if a in (0, 1) else f"team {a}"
+                until = clock(b, self.tps)
+                self.add(t, "fortify", f"{side} buildings fortified until {until}", side=side, until=until)
             elif kind == L.E_PURCHASE:
                 self.purchase(t, a, b)
 

@@ -92,6 +92,8 @@ class MatchWords:
             return f"profile {self.profiles[a] if 0 <= a < len(self.profiles) else a}"
         if kind in (L.O_MOVE, L.O_ATTACK_MOVE):
             return f"{name.replace('_', '-')} to ({a}, {b})"
+        if kind == L.O_FORTIFY:
+            return "fortify all buildings"
         if kind == L.O_FOLLOW:
             return f"follow {self.leader(a - L.SLOT_LEADER0) if L.SLOT_LEADER0 <= a < L.SLOT_SUMMON0 else f'unit {a}'}"
         return name

@@ -2,7 +2,8 @@
 
 Each helper returns an :class:`~shotcaller.bots.base.Order`, the tuple ``(leader, kind, a, b)`` a coach
 returns from ``act``; ``leader`` is 0..4, or -1 (the default) for the whole team, and ``why`` is an
-optional short reason kept in the replay and shown in the match timeline. See ``docs/orders.md``.
+optional short reason kept in the replay and shown in the match timeline (``fortify`` is the team's
+and takes no leader). See ``docs/orders.md``.
 """
 
 from __future__ import annotations
@@ -62,3 +63,10 @@ def profile(name: str | int, info: MatchInfo, leader: int = -1, why: str | None 
     custom one loaded with the content) by name or id."""
     pid = name if isinstance(name, int) else info.world.content.profile_id(name)
     return Order(leader, L.O_PROFILE, pid, 0, why=why)
+
+
+def fortify(why: str | None = None) -> Order:
+    """Fortify every own building (towers, barracks, core): no damage for ``orders.fortify_s`` seconds,
+    then ``orders.fortify_cooldown_s`` seconds (from when it took effect) until the next one. The team's
+    order: ``view["fortify"]`` says when it is ready."""
+    return Order(-1, L.O_FORTIFY, 0, 0, why=why)

@@ -122,6 +122,8 @@ RULE_KEYS: tuple[tuple[str, str, float, float], ...] = (
     ("orders", "apm", 0, 10000),
     ("orders", "teleport_cooldown_s", 0, 3600),
     ("orders", "teleport_channel_s", 0, 60),
+    ("orders", "fortify_s", 0, 600),
+    ("orders", "fortify_cooldown_s", 0, 3600),
     ("vision", "leader", 1, 20),
     ("vision", "creep", 1, 20),
     ("vision", "summon", 1, 20),

@@ -230,6 +230,13 @@ def clear_effects(S, b, u):
 
 # ---------------------------------------------------------------------------- damage
 @kernel
+def fortified(S, b, u):
+    """Whether unit u is a building of a team whose fortify order is in effect (it takes no damage)."""
+    un = S.units[b, u]
+    return un.kind >= K_TOWER and S.games[b].tick < S.teams[b, un.team].fortify_until
+
+
+@kernel
 def queue_reaction(S, b, kind, src, dst, amount):
     """Queue an effect that resolves later in the same tick (reflect, thorns)."""
     g = S.games[b]
@@ -264,10 +271,12 @@ def building_armour(S, T, b, u):
 def deal_damage(S, T, b, src, dst, amount, dkind):
     """Apply damage from unit src to unit dst; credit, skill reactions; deaths resolve later in the tick.
 
-    Returns the damage dealt. Invulnerable buildings and dead units take none.
+    Returns the damage dealt. Invulnerable and fortified buildings and dead units take none.
     """
     ud = S.units[b, dst]
     if ud.alive == 0 or ud.invuln != 0 or amount <= 0:
+        return 0.0
+    if ud.kind >= K_TOWER and fortified(S, b, dst):  # the kind test first: most hits are on units
         return 0.0
     if ud.hp <= 0:  # already dying this tick: no overkill accounting
         return 0.0

@@ -52,6 +52,7 @@ O_FOLLOW = 12  # micro: a = unit slot
 O_HOLD = 13  # micro
 O_STOP = 14  # micro: back to the coach order
 O_PROFILE = 15  # a = leader AI profile id (content.profile_names); not a micro order
+O_FORTIFY = 16  # the team's: every own building takes no damage for fortify_s (leader ignored, no arguments)
 ORDER_NAMES = (
     "none",
     "lane",
@@ -69,6 +70,7 @@ ORDER_NAMES = (
     "hold",
     "stop",
     "profile",
+    "fortify",
 )
 N_ORDER_KINDS = len(ORDER_NAMES)
 STANCE_NAMES = ("aggressive", "balanced", "careful")
@@ -92,6 +94,7 @@ R_QUEUE_FULL = 14
 R_BAD_ARGUMENT = 15
 R_GAME_OVER = 16
 R_BAD_LEADER = 17
+R_PENDING = 18
 REJECT_REASONS = (
     "ok",
     "unknown order kind",
@@ -111,6 +114,7 @@ REJECT_REASONS = (
     "bad argument",
     "the match is over",
     "leader index must be -1 (whole team) or 0..4",
+    "already ordered: the same team order is waiting out its latency",
 )
 
 # Leader AI modes
@@ -130,6 +134,7 @@ E_TELEPORT = 10  # a leader, b building sub
 E_SPAWN_SKIPPED = 11  # a team, b lane (no free creep slot)
 E_ITEM_USED = 12  # a leader, b item
 E_ORDER_APPLIED = 13  # a team, b leader, c kind
+E_FORTIFY = 14  # a team, b tick its buildings' fortification ends
 EVENT_NAMES = (
     "none",
     "kill",
@@ -145,6 +150,7 @@ EVENT_NAMES = (
     "spawn_skipped",
     "item_used",
     "order_applied",
+    "fortify",
 )
 
 # Damage kinds
@@ -305,6 +311,8 @@ TEAM_DTYPE = np.dtype(
         ("kills", "i4"),  # enemy leaders killed
         ("apm_pos", "i4"),  # next position in the games.apm ring
         ("seq", "i4"),  # sequence number of the next accepted order (application order)
+        ("fortify_until", "i4"),  # its buildings take no damage while tick < this (fortify order)
+        ("fortify_ready_at", "i4"),  # tick its fortify cooldown ends (the next fortify may take effect)
     ],
     align=True,
 )

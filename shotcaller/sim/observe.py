@@ -246,6 +246,33 @@ def _arr_buildings(state: State, b: int, team: int) -> dict[str, np.ndarray]:
     }
 
 
+def _fortify_ticks(state: State, b: int, team: int) -> tuple[int, int, int]:
+    """(ticks until ``team``'s next fortify may take effect, ticks its buildings stay fortified, ticks the
+    enemy's stay fortified); 0 for "ready" and "not fortified"."""
+    A = state.arrays
+    t = int(A.games["tick"][b])
+    own, enemy = A.teams[b, team], A.teams[b, 1 - team]
+    return (
+        max(0, int(own["fortify_ready_at"]) - t),
+        max(0, int(own["fortify_until"]) - t),
+        max(0, int(enemy["fortify_until"]) - t),
+    )
+
+
+def _fortify(state: State, b: int, team: int) -> dict[str, Any]:
+    ready_in, active_for, enemy_for = _fortify_ticks(state, b, team)
+    return {"ready_in": ready_in, "active_for": active_for, "enemy_fortified": enemy_for > 0}
+
+
+def _arr_fortify(state: State, b: int, team: int) -> dict[str, np.ndarray]:
+    ready_in, active_for, enemy_for = _fortify_ticks(state, b, team)
+    return {
+        "ready_in": np.array(ready_in, np.int32),
+        "active_for": np.array(active_for, np.int32),
+        "enemy_fortified": np.array(enemy_for > 0),
+    }
+
+
 class _Sections(Mapping[str, Any]):
     """A mapping whose ``SECTIONS`` are built from the state on first read, then kept."""
 
@@ -308,6 +335,7 @@ class ViewArrays(_Sections):
         "enemy_leaders": _arr_enemy_leaders,
         "buildings": _arr_buildings,
         "units": lambda st, b, t: _unit_rows(st, b, _team_mask(st, b, t)),
+        "fortify": _arr_fortify,
     }
 
 
@@ -318,7 +346,9 @@ class TeamView(_Sections):
     ``enemy_leaders`` (visible ones, position and health), ``units`` (rows
     ``[slot, kind, team, x, y, hp, max_hp]`` of own and visible enemy mobile units), ``buildings``
     (all 26, enemy ones as last seen), ``lane_front`` (own creep front per lane as a lane-path index,
-    -1 when the lane has no creeps), plus whatever the match adds (``events``).
+    -1 when the lane has no creeps), ``fortify`` (``ready_in``: ticks until the team's next fortify may
+    take effect, ``active_for``: ticks its buildings stay fortified, ``enemy_fortified``: whether the
+    enemy's buildings are fortified now), plus whatever the match adds (``events``).
 
     A view reads the state lazily, so it is valid during the coach's decision only: the match calls
     :meth:`expire` when ``act`` returns. A coach that wants the view later calls :meth:`keep` during
@@ -334,6 +364,7 @@ class TeamView(_Sections):
         "units": _team_units,
         "buildings": lambda st, b, t: _buildings(st, b, t),
         "lane_front": lambda st, b, t: st.arrays.games["front"][b, t].tolist(),
+        "fortify": _fortify,
     }
 
     def __init__(self, state: State, team: int, b: int = 0, privileged: bool = False) -> None:
@@ -361,6 +392,8 @@ class TeamView(_Sections):
         ``buildings``: all 26 by slot as the team knows them; ``team`` (0 blue, 1 red), ``kind``
         (5 tower, 6 barracks, 7 core), ``lane``, ``x``, ``y``, ``hp``, ``alive`` (bool), ``visible``.
         ``units``: the ``units`` rows as an (n, 7) int array.
+        ``fortify``: 0-d arrays ``ready_in``, ``active_for`` (int32 ticks) and ``enemy_fortified`` (bool),
+        as in the ``fortify`` section.
         """
         if self._arrays is None:
             self._arrays = ViewArrays(self._live(), self._team, self._b, self._tick)
@@ -419,5 +452,9 @@ def full_view(state: State, b: int = 0) -> dict[str, Any]:
         "units": _units(state, b, alive & mobile),
         "buildings": _buildings(state, b, None),
         "visible": {TEAM_NAMES[t]: np.nonzero(A.games["vis"][b, t])[0].tolist() for t in (0, 1)},
+        "fortify": {
+            TEAM_NAMES[t]: dict(zip(("ready_in", "active_for"), _fortify_ticks(state, b, t)[:2], strict=True))
+            for t in (0, 1)
+        },
         "privileged": True,
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from shotcaller.sim._jit import kernel
 from shotcaller.sim.core import emit
 from shotcaller.sim.layout import (
+    E_FORTIFY,
     E_ORDER_APPLIED,
     E_ORDER_OK,
     E_ORDER_REJECTED,
@@ -20,6 +21,7 @@ from shotcaller.sim.layout import (
     O_BUY,
     O_DEFEND,
     O_FOLLOW,
+    O_FORTIFY,
     O_GANK,
     O_GROUP,
     O_LANE,
@@ -45,6 +47,7 @@ from shotcaller.sim.layout import (
     R_NOT_ENOUGH_GOLD,
     R_NOT_VISIBLE,
     R_OK,
+    R_PENDING,
     R_QUEUE_FULL,
     R_UNKNOWN_ITEM,
     R_UNKNOWN_ORDER,
@@ -98,6 +101,19 @@ def _check_leader(S, T, b, team, li, kind, a, bb):
 
 
 @kernel
+def _check_fortify(S, T, b, team):
+    """Reason the team's fortify order is invalid, or R_OK: on cooldown when it would take effect
+    (after the latency), or one already waiting out its latency. Its leaders' lives do not matter."""
+    if S.teams[b, team].fortify_ready_at > S.games[b].tick + T.latency:
+        return R_COOLDOWN
+    pq = S.pending[b, team]
+    for q in range(pq.shape[0]):
+        if pq[q].used != 0 and pq[q].kind == O_FORTIFY:
+            return R_PENDING
+    return R_OK
+
+
+@kernel
 def validate(S, T, b, team, leader, kind, a, bb):
     """Why an order is invalid (a R_* reason), or R_OK. Pure: reads the state only."""
     if S.games[b].done != 0:
@@ -147,6 +163,8 @@ def validate(S, T, b, team, leader, kind, a, bb):
             return R_BAD_TARGET
         if S.units[b, a].team != team and S.games[b].vis[team, a] == 0:
             return R_NOT_VISIBLE
+    elif kind == O_FORTIFY:
+        return _check_fortify(S, T, b, team)  # the team's order: any leader value means the whole team
     if leader >= 0:
         return _check_leader(S, T, b, team, team * 5 + leader, kind, a, bb)
     # whole team: valid when valid for at least one leader
@@ -282,6 +300,18 @@ def _apply_one(S, T, b, li, kind, a, bb):
 
 
 @kernel
+def _apply_fortify(S, T, b, team):
+    """Fortify every building of ``team`` for ``T.fortify`` ticks from now; the cooldown starts now.
+
+    Validation already saw the cooldown end by this tick and no other fortify pending."""
+    t = S.games[b].tick
+    tm = S.teams[b, team]
+    tm.fortify_until = t + T.fortify
+    tm.fortify_ready_at = t + T.fortify_cd
+    emit(S, b, E_FORTIFY, team, tm.fortify_until, 0, 0)
+
+
+@kernel
 def apply_due(S, T, b):
     """Apply queued orders whose latency has elapsed, in the order they were issued."""
     if S.games[b].n_pending == 0:
@@ -299,7 +329,9 @@ def apply_due(S, T, b):
             p = pq[best]
             p.used = 0
             S.games[b].n_pending -= 1
-            if p.leader >= 0:
+            if p.kind == O_FORTIFY:
+                _apply_fortify(S, T, b, team)  # once for the team, whatever its leader field
+            elif p.leader >= 0:
                 _apply_one(S, T, b, team * 5 + p.leader, p.kind, p.a, p.b)
             else:
                 for i in range(5):

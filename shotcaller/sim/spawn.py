@@ -127,6 +127,8 @@ def reset_game(S, T, b, seed, given_draft):
         tm.kills = 0
         tm.apm_pos = 0
         tm.seq = 0
+        tm.fortify_until = 0
+        tm.fortify_ready_at = 0
     S.games[b].inv[:, :] = NONE
     S.games[b].buyq[:, :] = NONE
     S.games[b].apm[:, :] = 1000 * LONG_AGO  # no order yet (a value of its own: checksums hash it)
