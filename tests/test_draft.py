@@ -200,7 +200,7 @@ def test_neither_drafting_keeps_the_sims_random_draft(content):
 def test_the_pick_table_knows_the_leaders(content):
     """Pins the content version: the draft model (shotcaller/content/draft_model.toml) is measured on the
     content, so a change to the content fails here until the table is measured again."""
-    refit = "run `python -m shotcaller.bots.drafters fit` (about 11 min) to measure it on this content"
+    refit = "run `python -m shotcaller.bots.drafters fit` (12-17 min) to measure it on this content"
     assert PICK_TABLE["leaders"] == list(content.leader_names), f"the draft model's leaders are not these: {refit}"
     assert PICK_TABLE["content_version"] == content.version, (
         f"the draft model was measured on content {PICK_TABLE['content_version']}, this is {content.version}: {refit}"

@@ -13,8 +13,8 @@ move their leaders elsewhere the mid terms mean less; the strengths carry most o
 :data:`PICK_TABLE` holds the model fitted on 6000 default-plan matches with random drafts (a ridge
 logistic regression, :func:`fit_table`), read once from its data file, ``shotcaller/content/draft_model.toml``
 (:data:`DRAFT_MODEL_FILE`; validated on load, a broken file is a ``ContentError`` naming the field).
-Cross-validated log loss: 0.569, against 0.571 without the mid matchups, 0.580 with strengths alone
-and 0.693 for a coin (the file's ``[cv]`` table); strengths span 0.9 log-odds, so under the default
+Cross-validated log loss (5 folds): 0.568, against 0.571 without the mid matchups, 0.580 with strengths
+alone and 0.693 for a coin (the file's ``[cv]`` table); strengths span 0.9 log-odds, so under the default
 plan the draft decides a good part of the match. Teammate pairs, side-lane matchups and the number of
 ranged leaders added little or nothing on top of these terms, so the model leaves them out.
 
@@ -25,7 +25,8 @@ After a change to the game, refit the table (it is measured from the content, so
 
 plays the matches with random drafts (seeds 100000 on; chunks kept in the per-user cache, so a stopped
 run resumes), fits, cross-validates and writes the file (default: the packaged one); every option is
-in :mod:`shotcaller.bots.draft_table`. 6000 matches take about 11 minutes on one process.
+in :mod:`shotcaller.bots.draft_table`. 6000 matches take 12 to 17 minutes on one
+process of the shared 2-core machine (2026-11-30); the fit itself takes seconds.
 
 Checked in play (default plan on both sides, 400 new seeds per line): a greedy-drafting blue beats a
 random-drafting red in 85% of matches, a greedy red beats a random blue in 80%. Drafting by strength
