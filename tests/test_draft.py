@@ -389,6 +389,8 @@ def test_fit_command_writes_a_table_and_resumes_from_its_chunks(tmp_path, conten
     assert "12/12 matches (12 from the cache)" in capsys.readouterr().err
     d2, w2 = measure_chunks(np.arange(100_000, 100_012), 4, 1, None)  # played afresh, other chunks
     assert np.array_equal(d1, d2) and np.array_equal(w1, w2)
+    d3, w3 = measure_chunks(np.arange(100_000, 100_012), 3, 2, None)  # over two processes, in seed order
+    assert np.array_equal(d1, d3) and np.array_equal(w1, w3)
     assert load_table(out)["ridge"] == 3.0
 
 
