@@ -1,6 +1,6 @@
 """Play the built-in ladder and write its report to ``docs/ladder.md`` (plots in ``docs/ladder/``).
 
-    python benchmarks/ladder.py [--games 100] [--workers 2] [--db docs/ladder/ladder.db]
+    python benchmarks/ladder.py [--games 100] [--workers 2] [--db docs/ladder/ladder-GAME.db]
 
 Adjacent tiers play ``games`` seeds on both sides (mirrored seeds): 200 games per pair by default.
 The tournament is resumable (SQLite): stop it at any moment and run the same command again.
@@ -87,11 +87,22 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--games", type=int, default=100, help="seeds per pair (each played on both sides)")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--db", type=Path, default=ROOT / "docs" / "ladder" / "ladder.db")
+    ap.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="the game store (default: docs/ladder/ladder-GAME.db, GAME the content version and simulation stamp:"
+        " games played under other rules are never reused)",
+    )
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "ladder.md")
     args = ap.parse_args()
     if args.games < 1:
         ap.error("--games must be at least 1")
+    if args.db is None:
+        from shotcaller.content import load_content
+        from shotcaller.sim.backend import game_version
+
+        args.db = ROOT / "docs" / "ladder" / f"ladder-{game_version(load_content().version)}.db"
     args.db.parent.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
 

@@ -2,7 +2,7 @@
 each other, written to ``docs/balance.md`` with the targets of issue 9.
 
     python benchmarks/strategy_sweep.py [--games 20] [--rr-games 2] [--baseline-games 20] [--workers 1]
-                                        [--db docs/balance/sweep.db] [--out docs/balance.md] [--plans A,B,...]
+                                        [--db docs/balance/sweep-GAME.db] [--out docs/balance.md] [--plans A,B,...]
 
 Each plan plays ``idle`` and ``strategist`` on ``--games`` seeds, each seed once on each side (mirrored
 seeds); the plans' round robin plays ``--rr-games`` seeds per pair, also on both sides; ``idle`` and
@@ -215,7 +215,13 @@ def main() -> int:
     ap.add_argument("--rr-games", type=int, default=2, help="seeds per pair of plans in the round robin")
     ap.add_argument("--baseline-games", type=int, default=20, help="seeds of idle-idle and strategist-strategist")
     ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--db", type=Path, default=ROOT / "docs" / "balance" / "sweep.db")
+    ap.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="the game store (default: docs/balance/sweep-GAME.db, GAME the content version and simulation stamp:"
+        " games played under other rules are never reused)",
+    )
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "balance.md")
     ap.add_argument("--plans", default="", help="comma-separated plan names (default: all)")
     args = ap.parse_args()
@@ -228,6 +234,11 @@ def main() -> int:
         ap.error(f"unknown plan(s) {', '.join(unknown)} (known: {', '.join(PLANS)})")
     if len(set(plans)) != len(plans) or len(plans) < 2:
         ap.error("--plans needs at least two different plans")
+    if args.db is None:
+        from shotcaller.content import load_content
+        from shotcaller.sim.backend import game_version
+
+        args.db = ROOT / "docs" / "balance" / f"sweep-{game_version(load_content().version)}.db"
     args.db.parent.mkdir(parents=True, exist_ok=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     specs = [f"plan:{p}" for p in plans]

@@ -76,6 +76,13 @@ def sim_source_stamp() -> bytes:
     return source_stamp(SIM_DIR)
 
 
+def game_version(content_version: str) -> str:
+    """What a measured result depends on: the content's version and the simulation code's stamp, e.g.
+    ``"1a08b219f00b6c68-3f2a9c1d7e4b"``. Stores of measured games (the strategy sweep's, the ladder's) are
+    named by it, so a change of the rules or of their code never reuses games played under the old ones."""
+    return f"{content_version}-{sim_source_stamp().hex()[:12]}"
+
+
 class Kernels(NamedTuple):
     """The entry points of a backend."""
 
