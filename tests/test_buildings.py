@@ -18,7 +18,7 @@ from shotcaller.content import ContentError, load_content
 from shotcaller.sim import Params, SimConfig, build_world, step_inplace
 from shotcaller.sim import layout as L
 from shotcaller.sim.scenario import hold, keep_only, leader_slot, place, scenario_state, set_field, spawn_unit
-from tests.helpers import DRAFT
+from tests.helpers import DRAFT, content_with_rules
 
 CONTENT_DIR = Path(shotcaller.content.__file__).parent
 
@@ -146,16 +146,7 @@ def test_early_armour_is_for_towers_only(w):
 @pytest.fixture(scope="module")
 def w_no_regen(tmp_path_factory):
     """The content with backdoor regeneration off: damage alone shows in the health."""
-    d = tmp_path_factory.mktemp("content")
-    for f in CONTENT_DIR.iterdir():
-        if f.suffix in (".toml", ".txt"):
-            (d / f.name).write_text(f.read_text())
-    rules = (d / "rules.toml").read_text()
-    assert "backdoor_regen_per_s = " in rules
-    rules = "\n".join(
-        "backdoor_regen_per_s = 0" if line.startswith("backdoor_regen_per_s") else line for line in rules.splitlines()
-    )
-    (d / "rules.toml").write_text(rules + "\n")
+    d = content_with_rules(tmp_path_factory.mktemp("content"), backdoor_regen_per_s=0)
     return build_world(load_content(d), SimConfig(), Params(latency_s=0, apm=0, micro=True))
 
 

@@ -19,7 +19,7 @@ import shotcaller.content
 from shotcaller.sim import Params, SimConfig, build_world, step_inplace
 from shotcaller.sim import layout as L
 from shotcaller.sim.scenario import NEVER, hold, keep_only, leader_slot, place, scenario_state, set_field, spawn_unit
-from tests.helpers import DRAFT
+from tests.helpers import DRAFT, content_with_rules
 
 CONTENT_DIR = Path(shotcaller.content.__file__).parent
 DRAFT_Q = [5, 1, 2, 3, 4, 0, 6, 7, 8, 9]  # blue leader 0 is Chiron, red leader 0 is Rollo
@@ -156,8 +156,17 @@ def test_initial_protection_flags(fast_world):
             assert [int(inv[tower(team, lane, tier)]) for tier in range(3)] == [0, 1, 1]
 
 
+@pytest.fixture(scope="module")
+def bare_world(tmp_path_factory):
+    """``fast_world`` without early armour and backdoor protection (tests/test_buildings.py has those):
+    every hit on a building is attack - defense."""
+    d = content_with_rules(tmp_path_factory.mktemp("content"), early_armour=0, backdoor_armour=0)
+    return build_world(shotcaller.content.load_content(d), SimConfig(), Params(latency_s=0, apm=0, micro=True))
+
+
 @pytest.mark.parametrize("a", [0, 1], ids=["blue_attacks", "red_attacks"])
-def test_protection_order_tower_chain_barracks_core(fast_world, a):
+def test_protection_order_tower_chain_barracks_core(bare_world, a):
+    fast_world = bare_world
     s = Side(a)
     e = s.e
     st = scenario_state(fast_world, s.draft)
