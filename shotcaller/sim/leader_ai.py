@@ -242,7 +242,8 @@ def _defence(S, T, b, li, u, P):
     A building under a threat of at least the profile's ``defend_threat`` draws leaders until they
     outnumber the visible enemy leaders there (those already near it count; all five against three or
     more). A leader then holds that lane, moving on to its next building when one falls, until the lane
-    has been free of threat for ``defend_hold_s``. Sets ``defending`` and ``defend_seen``.
+    has been free of threat for ``defend_hold_s``, or until a building elsewhere is under a threat
+    larger by more than half a leader. Sets ``defending`` and ``defend_seen``.
     """
     ld = S.leaders[b, li]
     team = ld.team
@@ -253,23 +254,23 @@ def _defence(S, T, b, li, u, P):
         ld.defending = NONE
         return NONE
     cur = ld.defending
+    cur_threat = 0.0
     if cur >= 0:
         lane = un[cur].lane
         if un[cur].sub == 0:  # the core: it has no lane of its own
             lane = NONE
         if lane >= 0:
-            if _lane_threat(S, b, team, lane) >= 0.5 * th_min:
-                ld.defend_seen = t
+            cur_threat = _lane_threat(S, b, team, lane)
             w = un[cur]
             if w.alive == 0 or w.hp <= 0 or w.invuln != 0:
                 cur = team * N_BLD + outer_own(S, team, lane, b)
-        elif un[cur].alive != 0 and un[cur].threat >= 0.5 * th_min:
+        elif un[cur].alive != 0:
+            cur_threat = un[cur].threat
+        if cur_threat >= 0.5 * th_min:
             ld.defend_seen = t
         if un[cur].alive == 0 or t - ld.defend_seen > P[PF_DEFEND_HOLD] * T.tps:
             cur = NONE
-    if cur >= 0:
-        ld.defending = cur
-        return cur
+    # a bigger threat elsewhere takes the leader from a lane it holds
     best = NONE
     bs = -1e9
     rng = P[PF_DEFEND_RANGE]
@@ -277,6 +278,8 @@ def _defence(S, T, b, li, u, P):
         v = team * N_BLD + sub
         w = un[v]
         if w.alive == 0 or w.hp <= 0 or w.invuln != 0 or w.threat < th_min:
+            continue
+        if cur >= 0 and w.threat <= cur_threat + 0.5:
             continue
         seen = _seen_leaders_near(S, T, b, v, 1 - team)
         need = 5 if seen >= 3 else seen + 1
@@ -289,6 +292,9 @@ def _defence(S, T, b, li, u, P):
         if s > bs:
             bs = s
             best = v
+    if best < 0:
+        ld.defending = cur
+        return cur
     ld.defending = best
     if best >= 0:
         ld.defend_seen = t
