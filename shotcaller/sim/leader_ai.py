@@ -499,7 +499,7 @@ def leader_ai(S, T, b):
                 me.goal_x = me.x
                 me.goal_y = me.y
                 continue
-            # a building's own lane path: stand on it, a little in front of the building
+            # play the defended building's lane; outnumbered, wait on its path behind it
             sub = w.sub
             lane = w.lane
             idx = T.bld_pidx[team, sub, team]
