@@ -21,26 +21,49 @@ RUSH_SEEDS = range(20)  # x 2 sides = 40 games of ~14 game minutes (~0.15 s each
 DRAFT_MATCHES = 128  # random-draft default matches, batched: ~15 s on one free core, < 30 s on a shared one
 
 
+def _default_plan_points(world, rival: str) -> tuple[float, int]:
+    """The default plan's points (a draw is half a win) against ``rival`` over RUSH_SEEDS, both sides."""
+    points, n = 0.0, 0
+    for seed in RUSH_SEEDS:
+        for idle_side in ("blue", "red"):
+            other = "red" if idle_side == "blue" else "blue"
+            sides = {idle_side: load_bot("idle"), other: load_bot(rival)}
+            res = play_match(sides["blue"], sides["red"], seed=seed, world=world, checksums=False).result
+            if res["faults"]:  # a bot that broke did not play: a real failure, never the expected one
+                pytest.fail(f"bot faults in seed {seed}: {res['faults']}")
+            points += 1.0 if res["winner"] == idle_side else 0.5 if res["winner"] == "draw" else 0.0
+            n += 1
+    return points, n
+
+
 def test_default_plan_does_not_lose_most_games_to_the_mid_rush(world):
-    """``idle`` (the default plan) against ``pusher`` (all five push a lane from the first second).
+    """``idle`` (the default plan) against ``plan:rush-mid-0`` (all five push mid from the first second).
 
     40 games, seeds 0..19 on each side. Fails when the default plan's win rate (a draw is half a win)
     has a 95% interval wholly below 50%: it then loses most games to the rush, for certain. It passes
     from 14 wins in 40 (35%) up; a game where the default plan truly wins half of these games fails it
     with probability ~2% (13 or fewer wins of 40), so the test is not flaky once the game is fixed.
 
-    History: before issue 9's structure rules and defending leader AI the rush won ~99% of these games
-    (this test was a strict xfail); since then the default plan wins about half (docs/balance.md).
+    History: before issue 9's structure rules and defending leader AI the rush won ~99-100% of these
+    games; since then the default plan wins about half (docs/balance.md). With the defence switched off
+    (``defend_threat = 0`` in profiles.toml) it wins 2 of 40 and this test fails.
     """
-    points, n = 0.0, 0
-    for seed in RUSH_SEEDS:
-        for idle_side in ("blue", "red"):
-            sides = {idle_side: load_bot("idle"), ("red" if idle_side == "blue" else "blue"): load_bot("pusher")}
-            res = play_match(sides["blue"], sides["red"], seed=seed, world=world, checksums=False).result
-            if res["faults"]:  # a bot that broke did not play: a real failure, never the expected one
-                pytest.fail(f"bot faults in seed {seed}: {res['faults']}")
-            points += 1.0 if res["winner"] == idle_side else 0.5 if res["winner"] == "draw" else 0.0
-            n += 1
+    points, n = _default_plan_points(world, "plan:rush-mid-0")
+    lo, hi = wilson(points, n)
+    assert hi >= 0.5, f"the default plan won {points:g} of {n} games against the mid rush (95% CI {lo:.0%}-{hi:.0%})"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="issue 9, still open: the adaptive `pusher` (all five push the weakest lane, back to the lanes"
+    " when behind) beats the default plan in ~80% of games (the mid rush alone no longer does). When the"
+    " default plan holds it, this test passes and, the mark being strict, turns the suite red: remove the"
+    " mark then.",
+)
+def test_default_plan_does_not_lose_most_games_to_pusher(world):
+    """``idle`` against the built-in ``pusher``, judged as the mid-rush test above."""
+    points, n = _default_plan_points(world, "pusher")
     lo, hi = wilson(points, n)
     assert hi >= 0.5, f"the default plan won {points:g} of {n} games against pusher (95% CI {lo:.0%}-{hi:.0%})"
 
