@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from shotcaller.argtypes import non_negative_float, positive_int
 from shotcaller.content.loader import CONTENT_DIR, ContentError
 from shotcaller.sim.layout import DEFAULT_LANES
 
@@ -381,26 +382,6 @@ def measure_chunks(
 
 
 # ----------------------------------------------------------------------------------------------- CLI
-def _positive_int(s: str) -> int:
-    try:
-        v = int(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {s!r}") from None
-    if v <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {s}")
-    return v
-
-
-def _non_negative_float(s: str) -> float:
-    try:
-        v = float(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {s!r}") from None
-    if not (math.isfinite(v) and v >= 0):
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {s}")
-    return v
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m shotcaller.bots.drafters fit ...`` (see the module docstring); returns the exit code."""
     ap = argparse.ArgumentParser(
@@ -409,12 +390,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     sub = ap.add_subparsers(dest="command", required=True)
     fit = sub.add_parser("fit", help="play matches with random drafts, fit the model, write the table")
-    fit.add_argument("--matches", type=_positive_int, default=6000, help="matches to play (default 6000)")
+    fit.add_argument("--matches", type=positive_int, default=6000, help="matches to play (default 6000)")
     fit.add_argument("--first-seed", type=int, default=FIRST_SEED, help=f"first seed (default {FIRST_SEED})")
-    fit.add_argument("--workers", type=_positive_int, default=1, help="processes playing matches (default 1)")
-    fit.add_argument("--chunk", type=_positive_int, default=250, help="matches per chunk (default 250)")
-    fit.add_argument("--ridge", type=_non_negative_float, default=10.0, help="L2 penalty (default 10)")
-    fit.add_argument("--folds", type=_positive_int, default=5, help="cross-validation folds (default 5)")
+    fit.add_argument("--workers", type=positive_int, default=1, help="processes playing matches (default 1)")
+    fit.add_argument("--chunk", type=positive_int, default=250, help="matches per chunk (default 250)")
+    fit.add_argument("--ridge", type=non_negative_float, default=10.0, help="L2 penalty (default 10)")
+    fit.add_argument("--folds", type=positive_int, default=5, help="cross-validation folds (default 5)")
     fit.add_argument("--out", type=Path, default=DRAFT_MODEL_FILE, help="file to write (default: the packaged one)")
     where = fit.add_mutually_exclusive_group()
     where.add_argument("--cache", type=Path, help="folder for finished chunks (default: the per-user cache)")

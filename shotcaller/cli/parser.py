@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from shotcaller.argtypes import non_negative_int, positive_int
 from shotcaller.cli.commands import (
     command_bench,
     command_compile,
@@ -14,26 +15,6 @@ from shotcaller.cli.commands import (
     command_report,
     command_tournament,
 )
-
-
-def positive_int(s: str) -> int:
-    try:
-        v = int(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {s!r}") from None
-    if v <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {s}")
-    return v
-
-
-def non_negative_int(s: str) -> int:
-    try:
-        v = int(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {s!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {s}")
-    return v
 
 
 def _quantity(unit: str, minimum: float, inclusive: bool) -> Any:
