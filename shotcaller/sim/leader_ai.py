@@ -192,6 +192,12 @@ def _lane_goal(S, T, b, li, lane, push):
 
 
 @kernel
+def _decides(T, t, li):
+    """Whether leader li decides at tick t: leader i of either team on the same ticks (mirror images)."""
+    return (t + li % 5) % T.ai_every == 0
+
+
+@kernel
 def _seen_leaders_near(S, T, b, v, team):
     """Enemy leaders of ``team`` that ``team``'s foe sees within the threat radius of unit v."""
     r2 = T.threat_radius * T.threat_radius
@@ -296,8 +302,7 @@ def _defence(S, T, b, li, u, P):
         ld.defending = cur
         return cur
     ld.defending = best
-    if best >= 0:
-        ld.defend_seen = t
+    ld.defend_seen = t
     return best
 
 
@@ -366,7 +371,7 @@ def leader_ai(S, T, b):
     # team comes first in slot order (leader i of either team decides on the same ticks)
     for li in range(10):
         me = un[SLOT_LEADER0 + li]
-        if me.alive != 0 and me.hp > 0 and S.leaders[b, li].mode != M_CHANNEL and (t + li % 5) % T.ai_every == 0:
+        if me.alive != 0 and me.hp > 0 and S.leaders[b, li].mode != M_CHANNEL and _decides(T, t, li):
             if me.hp / me.max_hp < 0.4:
                 k = find_item(S, T, b, li, IE_HEAL)
                 if k >= 0:
@@ -392,7 +397,7 @@ def leader_ai(S, T, b):
         dyc = me.y - cy
         at_fountain = dxc * dxc + dyc * dyc <= T.fountain_r * T.fountain_r
         # leader i of either team decides on the same ticks: the sides stay mirror images
-        decide = (t + li % 5) % T.ai_every == 0
+        decide = _decides(T, t, li)
         # retreat, heal and shop
         if ld.mode == M_NORMAL and ld.micro == 0:
             go = hpf < retreat or ld.order == O_RETREAT
