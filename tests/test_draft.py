@@ -223,7 +223,9 @@ def test_greedy_drafter_picks_legally_and_beats_random_on_the_model(content):
         edge.append(model.win_probability(d[:5], d[5:]) - model.win_probability(r[:5], r[5:]))
         if seed == 0:  # the first pick is the model's best leader, whatever the seed
             assert content.leader_names[d[0]] == greedy_pick(draft_view(content, []))
-    assert np.mean(edge) > 0.3  # the drafting side is clearly favoured, on whichever side it plays
+    # the drafting side is favoured in every draft, on whichever side it plays. The size of the edge is the
+    # model's: 0.26 on average (0.17 at least) with the table refitted on the fair leaders of issue 9
+    assert min(edge) > 0.05 and np.mean(edge) > 0.15
     # and it is not the random draft
     blue_random = run_draft(Scripted([ValueError()] * 5), NoDraft(), 0, content, [])
     assert run_draft(drafter(), NoDraft(), 0, content, [])[:5] != blue_random[:5]

@@ -71,7 +71,8 @@ def test_checksums_match_the_recorded_digests(content):
     skills / skill_ready_at sub-arrays and the checksum rule kept them). Issue 9 re-recorded both: new
     fields (fortify, threat and backdoor protection, the leader AI's defence), the tower's attack (content:
     a base stat is state), and rules under which neither side acts first, structures hold early and
-    leaders defend; and again for the leader retune (leaders.toml, Telekinesis). Change them only with a change of the layout, the content or the rules."""
+    leaders defend; and again for the leader retune (leaders.toml, Telekinesis). Change them only
+    with a change of the layout, the content or the rules."""
     world = build_world(content)
     st = new_state(world, [3, 4])
     assert st.checksums() == RESET_DIGESTS
