@@ -281,7 +281,7 @@ def test_laners_converge_on_a_threatened_tower_and_go_back_after(w, a):
     for s in attackers:
         unit(st, s)["alive"] = 0
         st.arrays.leaders[0, s - L.SLOT_LEADER0]["respawn_at"] = L.NONE
-    hold_s = max(float(c.profile_params[c.profile_id("standard"), -1]) for c in [load_content()])
+    hold_s = max(float(c.profile_params[c.profile_id("standard"), L.PF_DEFEND_HOLD]) for c in [load_content()])
     step_inplace(st, None, int(20 * (hold_s - 5)))
     assert all(st.arrays.leaders[0, s - L.SLOT_LEADER0]["defending"] == tw for s in answering)  # holding the lane
     step_inplace(st, None, 20 * 25)
@@ -344,7 +344,7 @@ def test_coach_orders_override_the_defence(w):
 
 def test_profile_without_defence_keys_takes_the_standard_values(tmp_path):
     base = tomllib.loads((CONTENT_DIR / "profiles.toml").read_text())
-    keys = ("defend_threat", "defend_range", "teleport_threat", "defend_hold_s")
+    keys = ("defend_threat", "defend_range", "teleport_threat", "defend_hold_s", "push_when_dead")
     old = {k: v for k, v in base["standard"].items() if k not in keys}
     lines = ["[mine]"] + [f"{k} = {v}" for k, v in old.items()]
     p = tmp_path / "mine.toml"

@@ -77,9 +77,16 @@ PROFILE_KEYS: tuple[str, ...] = (
     "defend_range",
     "teleport_threat",
     "defend_hold_s",
+    "push_when_dead",
 )
 #: Profile keys a profile file may leave out (older files): the built-in ``standard`` profile's values.
-PROFILE_OPTIONAL: tuple[str, ...] = ("defend_threat", "defend_range", "teleport_threat", "defend_hold_s")
+PROFILE_OPTIONAL: tuple[str, ...] = (
+    "defend_threat",
+    "defend_range",
+    "teleport_threat",
+    "defend_hold_s",
+    "push_when_dead",
+)
 TIEBREAKS: tuple[str, ...] = ("draw", "buildings")
 
 # (section, key, minimum, maximum) of every number in rules.toml.
@@ -160,7 +167,7 @@ class Content:
     item_value: np.ndarray  # (I,) float32
     item_duration_s: np.ndarray  # (I,) float32
     profile_names: tuple[str, ...]
-    profile_params: np.ndarray  # (P, 12) float32, columns PROFILE_KEYS
+    profile_params: np.ndarray  # (P, 13) float32, columns PROFILE_KEYS
     extra: dict[str, Any] = field(default_factory=dict)
 
     def rule(self, name: str) -> float:
@@ -432,6 +439,7 @@ def load_content(
         "defend_range": (0, 1000),
         "teleport_threat": (0, 100),
         "defend_hold_s": (0, 3600),
+        "push_when_dead": (0, 5),
     }
     profile_names = tuple(prof)
     profile_params = np.zeros((len(profile_names), len(PROFILE_KEYS)), np.float32)

@@ -422,7 +422,8 @@ IE_NONE, IE_COFFEE, IE_HEAL, IE_TELEPORT = range(4)
     PF_DEFEND_RANGE,
     PF_TELEPORT_THREAT,
     PF_DEFEND_HOLD,
-) = range(12)
+    PF_PUSH_WHEN_DEAD,
+) = range(13)
 # Kind bit masks for spatial queries
 KM_LEADER = 1 << K_LEADER
 KM_CREEP = 1 << K_CREEP

@@ -41,6 +41,7 @@ from shotcaller.sim.layout import (
     PF_DEFEND_THREAT,
     PF_FARM,
     PF_PUSH,
+    PF_PUSH_WHEN_DEAD,
     PF_RESUME,
     PF_RETREAT,
     PF_RISK,
@@ -198,6 +199,22 @@ def _decides(T, t, li):
 
 
 @kernel
+def _counter_push(S, b, team, P):
+    """Whether a laning leader of ``team`` pushes (stands with its creeps, hits buildings first) rather
+    than holds: at least the profile's ``push_when_dead`` enemy leaders are dead (0: never). Respawn
+    timers are public in MOBAs: no vision needed."""
+    need = P[PF_PUSH_WHEN_DEAD]
+    if need <= 0:
+        return False
+    n = 0
+    for i in range(5):
+        e = S.units[b, SLOT_LEADER0 + (1 - team) * 5 + i]
+        if e.alive == 0 or e.hp <= 0:
+            n += 1
+    return n >= need
+
+
+@kernel
 def _seen_leaders_near(S, T, b, v, team):
     """Enemy leaders of ``team`` that ``team``'s foe sees within the threat radius of unit v."""
     r2 = T.threat_radius * T.threat_radius
@@ -311,7 +328,8 @@ def _pick_target(S, T, b, li, u, P, aggr, risk, pushing, ax, ay, leash, guard):
     """Score the enemies in aggro range and return the best target slot, or NONE.
 
     Enemy leaders weigh by aggression and how hurt they are, creeps by farm (last hits most), buildings
-    by push; targets under an enemy tower with no creep cover are skipped by low-risk profiles. A leader
+    by push; targets under an enemy tower with no creep cover are skipped by low-risk profiles, and so are
+    enemy leaders under an enemy tower even with cover (tower aggro) unless one or two hits kill them. A leader
     defending building ``guard`` (or NONE) clears the enemy creeps near it first.
     """
     un = S.units[b]
@@ -342,6 +360,10 @@ def _pick_target(S, T, b, li, u, P, aggr, risk, pushing, ax, ay, leash, guard):
         else:
             th = _tower_threat(S, T, b, enemy, w.x, w.y)
             if th >= 0 and un[th].cover == 0 and risk < 0.6:
+                continue
+            # a leader hit under its tower turns the tower on the hitter (tower aggro), creeps or not:
+            # low-risk profiles leave it there unless one or two hits finish it
+            if k == K_LEADER and th >= 0 and risk < 0.6 and w.hp > 2.0 * me.atk:
                 continue
             if k == K_LEADER:
                 s = 100.0 * aggr * (1.6 - w.hp / w.max_hp)
@@ -520,9 +542,10 @@ def leader_ai(S, T, b):
                 ay = w.y
                 leash = T.threat_radius + 1.0
             else:
-                gx, gy = _lane_goal(S, T, b, li, lane, False)
+                pushing = _counter_push(S, b, team, P)
+                gx, gy = _lane_goal(S, T, b, li, lane, pushing)
         elif o == O_LANE or o == O_PUSH:
-            pushing = o == O_PUSH
+            pushing = o == O_PUSH or _counter_push(S, b, team, P)
             gx, gy = _lane_goal(S, T, b, li, ld.order_a, pushing)
         elif o == O_DEFEND:
             sub = outer_own(S, team, ld.order_a, b)

@@ -35,7 +35,7 @@ ATTACK_SPEED_PERIOD_S = 10.0
 # unit_stats (8, 6) and hero_stats (10, 6) with refill in points per tick; hero_ranged (10,);
 # hero_skills (10, 2); hero_build (10, 4); skill_p (20, 8) with cooldown and duration in ticks and
 # damage over time per tick; item_price (I,); item_mods (I, 6); item_effect (I,); item_value (I,);
-# item_dur (I,) ticks; prof (P, 12) (defend_hold_s in seconds); leader_profile (10,).
+# item_dur (I,) ticks; prof (P, 13) (defend_hold_s in seconds); leader_profile (10,).
 
 
 @dataclass(frozen=True)
