@@ -1,7 +1,7 @@
 """The strategy sweep: every fixed plan of ``shotcaller.bots.plans.PLANS`` against ``idle``, ``strategist`` and
 each other, written to ``docs/balance.md`` with the targets of issue 9.
 
-    python benchmarks/strategy_sweep.py [--games 20] [--rr-games 2] [--baseline-games 20] [--workers 1]
+    python benchmarks/strategy_sweep.py [--games 20] [--rr-games 8] [--baseline-games 20] [--workers 1]
                                         [--db docs/balance/sweep-GAME.db] [--out docs/balance.md] [--plans A,B,...]
 
 Each plan plays ``idle`` and ``strategist`` on ``--games`` seeds, each seed once on each side (mirrored
@@ -89,14 +89,25 @@ def verdict(ok: bool) -> str:
 
 @dataclass
 class PlanRow:
-    """One plan's figures: (points, games) against each opponent, its round-robin mean win rate, and the
-    median length and share decided of all its games."""
+    """One plan's figures: (points, games) against each opponent, its round-robin mean win rate with its
+    (points, games) over all its round-robin games, and the median length and share decided of all its
+    games."""
 
     name: str
     vs: dict[str, tuple[float, int]]
     rr: float
     median_min: float
     decided: float
+    rr_games: tuple[float, int] = (0.0, 0)
+
+    def rr_text(self) -> str:
+        """The round-robin mean with the Wilson 95% CI of all its round-robin games (every pair plays the
+        same number of games, so their pooled rate is the mean)."""
+        pts, n = self.rr_games
+        if n == 0:
+            return "–"
+        lo, hi = wilson(pts, n)
+        return f"{self.rr:.0%} ({lo:.0%}–{hi:.0%})"
 
     def rate(self, opp: str) -> float:
         """Win rate against ``opp`` (``"round robin"``: the round-robin mean)."""
@@ -107,10 +118,12 @@ class PlanRow:
 
 
 def plan_row(rows: list[Row], name: str, names: list[str]) -> PlanRow:
-    rr = [pts / n for other in names if other != name for pts, n in [score(rows, name, {other})] if n]
+    pairs = [score(rows, name, {other}) for other in names if other != name]
+    rr = [pts / n for pts, n in pairs if n]
     med, dec, _ = lengths(rows, lambda r: name in (r[0], r[1]))
     vs = {opp: score(rows, name, {opp}) for opp in OPPONENTS}
-    return PlanRow(name, vs, statistics.mean(rr) if rr else float("nan"), med, dec)
+    pooled = (sum(p for p, _ in pairs), sum(n for _, n in pairs))
+    return PlanRow(name, vs, statistics.mean(rr) if rr else float("nan"), med, dec, pooled)
 
 
 def report(rows: list[Row], plans: list[str], args: argparse.Namespace, note: str) -> str:
@@ -137,12 +150,13 @@ def report(rows: list[Row], plans: list[str], args: argparse.Namespace, note: st
         f"{g2} games ({args.games} seeds, each on both sides); its round-robin figure is the mean of its "
         f"win rates against the {len(plans) - 1} other plans, {rr2} games each "
         f"({(len(plans) - 1) * rr2} games); the self-play lengths rest on {b2} games each. "
-        "Rates count a draw as half a win; intervals are Wilson 95% CIs. With so few games per cell the "
-        "intervals are wide: a rerun with larger `--games` narrows them.",
+        "Rates count a draw as half a win; intervals are Wilson 95% CIs (a round-robin mean's over all its "
+        "round-robin games, pooled; a verdict judges the point estimate). With few games per cell the "
+        "intervals are wide: a rerun with larger `--games` and `--rr-games` narrows them.",
         "",
-        "These figures measure the game as it is at the commit that generated them (at issue 9's start the "
-        "game is known to be broken by the mid rush); after the rules change, the same command measures it "
-        "again (new bot versions of the plans are played anew when their code changes).",
+        "These figures measure the game as it is at the commit that generated them; after a change to the "
+        "rules, the content or the leader AI, the same command measures it again (the games are stored per "
+        "game version, and new bot versions of the plans are played anew when their code changes).",
         "",
         "## Targets (issue 9)",
         "",
@@ -154,9 +168,8 @@ def report(rows: list[Row], plans: list[str], args: argparse.Namespace, note: st
         what = f"beats `{opp}` in more than {TARGETS[opp]:.0%} of games"
         if opp not in OPPONENTS:
             what = f"has a mean round-robin win rate above {TARGETS[opp]:.0%}"
-        lines.append(
-            f"| no plan {what} | best: `{top.name}` {top.rate(opp):.0%} | {verdict(top.rate(opp) <= TARGETS[opp])} |"
-        )
+        shown = top.rr_text() if opp not in OPPONENTS else rate(*top.vs[opp])
+        lines.append(f"| no plan {what} | best: `{top.name}` {shown} | {verdict(top.rate(opp) <= TARGETS[opp])} |")
     for bot in OPPONENTS:
         med, dec, n = lengths(rows, self_play(bot))
         ok_len = LENGTH_MIN[0] <= med <= LENGTH_MIN[1]
@@ -179,7 +192,7 @@ def report(rows: list[Row], plans: list[str], args: argparse.Namespace, note: st
         top = best(opp)
         lines.append(f"| `{opp}` | `{top.name}` | {rate(*top.vs[opp])} |")
     top = best("round robin")
-    lines.append(f"| the other plans (round-robin mean) | `{top.name}` | {top.rr:.0%} |")
+    lines.append(f"| the other plans (round-robin mean) | `{top.name}` | {top.rr_text()} |")
     lines += [
         "",
         "## Every plan",
@@ -187,12 +200,13 @@ def report(rows: list[Row], plans: list[str], args: argparse.Namespace, note: st
         "Sorted by round-robin mean. Median length and share decided (before the time limit) are over all "
         "of the plan's games.",
         "",
-        "| plan | vs `idle` (95% CI) | vs `strategist` (95% CI) | round-robin mean | median length | decided |",
+        "| plan | vs `idle` (95% CI) | vs `strategist` (95% CI) | round-robin mean (95% CI) | median length "
+        "| decided |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for t in sorted(table, key=lambda t: -t.rr):
         lines.append(
-            f"| `{t.name}` | {rate(*t.vs['idle'])} | {rate(*t.vs['strategist'])} | {t.rr:.0%} "
+            f"| `{t.name}` | {rate(*t.vs['idle'])} | {rate(*t.vs['strategist'])} | {t.rr_text()} "
             f"| {t.median_min:.1f} min | {t.decided:.0%} |"
         )
     lines += ["", "## The plans", "", "| plan | parameters |", "|---|---|"]
@@ -212,7 +226,7 @@ def report(rows: list[Row], plans: list[str], args: argparse.Namespace, note: st
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--games", type=int, default=20, help="seeds per plan against idle and against strategist")
-    ap.add_argument("--rr-games", type=int, default=2, help="seeds per pair of plans in the round robin")
+    ap.add_argument("--rr-games", type=int, default=8, help="seeds per pair of plans in the round robin")
     ap.add_argument("--baseline-games", type=int, default=20, help="seeds of idle-idle and strategist-strategist")
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument(

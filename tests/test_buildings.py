@@ -332,6 +332,32 @@ def test_a_lone_defender_waits_behind_the_building_instead_of_feeding(w, a):
     assert dist(st, lone, core) < dist(st, tw, core)
 
 
+@pytest.mark.parametrize("a", [0, 1], ids=["blue_pushes", "red_pushes"])
+def test_the_defend_order_is_played_like_the_leader_ai_defence(w, a):
+    """A coach's `defend` sends a leader to the lane's outermost building and plays it like the AI's own
+    defence: alone against four it waits behind the tower rather than standing in front of it and feeding."""
+    e = 1 - a
+    st, tw, _ = defence_state(w, a, 4)
+    lone = leader_slot(e * 5 + 0)  # a side laner, told to defend the middle lane
+    for i in range(5):
+        s = leader_slot(e * 5 + i)
+        if s != lone:
+            unit(st, s)["alive"] = 0
+            st.arrays.leaders[0, e * 5 + i]["respawn_at"] = L.NONE
+    ld = st.arrays.leaders[0, e * 5]
+    ld["order"], ld["order_a"] = L.O_DEFEND, 1
+    step_inplace(st, None, 20 * 14)
+    assert ld["order"] == L.O_DEFEND and ld["defending"] == tw
+    assert dist(st, lone, tw) >= 4  # behind its tower, out of the attackers' reach
+    assert dist(st, lone, bld(e, 0)) < dist(st, tw, bld(e, 0))
+    # the threat gone, the order still stands: it holds at the tower
+    st2, tw2, _ = defence_state(w, a, 0)
+    ld2 = st2.arrays.leaders[0, e * 5]
+    ld2["order"], ld2["order_a"] = L.O_DEFEND, 1
+    step_inplace(st2, None, 20 * 14)
+    assert ld2["defending"] == tw2 and dist(st2, leader_slot(e * 5), tw2) <= 8
+
+
 def test_coach_orders_override_the_defence(w):
     """A leader told to push (any order but lane) does not answer threats."""
     st, tw, _ = defence_state(w, 0, 3)

@@ -4,6 +4,7 @@ strategy sweep runs end to end."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -126,6 +127,11 @@ def test_the_sweep_runs_end_to_end(tmp_path):
     assert "| `plan:rush-mid-0` |" in text and "| `plan:lanes-212` |" in text
     assert text.count("**PASS**") + text.count("**FAIL**") == 7
     assert "--plans rush-mid-0,lanes-212" in text
+    # the round-robin mean of each plan comes with the 95% CI of its 2 games against the other plan
+    for plan in ("rush-mid-0", "lanes-212"):
+        row = next(line for line in text.splitlines() if line.startswith(f"| `plan:{plan}` | "))
+        rr = row.split(" | ")[3]
+        assert re.fullmatch(r"\d+% \(\d+%–\d+%\)", rr), row
     again = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)  # resumable: nothing new
     assert again.returncode == 0 and "regenerated from the stored games" in out.read_text()
     bad = subprocess.run([*cmd[:2], "--plans=nope,lanes-212"], capture_output=True, text=True, env=env)

@@ -23,7 +23,9 @@ def push(lane_: int, leader: int = -1, why: str | None = None) -> Order:
 
 
 def defend(lane_: int, leader: int = -1, why: str | None = None) -> Order:
-    """Guard the own buildings of lane 0, 1 or 2."""
+    """Defend the outermost own building of lane 0, 1 or 2 as the leader AI answers a threat (hold
+    behind the own wave, clear the enemy creeps there first, wait behind it when outnumbered, teleport in
+    from far away when the threat is large; docs/rules.md, "Defence")."""
     return Order(leader, L.O_DEFEND, lane_, 0, why=why)
 
 

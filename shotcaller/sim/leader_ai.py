@@ -513,6 +513,9 @@ def leader_ai(S, T, b):
         dv = NONE
         if o == O_LANE and (hpf >= 0.5 or ld.defending >= 0):
             dv = _defence(S, T, b, li, u, P)
+        elif o == O_DEFEND:  # the coach's defence: played like the leader AI's own, at the lane's front
+            dv = team * N_BLD + outer_own(S, team, ld.order_a, b)
+            ld.defending = dv
         elif o != O_LANE:
             ld.defending = NONE
         if dv >= 0:
@@ -547,17 +550,6 @@ def leader_ai(S, T, b):
         elif o == O_LANE or o == O_PUSH:
             pushing = o == O_PUSH or _counter_push(S, b, team, P)
             gx, gy = _lane_goal(S, T, b, li, ld.order_a, pushing)
-        elif o == O_DEFEND:
-            sub = outer_own(S, team, ld.order_a, b)
-            idx = T.bld_pidx[team, sub, team] + 2
-            n = T.lane_len[team, ld.order_a]
-            if idx > n - 1:
-                idx = n - 1
-            gx = T.lane_path[team, ld.order_a, idx, 0]
-            gy = T.lane_path[team, ld.order_a, idx, 1]
-            ax = T.bld_xy[team, sub, 0]
-            ay = T.bld_xy[team, sub, 1]
-            leash = 10.0
         elif o == O_GROUP:
             gx = ld.order_a
             gy = ld.order_b
@@ -573,7 +565,7 @@ def leader_ai(S, T, b):
         if ne > 0:
             na = _leaders_near(S, b, u, team, 64)
             if ne - na >= 1 + np.int64(risk * 2.0 + 0.5) and hpf < 0.8:
-                lane = ld.order_a if (o == O_LANE or o == O_PUSH or o == O_DEFEND) else me.lane
+                lane = ld.order_a if (o == O_LANE or o == O_PUSH) else me.lane
                 sub = outer_own(S, team, lane, b)
                 me.goal_x = T.bld_xy[team, sub, 0]
                 me.goal_y = T.bld_xy[team, sub, 1]
