@@ -67,6 +67,31 @@ def test_identity_of_builtins_modules_and_programs(tmp_path, monkeypatch):
             identify(bad)
 
 
+def test_a_builtin_is_a_new_version_when_any_file_it_runs_changes(monkeypatch):
+    """Every module whose classes a built-in runs (its class and their bases, the bot contract aside) is
+    covered by its digest, and editing one changes that built-in's version only."""
+    import inspect
+
+    from shotcaller.bots import identity as ident
+    from shotcaller.bots.builtin import BUILTIN
+
+    bots_dir = Path(ident.__file__).parent
+    for spec, factory in BUILTIN.items():
+        extra = ident.BUILTIN_SOURCES.get(spec, ())
+        covered = {(bots_dir / rel).resolve() for rel in ("builtin.py", *extra)}
+        for cls in type(factory()).__mro__:
+            if cls.__module__.startswith("shotcaller.bots.") and cls.__module__ != "shotcaller.bots.base":
+                assert Path(inspect.getfile(cls)).resolve() in covered, (spec, cls)
+    before = {b: identify(b).digest for b in ("search", "strategist", "drafter")}
+    read = ident._read
+    monkeypatch.setattr(
+        ident, "_read", lambda path, entry: read(path, entry) + (b"#" if path.name == "search.py" else b"")
+    )
+    after = {b: identify(b).digest for b in before}
+    assert after["search"] != before["search"]
+    assert after["strategist"] == before["strategist"] and after["drafter"] == before["drafter"]
+
+
 # ---------------------------------------------------------------------------- versions in the store
 def test_edited_bot_is_a_new_version_and_report_shows_the_latest(tmp_path, monkeypatch):
     path = tmp_path / "b.py"

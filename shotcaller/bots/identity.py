@@ -7,7 +7,9 @@ working directory) and the first 8 hex digits of a SHA-256 over the bot's code:
 ==============================  =========================================  ==============================
 spec                            display name                               digest of
 ==============================  =========================================  ==============================
-built-in (``laner``)            ``laner``                                  the source of its module
+built-in (``laner``)            ``laner``                                  the source of its module and
+                                                                           the files it reads besides
+                                                                           (``BUILTIN_SOURCES``)
 ``path/to/b.py:Class``          ``b.py:Class``                             the file
 ``package.module:Class``        ``package.module:Class``                   the installed distribution's
                                                                            name and version, else the
@@ -128,13 +130,23 @@ def _distribution_of(modname: str) -> tuple[str, str] | None:
     return None
 
 
+#: Files (relative to ``shotcaller/bots``) that a built-in's behaviour reads besides the module of its
+#: factory (``shotcaller/bots/builtin.py``): its digest covers them too, so editing one makes a new
+#: version of the bot and tournaments play its games anew.
+BUILTIN_SOURCES: dict[str, tuple[str, ...]] = {
+    "search": ("search.py",),
+    "drafter": ("drafters.py", "draft_table.py", "../content/draft_model.toml"),
+}
+
+
 def _builtin(entry: str, name: str, spec: str) -> BotIdentity:
     factory = BUILTIN[spec]
     module = sys.modules.get(getattr(factory, "__module__", "") or "")
     file = getattr(module, "__file__", None)
     if not file:
         raise BotSpecError(f"bot {entry!r}: the source of built-in {spec!r} cannot be found")
-    return BotIdentity(name, _hash_bytes(spec.encode(), _read(Path(file), entry)), spec, file)
+    extra = [_read(Path(file).parent / rel, entry) for rel in BUILTIN_SOURCES.get(spec, ())]
+    return BotIdentity(name, _hash_bytes(spec.encode(), _read(Path(file), entry), *extra), spec, file)
 
 
 def _plan(entry: str, name: str | None, spec: str) -> BotIdentity:
