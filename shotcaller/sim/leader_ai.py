@@ -392,8 +392,10 @@ def leader_ai(S, T, b):
     # consumables first, for everyone: a heal is seen by every leader's decision of this tick, whichever
     # team comes first in slot order (leader i of either team decides on the same ticks)
     for li in range(10):
+        if not _decides(T, t, li):
+            continue
         me = un[SLOT_LEADER0 + li]
-        if me.alive != 0 and me.hp > 0 and S.leaders[b, li].mode != M_CHANNEL and _decides(T, t, li):
+        if me.alive != 0 and me.hp > 0 and S.leaders[b, li].mode != M_CHANNEL:
             if me.hp / me.max_hp < 0.4:
                 k = find_item(S, T, b, li, IE_HEAL)
                 if k >= 0:
