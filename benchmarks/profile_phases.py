@@ -20,6 +20,7 @@ from numba.extending import intrinsic
 from shotcaller.arena.bench import staggered_state
 from shotcaller.content import load_content
 from shotcaller.sim import Params, SimConfig, build_world, new_state
+from shotcaller.sim.buildings import building_phase
 from shotcaller.sim.combat import attack_phase, creep_ai, move_phase, projectile_phase, summon_ai, tower_ai
 from shotcaller.sim.core import build_grid
 from shotcaller.sim.economy import economy_phase, end_phase, resolve_deaths
@@ -34,6 +35,7 @@ PHASES = (
     "stats",
     "grid",
     "orders",
+    "buildings",
     "leader_ai",
     "creep_ai",
     "summon_ai",
@@ -81,49 +83,52 @@ def timed(S, T, n_ticks, acc, no_draft):
             apply_due(S, T, b)
             c1 = rdtsc()
             acc[2] += c1 - c0
-            leader_ai(S, T, b)
+            building_phase(S, T, b)
             c0 = rdtsc()
             acc[3] += c0 - c1
-            creep_ai(S, T, b)
+            leader_ai(S, T, b)
             c1 = rdtsc()
             acc[4] += c1 - c0
-            summon_ai(S, T, b)
+            creep_ai(S, T, b)
             c0 = rdtsc()
             acc[5] += c0 - c1
-            tower_ai(S, T, b)
+            summon_ai(S, T, b)
             c1 = rdtsc()
             acc[6] += c1 - c0
-            move_phase(S, T, b)
+            tower_ai(S, T, b)
             c0 = rdtsc()
             acc[7] += c0 - c1
-            attack_phase(S, T, b)
+            move_phase(S, T, b)
             c1 = rdtsc()
             acc[8] += c1 - c0
-            projectile_phase(S, T, b)
+            attack_phase(S, T, b)
             c0 = rdtsc()
             acc[9] += c0 - c1
-            skills_phase(S, T, b, T.ai_every)
+            projectile_phase(S, T, b)
             c1 = rdtsc()
             acc[10] += c1 - c0
-            dot_phase(S, T, b)
+            skills_phase(S, T, b, T.ai_every)
             c0 = rdtsc()
             acc[11] += c0 - c1
-            resolve_deaths(S, T, b)
+            dot_phase(S, T, b)
             c1 = rdtsc()
             acc[12] += c1 - c0
-            economy_phase(S, T, b)
+            resolve_deaths(S, T, b)
             c0 = rdtsc()
             acc[13] += c0 - c1
-            spawn_waves(S, T, b)
+            economy_phase(S, T, b)
             c1 = rdtsc()
             acc[14] += c1 - c0
-            if g.tick % T.vis_every == 0:
-                vision_phase(S, T, b)
+            spawn_waves(S, T, b)
             c0 = rdtsc()
             acc[15] += c0 - c1
-            end_phase(S, T, b)
+            if g.tick % T.vis_every == 0:
+                vision_phase(S, T, b)
             c1 = rdtsc()
             acc[16] += c1 - c0
+            end_phase(S, T, b)
+            c0 = rdtsc()
+            acc[17] += c0 - c1
             g.tick += 1
 
 

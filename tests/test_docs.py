@@ -64,3 +64,21 @@ def test_every_document_cited_is_in_the_repository():
     assert len(cited) > 10
     missing = {c: sorted(where) for c, where in cited.items() if not (root / c).exists()}
     assert missing == {}
+
+
+def test_the_phase_profiler_times_every_phase_of_the_tick():
+    """``benchmarks/profile_phases.py`` is a copy of ``sim.kernels.tick`` with timers: it calls every
+    phase the tick calls, so its figures describe the game that is played (it once missed the buildings
+    phase added by issue 9, and so profiled a game whose buildings never saw a threat)."""
+    import inspect
+    import re
+
+    from shotcaller.sim import kernels
+
+    root = Path(__file__).resolve().parent.parent
+    phases = re.findall(r"^\s+(\w+)\(S, T, b", inspect.getsource(kernels.tick), re.M)
+    assert len(phases) >= 15
+    timed = (root / "benchmarks" / "profile_phases.py").read_text()
+    timed = timed[timed.index("def timed(") :]
+    missing = [p for p in phases if not re.search(rf"^\s+{p}\(S, T, b", timed, re.M)]
+    assert missing == []

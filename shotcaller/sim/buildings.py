@@ -69,11 +69,11 @@ def building_phase(S, T, b):
     regen = T.bd_regen * T.scan_every
     for team in range(2):
         for sub in range(N_BLD):
+            if (t + sub) % T.scan_every != 0:  # the tick first: most ticks scan no building
+                continue
             u = team * N_BLD + sub
             w = un[u]
             if w.alive == 0 or w.hp <= 0:
-                continue
-            if (t + sub) % T.scan_every != 0:
                 continue
             creeps, threat = _scan(S, T, b, u, r)
             w.threat = threat
