@@ -304,18 +304,17 @@ def _defence(S, T, b, li, u, P):
             continue
         if cur >= 0 and w.threat <= cur_threat + 0.5:
             continue
-        d = np.sqrt(dist2(S, b, u, v))
-        if d > rng and not (P[PF_TELEPORT_THREAT] > 0 and w.threat >= P[PF_TELEPORT_THREAT]):
-            continue
-        s = 10.0 * w.threat - d / 10.0
-        if s <= bs:  # it cannot be the answer: skip counting the leaders there (the hot part)
-            continue
         seen = _seen_leaders_near(S, T, b, v, 1 - team)
         need = 5 if seen >= 3 else seen + 1
         if _answering(S, T, b, li, v) >= need:
             continue
-        bs = s
-        best = v
+        d = np.sqrt(dist2(S, b, u, v))
+        if d > rng and not (P[PF_TELEPORT_THREAT] > 0 and w.threat >= P[PF_TELEPORT_THREAT]):
+            continue
+        s = 10.0 * w.threat - d / 10.0
+        if s > bs:
+            bs = s
+            best = v
     if best < 0:
         ld.defending = cur
         return cur
@@ -358,23 +357,7 @@ def _pick_target(S, T, b, li, u, P, aggr, risk, pushing, ax, ay, leash, guard):
             s = 70.0 * P[PF_PUSH] * (2.0 if pushing else 1.0)
         elif k > K_TOWER:  # barracks, core
             s = 80.0 * P[PF_PUSH] * (2.0 if pushing else 1.0)
-        elif k == K_LEADER:
-            s = 100.0 * aggr * (1.6 - w.hp / w.max_hp)
-        elif k == K_CREEP:
-            s = 30.0
-            if w.hp <= me.atk * 1.5:
-                s += 80.0 * P[PF_FARM]
-            if guard >= 0 and dist2(S, b, guard, v) <= T.bd_radius * T.bd_radius:
-                s += 150.0  # clear the wave at a defended building: backdoor protection returns
         else:
-            s = 25.0
-        s -= 4.0 * np.sqrt(dist2(S, b, u, v))
-        if v == me.target:
-            s += 15.0
-        # ties to the lowest slot: grid order (top row first) favours a side
-        if not (s > bs or (s == bs and v < best)):
-            continue
-        if k < K_TOWER:  # a unit under an enemy tower (checked only for a would-be best: it is the costly part)
             th = _tower_threat(S, T, b, enemy, w.x, w.y)
             if th >= 0 and un[th].cover == 0 and risk < 0.6:
                 continue
@@ -382,8 +365,22 @@ def _pick_target(S, T, b, li, u, P, aggr, risk, pushing, ax, ay, leash, guard):
             # low-risk profiles leave it there unless one or two hits finish it
             if k == K_LEADER and th >= 0 and risk < 0.6 and w.hp > 2.0 * me.atk:
                 continue
-        bs = s
-        best = v
+            if k == K_LEADER:
+                s = 100.0 * aggr * (1.6 - w.hp / w.max_hp)
+            elif k == K_CREEP:
+                s = 30.0
+                if w.hp <= me.atk * 1.5:
+                    s += 80.0 * P[PF_FARM]
+                if guard >= 0 and dist2(S, b, guard, v) <= T.bd_radius * T.bd_radius:
+                    s += 150.0  # clear the wave at a defended building: backdoor protection returns
+            else:
+                s = 25.0
+        s -= 4.0 * np.sqrt(dist2(S, b, u, v))
+        if v == me.target:
+            s += 15.0
+        if s > bs or (s == bs and v < best):  # ties to the lowest slot: grid order (top row first) favours a side
+            bs = s
+            best = v
     return best
 
 
