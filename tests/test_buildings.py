@@ -239,6 +239,82 @@ def test_threat_counts_seen_enemy_leaders_and_a_fraction_per_creep(w, content, a
     assert float(unit(st, tower(a, 1, 0))["threat"]) == 0.0
 
 
+def _expected_scan(st, rec, b: int) -> dict[int, tuple[int, float]]:
+    """(creeps within backdoor_radius, threat) of every building due to scan at the next tick of game b,
+    counted directly from the state (positions, health and vision do not change before the scan)."""
+    un = st.arrays.units[b]
+    g = st.arrays.games[b]
+    t = int(g["tick"])
+    bd2 = float(rec["bd_radius"]) ** 2
+    th2 = float(rec["threat_radius"]) ** 2
+    out = {}
+    for u in range(2 * L.N_BLD):
+        w = un[u]
+        if (t + u % L.N_BLD) % int(rec["scan_every"]) != 0 or not w["alive"] or w["hp"] <= 0:
+            continue
+        creeps = leaders = seen_creeps = 0
+        for v in range(L.SLOT_LEADER0, un.shape[0]):
+            e = un[v]
+            if not e["alive"] or e["hp"] <= 0 or e["team"] == w["team"] or e["kind"] not in (L.K_LEADER, L.K_CREEP):
+                continue
+            d = (int(e["x"]) - int(w["x"])) ** 2 + (int(e["y"]) - int(w["y"])) ** 2
+            if e["kind"] == L.K_CREEP and d <= bd2:
+                creeps += 1
+            if d <= th2 and g["vis"][w["team"], v]:
+                if e["kind"] == L.K_LEADER:
+                    leaders += 1
+                else:
+                    seen_creeps += 1
+        out[u] = (creeps, np.float32(leaders + seen_creeps * float(rec["threat_creep"])))
+    return out
+
+
+def test_the_building_scan_matches_a_direct_count_in_real_games(content):
+    """The scan looks each leader's and creep's nearby buildings up in a per-tile table
+    (``bld_near``) rather than walking the grid around every building: in real matches, at every stage,
+    it counts exactly what a direct count over every unit gives."""
+    from shotcaller.arena.bench import staggered_state
+
+    world = build_world(content, SimConfig(), Params(autoreset=True))
+    rec = world.rec
+    st = staggered_state(world, 8, first_seed=4000)
+    checked = busy = 0
+    for _ in range(24):
+        step_inplace(st, None, 37)
+        for _tick in range(2):  # two ticks in a row: every building's scan
+            want = [_expected_scan(st, rec, b) for b in range(8)]
+            step_inplace(st, None, 1)
+            for b in range(8):
+                for u, (creeps, threat) in want[b].items():
+                    got = st.arrays.units[b, u]
+                    assert float(got["threat"]) == pytest.approx(float(threat), abs=1e-6), (b, u)
+                    assert int(got["backdoor"]) == (1 if creeps == 0 else 0), (b, u)
+                    checked += 1
+                    busy += creeps > 0 or threat > 0
+    assert checked > 1000 and busy > 50  # the games had fights at buildings to count
+
+
+def test_a_building_moved_off_its_map_tile_is_scanned_where_it_stands(w):
+    st = scenario_state(w, draft=DRAFT)
+    keep_only(st, [])
+    disarm_all(st)
+    tw = tower(1, 1, 0)
+    x0, y0 = int(unit(st, tw)["x"]), int(unit(st, tw)["y"])
+    other = tower(1, 0, 0)
+    x1, y1 = int(unit(st, other)["x"]), int(unit(st, other)["y"])
+    place(st, tw, x1, y1)  # a scenario puts it on the top lane's tower tile
+    set_field(st, other, alive=0)
+    c = spawn_unit(st, L.K_CREEP, 0, x1, y1 + 2)
+    set_field(st, c, aspd=0.0, base_as=0.0)
+    c0 = spawn_unit(st, L.K_CREEP, 0, x0, y0 + 2)  # where it stood: no longer near it
+    set_field(st, c0, aspd=0.0, base_as=0.0)
+    step_inplace(st, None, 2)
+    assert unit(st, tw)["backdoor"] == 0
+    set_field(st, c, alive=0)
+    step_inplace(st, None, 2)
+    assert unit(st, tw)["backdoor"] == 1
+
+
 # ---------------------------------------------------------------------------- defence
 def defence_state(w, a: int, n_attackers: int):
     """Team a's first ``n_attackers`` leaders hold at the enemy's middle outer tower; the enemy's leaders

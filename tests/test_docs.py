@@ -82,3 +82,19 @@ def test_the_phase_profiler_times_every_phase_of_the_tick():
     timed = timed[timed.index("def timed(") :]
     missing = [p for p in phases if not re.search(rf"^\s+{p}\(S, T, b", timed, re.M)]
     assert missing == []
+
+
+def test_the_ab_timer_names_a_directory_that_is_not_a_source_tree(tmp_path):
+    """``benchmarks/ab_ticks.py`` refuses, in one line, a directory without the engine in it."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    r = subprocess.run(
+        [sys.executable, str(root / "benchmarks" / "ab_ticks.py"), str(tmp_path), str(root)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 2
+    assert f"{tmp_path} is not a source tree" in r.stderr

@@ -32,6 +32,7 @@ ATTACK_SPEED_PERIOD_S = 10.0
 # dirs (8, 2) dx, dy; dir_order (2, 8); lane_path (2, 3, LM, 2) tiles from own barracks to enemy core;
 # lane_len (2, 3); lane_of_x (W,); bld_xy (2, 13, 2) building tiles by team and sub index;
 # bld_pidx (2, 13, 2) index of each building along each team's path of its lane;
+# bld_near (H, W) int32 bitmask of the buildings (bit team * 13 + sub) within the building scan of the tile;
 # unit_stats (8, 6) and hero_stats (10, 6) with refill in points per tick; hero_ranged (10,);
 # hero_skills (10, 2); hero_build (10, 4); skill_p (20, 8) with cooldown and duration in ticks and
 # damage over time per tick; item_price (I,); item_mods (I, 6); item_effect (I,); item_value (I,);
@@ -359,6 +360,17 @@ def build_world(content: Content, config: SimConfig | None = None, params: Param
                 d2 = (tiles[:, 0].astype(np.int64) - bx) ** 2 + (tiles[:, 1].astype(np.int64) - by) ** 2
                 bld_pidx[team, sub, pt] = int(np.argmin(d2))
     arrays.update(lane_path=lane_path, lane_len=lane_len, bld_pidx=bld_pidx)
+    # the buildings near each tile (bit team * 13 + sub): within max(backdoor_radius, threat_radius), as
+    # the building scan measures it (whole tiles), so the scan looks a unit's buildings up, not its cells
+    reach = max(content.rules["buildings.backdoor_radius"], content.rules["buildings.threat_radius"])
+    yy, xx = np.mgrid[0:H, 0:W]
+    bld_near = np.zeros((H, W), np.int32)
+    for team in (0, 1):
+        for sub in range(N_BLD):
+            bx, by = int(bld_xy[team, sub, 0]), int(bld_xy[team, sub, 1])
+            near = (xx - bx) ** 2 + (yy - by) ** 2 <= reach * reach
+            bld_near[near] |= np.int32(1 << (team * N_BLD + sub))
+    arrays.update(bld_near=bld_near)
     rules, ints = _rule_fields(content, params, stride)
     dtype = np.dtype(
         [(k, "i8" if k in ints else "f8") for k in rules] + [(k, v.dtype, v.shape) for k, v in arrays.items()],
