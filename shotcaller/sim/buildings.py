@@ -16,7 +16,9 @@ from shotcaller.sim.layout import K_CREEP, K_LEADER, K_TOWER, N_BLD, SLOT_CREEP0
 
 @kernel
 def _scan(S, T, b, u, r):
-    """Enemy creeps within ``T.bd_radius``, and the threat within ``T.threat_radius``, of building u."""
+    """Enemy creeps within ``T.bd_radius``, and the threat within ``T.threat_radius``, of building u, by
+    walking the grid cells around it: for a building away from its map tile, which ``T.bld_near`` does
+    not describe (only scenarios move buildings)."""
     un = S.units[b]
     w = un[u]
     team = w.team
