@@ -10,50 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from shotcaller.sim._jit import kernel
-from shotcaller.sim.core import cell_range, grid_dims
-from shotcaller.sim.layout import K_CREEP, K_LEADER, K_TOWER, N_BLD, SLOT_CREEP0, SLOT_LEADER0, SLOT_SUMMON0
-
-
-@kernel
-def _scan(S, T, b, u, r):
-    """Enemy creeps within ``T.bd_radius``, and the threat within ``T.threat_radius``, of building u, by
-    walking the grid cells around it: for a building away from its map tile, which ``T.bld_near`` does
-    not describe (only scenarios move buildings)."""
-    un = S.units[b]
-    w = un[u]
-    team = w.team
-    x = np.int64(w.x)
-    y = np.int64(w.y)
-    nx = grid_dims(T)[0]
-    cx0, cx1, cy0, cy1 = cell_range(T, x, y, r)
-    g = S.games[b]
-    gh = g.grid_head[1 - team]
-    gn = g.grid_next
-    bd2 = T.bd_radius * T.bd_radius
-    th2 = T.threat_radius * T.threat_radius
-    creeps = 0
-    seen_leaders = 0
-    seen_creeps = 0
-    for cy in range(cy0, cy1 + 1):
-        for cx in range(cx0, cx1 + 1):
-            v = gh[cy * nx + cx]
-            while v >= 0:
-                e = un[v]
-                k = e.kind
-                if e.alive != 0 and e.hp > 0 and k < K_TOWER:
-                    dx = np.int64(e.x) - x
-                    dy = np.int64(e.y) - y
-                    d = dx * dx + dy * dy
-                    if k == K_CREEP and d <= bd2:
-                        creeps += 1
-                    if d <= th2 and g.vis[team, v] != 0:
-                        if k == K_LEADER:
-                            seen_leaders += 1
-                        elif k == K_CREEP:
-                            seen_creeps += 1
-                v = gn[v]
-    # counted first, summed once: the same in any grid order (mirrored matches stay mirrored)
-    return creeps, seen_leaders + seen_creeps * T.threat_creep
+from shotcaller.sim.layout import K_CREEP, K_LEADER, N_BLD, SLOT_CREEP0, SLOT_LEADER0, SLOT_SUMMON0
 
 
 @kernel
@@ -77,13 +34,14 @@ def building_phase(S, T, b):
     Each building scans every ``scan_every`` ticks, staggered by its index. The scan goes over the living
     leaders and creeps once, each looking up the buildings near its tile in ``T.bld_near`` (a bitmask
     per tile), rather than every due building walking the grid cells around it: the same counts, for a
-    fraction of the work. A building standing away from its map tile (a scenario moved it) is scanned
-    through the grid instead.
+    fraction of the work. The table only narrows the candidates (distances are tested exactly), so a
+    building standing away from its map tile (only scenarios move one) is simply a candidate for every
+    unit.
     """
     t = S.games[b].tick
     g = S.games[b]
     un = S.units[b]
-    # the buildings due this tick, alive, at their map tiles (bit u: slot u)
+    # the buildings due this tick and alive (bit u: slot u); ``moved``: those away from their map tiles
     due = np.int64(0)
     moved = np.int64(0)
     for team in range(2):
@@ -94,11 +52,10 @@ def building_phase(S, T, b):
             w = un[u]
             if w.alive == 0 or w.hp <= 0:
                 continue
-            if w.x == T.bld_xy[team, sub, 0] and w.y == T.bld_xy[team, sub, 1]:
-                due |= np.int64(1) << u
-            else:
+            due |= np.int64(1) << u
+            if w.x != T.bld_xy[team, sub, 0] or w.y != T.bld_xy[team, sub, 1]:
                 moved |= np.int64(1) << u
-    if due == 0 and moved == 0:
+    if due == 0:
         return
     # counters by building slot: creeps within bd_radius, seen leaders and seen creeps within threat_radius
     cnt = g.buf[1]
@@ -106,45 +63,39 @@ def building_phase(S, T, b):
         cnt[u] = 0
         cnt[2 * N_BLD + u] = 0
         cnt[4 * N_BLD + u] = 0
-    if due != 0:
-        bd2 = T.bd_radius * T.bd_radius
-        th2 = T.threat_radius * T.threat_radius
-        team_bits = (np.int64(1) << N_BLD) - 1
-        for i in range(g.n_live):
-            v = g.live[i]
-            if v < SLOT_LEADER0 or (v >= SLOT_SUMMON0 and v < SLOT_CREEP0):  # buildings and summons count not
-                continue
-            e = un[v]
-            k = e.kind
-            if (k != K_LEADER and k != K_CREEP) or e.alive == 0 or e.hp <= 0:
-                continue
-            # the buildings of the other team near v's tile and due now
-            m = np.int64(T.bld_near[e.y, e.x]) & due & (team_bits << ((1 - e.team) * N_BLD))
-            while m != 0:
-                u = _lowest_bit(m)
-                m &= m - 1
-                w = un[u]
-                dx = np.int64(e.x) - np.int64(w.x)
-                dy = np.int64(e.y) - np.int64(w.y)
-                d = dx * dx + dy * dy
-                if k == K_CREEP and d <= bd2:
-                    cnt[u] += 1
-                if d <= th2 and g.vis[w.team, v] != 0:
-                    if k == K_LEADER:
-                        cnt[2 * N_BLD + u] += 1
-                    else:
-                        cnt[4 * N_BLD + u] += 1
-    r = max(T.bd_radius, T.threat_radius)
+    bd2 = T.bd_radius * T.bd_radius
+    th2 = T.threat_radius * T.threat_radius
+    team_bits = (np.int64(1) << N_BLD) - 1
+    for i in range(g.n_live):
+        v = g.live[i]
+        if v < SLOT_LEADER0 or (v >= SLOT_SUMMON0 and v < SLOT_CREEP0):  # buildings and summons count not
+            continue
+        e = un[v]
+        k = e.kind
+        if (k != K_LEADER and k != K_CREEP) or e.alive == 0 or e.hp <= 0:
+            continue
+        # the due buildings of the other team that may be near v: by v's tile, or moved
+        m = ((np.int64(T.bld_near[e.y, e.x]) & due) | moved) & (team_bits << ((1 - e.team) * N_BLD))
+        while m != 0:
+            u = _lowest_bit(m)
+            m &= m - 1
+            w = un[u]
+            dx = np.int64(e.x) - np.int64(w.x)
+            dy = np.int64(e.y) - np.int64(w.y)
+            d = dx * dx + dy * dy
+            if k == K_CREEP and d <= bd2:
+                cnt[u] += 1
+            if d <= th2 and g.vis[w.team, v] != 0:
+                if k == K_LEADER:
+                    cnt[2 * N_BLD + u] += 1
+                else:
+                    cnt[4 * N_BLD + u] += 1
     regen = T.bd_regen * T.scan_every
     for u in range(2 * N_BLD):
-        bit = np.int64(1) << u
-        if (due & bit) != 0:
-            creeps = np.int64(cnt[u])
-            threat = np.int64(cnt[2 * N_BLD + u]) + np.int64(cnt[4 * N_BLD + u]) * T.threat_creep
-        elif (moved & bit) != 0:
-            creeps, threat = _scan(S, T, b, u, r)
-        else:
+        if (due >> u) & 1 == 0:
             continue
+        creeps = np.int64(cnt[u])
+        threat = np.int64(cnt[2 * N_BLD + u]) + np.int64(cnt[4 * N_BLD + u]) * T.threat_creep
         w = un[u]
         w.threat = threat
         w.backdoor = 1 if (creeps == 0 and T.bd_armour > 0) else 0
