@@ -78,15 +78,18 @@ def test_a_laner_finishes_a_nearly_dead_leader_under_its_tower(w, a):
 
 
 def laner_goal_after_deaths(w, a: int, dead: int) -> int:
-    """Tick 40 s of a match with waves; then ``dead`` enemy leaders die. Team a's mid laner's goal row
-    a few decisions later, as a distance walked up its lane (larger: nearer the enemy)."""
+    """Tick 40 s of a match with waves; then ``dead`` enemy leaders die and team a's mid laner is healed.
+    Its goal row three decisions later, as a distance walked up its lane (larger: nearer the enemy)."""
     st = scenario_state(w, draft=DRAFT, waves=True)
     step_inplace(st, None, 20 * 40)
     e = 1 - a
     for i in range(dead):
         unit(st, leader_slot(e * 5 + i))["alive"] = 0
         st.arrays.leaders[0, e * 5 + i]["respawn_at"] = L.NONE
-    step_inplace(st, None, 12)
+    laner = unit(st, leader_slot(a * 5 + 2))
+    laner["hp"] = laner["max_hp"]  # whatever the first 40 s did to it, it is fit to push
+    st.arrays.leaders[0, a * 5 + 2]["mode"] = L.M_NORMAL
+    step_inplace(st, None, 3 * int(w.rec["ai_every"]))  # three of its decisions
     gy = int(unit(st, leader_slot(a * 5 + 2))["goal_y"])
     return -gy if a == 0 else gy  # blue's base is at the bottom
 

@@ -322,9 +322,10 @@ def test_root_roots_the_closest_enemy_for_its_duration_with_cooldown(fast_world)
     rc = casts(evs, L.SK_ROOT, s)
     assert [e["tick"] for e in rc] == [t1, t2]
     assert rc[0]["c"] == a
-    assert {x for x, _ in smp[: t1 + d]} == {x0 + r - 1}  # rooted through tick t1 + d - 1
+    held = smp[t1][0]  # where the root caught it (it may have stepped before the first check)
+    assert {x for x, _ in smp[t1 : t1 + d]} == {held}  # rooted through tick t1 + d - 1
     assert smp[t1 + d - 1][1] < x0 + r  # while the other one walked
-    assert min(x for x, _ in smp[t1 + d : t2]) < x0 + r - 1  # and walks again afterwards
+    assert min(x for x, _ in smp[t1 + d : t2]) < held  # and walks again afterwards
 
 
 @pytest.mark.parametrize(
@@ -734,19 +735,21 @@ def test_telekinesis_pulls_nearest_onto_second_nearest_and_stuns_around_it(fast_
     d = creep(st, BLUE, xb + 1, Y + 1, attacks=True, rooted=False)  # 1.4 from b, beyond the pull radius from Erno
     far = creep(st, BLUE, xb + math.floor(sr) + 1, attacks=True)  # beyond the stun radius of b (rooted: stays out)
     ally = creep(st, RED, xb, Y - 1, health=BIG)  # next to b: what the stunned creeps would hit
+    t1, stun = first_check(ERNO), dur("Telekinesis")
     for s in (a, b, d, far):
-        set_field(st, s, next_attack=5)
+        set_field(st, s, next_attack=t1 + 3)  # they would attack only after the cast
 
     def probe(st):
         return tuple((int(unit(st, s)["x"]), int(unit(st, s)["y"])) for s in (a, b, d)), hp(st, ally)
 
-    t1, stun = first_check(ERNO), dur("Telekinesis")
     t2 = first_check(ERNO, t1 + cd("Telekinesis"))
     evs, smp = run(st, t2 + EVERY, probe)
     tk = casts(evs, L.SK_TELEKINESIS, e)
     assert [x["tick"] for x in tk] == [t1, t2]
     assert (tk[0]["c"], tk[0]["d"]) == (a, b)
-    landed = ((xb, Y), (xb, Y), (xb + 1, Y + 1))
+    d_at = smp[t1][0][2]  # d may have stepped before the first check: still within the stun radius of b
+    assert math.dist(d_at, (xb, Y)) <= sr
+    landed = ((xb, Y), (xb, Y), d_at)
     assert smp[t1][0] == landed  # a landed on b
     assert {s[0] for s in smp[t1 : t1 + stun]} == {landed}  # no movement
     assert {s[1] for s in smp[: t1 + stun]} == {BIG}  # and no attacks while stunned
@@ -868,7 +871,7 @@ def test_dark_presence_two_sources_do_not_stack(fast_world):
     mute(st, ROLLO, 1)
     d_r, f = float(unit(st, r)["dfn"]), SK["DarkPresence"]["value"]
     _, smp = run(st, 10 * EVERY, lambda st: float(unit(st, r)["dfn"]))
-    assert same(smp[EVERY // 2 :], d_r * f)
+    assert same(smp[min(first_check(SOULS), first_check(ERNO)) + 1 :], d_r * f)  # from the first source's check on
     # one source leaves: the other keeps the aura up
     set_field(st, sc, hp=0.0)
     _, smp = run(st, 10 * EVERY, lambda st: float(unit(st, r)["dfn"]))

@@ -3,7 +3,7 @@
 Every duration of the rules is written in seconds in the content files, every rate per second, and both
 are converted to ticks once (``sim/world.py``). These scenarios run the same rule at
 ``time.ticks_per_second`` 20 (the default) and 40 (a copy of the content with that one rule changed),
-with ``Params.ai_interval`` 4 (the default) and 10, and check that what lasts N seconds lasts
+with ``Params.ai_interval`` 8 (the default), 10 and 4, and check that what lasts N seconds lasts
 N x ticks_per_second ticks, and that walking, projectiles and damage over time cover the same ground and
 deal the same damage per game second at both tick rates. Numbers are read from the content, never
 written here.
@@ -25,7 +25,7 @@ from shotcaller.sim.skills import KEY_SKILL
 from shotcaller.sim.world import World
 from tests.helpers import DRAFT
 
-RATES = [(20, 4), (20, 10), (40, 4), (40, 10)]  # (ticks_per_second, ai_interval)
+RATES = [(20, 8), (20, 10), (40, 8), (40, 10), (20, 4)]  # (ticks_per_second, ai_interval)
 VESNA = 1  # blue leader 1 in DRAFT: AttackSpeedIncrease, SlowAOE
 SYLVAN = 2  # blue leader 2 in DRAFT: NatureSummon, Root
 

@@ -68,7 +68,7 @@ class Params:
     micro: bool = False
     autoreset: bool = False
     profiles: tuple[str, ...] = field(default_factory=lambda: ("standard",) * 10)
-    ai_interval: int = 4
+    ai_interval: int = 8
 
     def __post_init__(self) -> None:
         def number(name: str, lo: float, hi: float, integer: bool = False) -> None:
