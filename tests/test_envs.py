@@ -200,3 +200,44 @@ def test_maskable_ppo_runs_on_the_coach_env_unmodified(short_world):
     masks = np.split(env.unwrapped.action_masks(), np.cumsum(env.action_space.nvec)[:-1])
     assert all(m[a] for m, a in zip(masks, action, strict=True))  # the policy chose allowed choices
     env.close()
+
+
+def test_the_vector_env_equals_single_envs_and_autoresets_next_step(short_world):
+    """B games in the compiled core give, game by game, the single env's observations, rewards and ends
+    (same seeds and choices, opponent ``idle``); the step after a game's end starts its next match."""
+    from shotcaller.envs import vector_env
+
+    B = 3
+    venv = vector_env(B, world=short_world)
+    singles = [CoachEnv("idle", world=short_world) for _ in range(B)]
+    obs, info = venv.reset(seed=20)
+    assert venv.observation_space.contains(obs)
+    for b, env in enumerate(singles):
+        o, i = env.reset(seed=20 + b)
+        assert all(np.array_equal(obs[k][b], o[k]) for k in o)
+        assert np.array_equal(info["action_mask"][b], np.concatenate(i["action_mask"]))
+    rng = np.random.default_rng(0)
+    ended_at = None
+    for step in range(60):
+        acts = np.zeros((B, 6), np.int64)
+        for b in range(B):
+            for k, m in enumerate(np.split(info["action_mask"][b], np.cumsum(venv.single_action_space.nvec)[:-1])):
+                acts[b, k] = rng.choice(np.flatnonzero(m)) if rng.random() < 0.3 else 0
+        obs, rew, term, trunc, info = venv.step(acts)
+        assert not trunc.any()
+        if ended_at is None:
+            for b, env in enumerate(singles):
+                o, r, t, _, i = env.step(acts[b])
+                assert all(np.array_equal(obs[k][b], o[k]) for k in o), (step, b)
+                assert rew[b] == pytest.approx(r) and term[b] == t
+            if term.any():
+                assert term.all()  # the same time limit ends every game at the same decision
+                assert (info["winner"] >= 0).all() and info["_winner"].all()
+                ended_at = step
+        elif step == ended_at + 1:  # NEXT_STEP: the reset step
+            assert (info["tick"] == 0).all() and (rew == 0).all() and not term.any()
+            assert obs["scalars"][:, E.S_TIME].max() == 0.0
+        elif step == ended_at + 2:
+            assert (info["tick"] == venv.decide_every).all()
+    assert ended_at is not None
+    venv.close()

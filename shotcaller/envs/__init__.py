@@ -3,6 +3,7 @@
 * ``gymnasium.make("Shotcaller-v0", opponent="strategist")`` (after ``import shotcaller.envs``): the blue
   coach against any bot (:class:`~shotcaller.envs.coach.CoachEnv`).
 * :func:`parallel_env`: PettingZoo ``ParallelEnv``, ``mode="coach"`` (agents ``blue`` and ``red``).
+* :func:`vector_env`: a native ``gymnasium.vector.VectorEnv`` of B games in the compiled core.
 
 This package is the only place gymnasium and pettingzoo are imported; ``shotcaller.sim`` never imports it.
 """
@@ -22,6 +23,17 @@ if ENV_ID not in registry:
     register(id=ENV_ID, entry_point="shotcaller.envs.coach:CoachEnv", disable_env_checker=False)
 
 
+def vector_env(num_envs: int, mode: str = "coach", **kwargs: Any) -> Any:
+    """A native ``gymnasium.vector.VectorEnv`` of ``num_envs`` games stepped together in the compiled core:
+    ``mode="coach"`` (the blue coach against ``opponent``); see
+    :class:`~shotcaller.envs.vector.CoachVectorEnv` for the arguments."""
+    from shotcaller.envs.vector import CoachVectorEnv
+
+    if mode == "coach":
+        return CoachVectorEnv(num_envs, **kwargs)
+    raise ValueError(f"mode must be 'coach', got {mode!r}")
+
+
 def parallel_env(mode: str = "coach", **kwargs: Any) -> Any:
     """A PettingZoo ``ParallelEnv``: ``mode="coach"`` has agents ``blue`` and ``red``, each a coach
     (self-play); see :class:`~shotcaller.envs.parallel.CoachParallelEnv` for the arguments."""
@@ -32,4 +44,4 @@ def parallel_env(mode: str = "coach", **kwargs: Any) -> Any:
     raise ValueError(f"mode must be 'coach', got {mode!r}")
 
 
-__all__ = ["ENV_ID", "REWARD_TERMS", "CoachEnv", "RewardWeights", "parallel_env"]
+__all__ = ["ENV_ID", "REWARD_TERMS", "CoachEnv", "RewardWeights", "parallel_env", "vector_env"]
