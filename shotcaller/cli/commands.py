@@ -176,9 +176,22 @@ def command_replay_show(args: argparse.Namespace) -> int:
 
 
 def command_bench(args: argparse.Namespace) -> int:
-    from shotcaller.arena.bench import bench
+    from shotcaller.arena.bench import bench, bench_env
     from shotcaller.content import ContentError, MapError
 
+    if args.env is not None:
+        out = bench_env(args.env, args.batch or [1, 64], seconds=args.seconds, threads=args.threads)
+        if args.json:
+            print(json.dumps(out))
+            return 0
+        for r in out["results"]:
+            print(
+                f"batch {r['batch']:>4}: {r['decisions_per_second']:>10,.0f} coach decisions/s "
+                f"({r['cpu_decisions_per_second']:,.0f} per CPU second; {r['ticks_per_second']:,.0f} game ticks/s; "
+                f"{r['decisions']:,} decisions in {r['seconds']:.1f} s, {r['matches_finished']} matches finished)"
+            )
+        print(f"peak RSS: {out['rss_mb']:.0f} MB ({args.env} vector env, observations, masks and rewards included)")
+        return 0
     try:
         out = bench(args.batch or [1, 64], seconds=args.seconds, map_name=args.map, threads=args.threads)
     except (ContentError, MapError) as e:

@@ -301,5 +301,11 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--json", action="store_true", help="print JSON")
     b.add_argument("--map", default="map.txt", help="map file")
     b.add_argument("--threads", type=positive_int, default=1, help="Numba threads over the games (default 1)")
+    b.add_argument(
+        "--env",
+        choices=["coach"],
+        default=None,
+        help="measure the vector env instead: coach decisions per second with observations, masks and rewards",
+    )
     b.set_defaults(func=command_bench)
     return p
