@@ -183,7 +183,7 @@ def test_only_kernel_modules_stamp_the_kernel_cache(tmp_path):
 
     names = {p.name for p in kernel_modules()}
     assert {"kernels.py", "core.py", "layout.py", "skills.py", "_jit.py", "aot.py"} <= names
-    assert not {"observe.py", "result.py", "scenario.py", "step.py"} & names
+    assert not {"observe.py", "result.py", "scenario.py", "step.py", "backend.py"} & names
     copy = tmp_path / "sim"
     shutil.copytree(SIM_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
     before = source_stamp(copy)

@@ -37,6 +37,7 @@ AOT_NAME = "_aot_kernels"
 
 
 GAME_ROOTS = ("kernels", "nav", "_jit", "aot")  # what a match runs: the tick, reset, navigation, their build
+NOT_COMPILED = ("backend",)  # imported by _jit and aot for paths and stamps only: no kernel reads it
 
 
 def kernel_modules(sim_dir: Path = SIM_DIR, roots: tuple[str, ...] | None = None) -> list[Path]:
@@ -44,7 +45,8 @@ def kernel_modules(sim_dir: Path = SIM_DIR, roots: tuple[str, ...] | None = None
     ``@entry`` functions, ``_jit.py`` and ``aot.py`` (the compiler settings and the AOT exports), and
     every ``shotcaller.sim`` module they import, transitively (their constants are frozen into the
     machine code). Observation, result and scenario helpers are not among them, so editing those
-    recompiles nothing. ``roots`` (module names) narrows it to those modules and what they import."""
+    recompiles nothing; nor is this module (``NOT_COMPILED``). ``roots`` (module names) narrows it to
+    those modules and what they import."""
     files = {p.stem: p for p in sim_dir.glob("*.py")}
     if roots is None:
         todo = [n for n, p in files.items() if re.search(r"^@(kernel|entry)\b", p.read_text(), re.M)] + ["_jit", "aot"]
@@ -53,7 +55,7 @@ def kernel_modules(sim_dir: Path = SIM_DIR, roots: tuple[str, ...] | None = None
     seen: set[str] = set()
     while todo:
         name = todo.pop()
-        if name in seen or name not in files:
+        if name in seen or name not in files or name in NOT_COMPILED:
             continue
         seen.add(name)
         for node in ast.walk(ast.parse(files[name].read_text())):
