@@ -183,7 +183,7 @@ def test_only_kernel_modules_stamp_the_kernel_cache(tmp_path):
 
     names = {p.name for p in kernel_modules()}
     assert {"kernels.py", "core.py", "layout.py", "skills.py", "_jit.py", "aot.py"} <= names
-    assert not {"observe.py", "result.py", "scenario.py", "step.py"} & names
+    assert not {"observe.py", "result.py", "scenario.py", "step.py", "backend.py"} & names
     copy = tmp_path / "sim"
     shutil.copytree(SIM_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
     before = source_stamp(copy)
@@ -193,6 +193,27 @@ def test_only_kernel_modules_stamp_the_kernel_cache(tmp_path):
     with open(copy / "core.py", "a") as f:
         f.write("\n# a comment\n")
     assert source_stamp(copy) != before
+
+
+def test_the_game_stamp_leaves_out_the_learning_encoders(tmp_path):
+    """Editing the agents' encoders (sim/encode.py) recompiles them but changes no game result: the game's
+    stamp (results stores, the AOT build, the draft model) covers the tick, reset and navigation only."""
+    import shutil
+
+    from shotcaller.sim.backend import GAME_ROOTS, SIM_DIR, kernel_modules, source_stamp
+
+    game = {p.name for p in kernel_modules(roots=GAME_ROOTS)}
+    assert "encode.py" in {p.name for p in kernel_modules()} and "encode.py" not in game
+    assert {"kernels.py", "core.py", "orders.py", "leader_ai.py", "nav.py", "_jit.py", "aot.py"} <= game
+    copy = tmp_path / "sim"
+    shutil.copytree(SIM_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    before_all, before_game = source_stamp(copy), source_stamp(copy, GAME_ROOTS)
+    with open(copy / "encode.py", "a") as f:
+        f.write("\n# a comment\n")
+    assert source_stamp(copy) != before_all and source_stamp(copy, GAME_ROOTS) == before_game
+    with open(copy / "orders.py", "a") as f:
+        f.write("\n# a comment\n")
+    assert source_stamp(copy, GAME_ROOTS) != before_game
 
 
 def test_aot_world_cache_keeps_no_world_alive(content):
@@ -257,15 +278,24 @@ def test_no_import_cycles():
 
 
 LAYERS = {  # a part of the package and the parts it must never import (imports flow one way)
-    "shotcaller.content": ("shotcaller.sim", "shotcaller.bots", "shotcaller.arena", "shotcaller.cli"),
-    "shotcaller.sim": ("shotcaller.bots", "shotcaller.arena", "shotcaller.cli"),
-    "shotcaller.bots": ("shotcaller.arena", "shotcaller.cli"),
+    "shotcaller.content": (
+        "shotcaller.sim",
+        "shotcaller.bots",
+        "shotcaller.envs",
+        "shotcaller.arena",
+        "shotcaller.cli",
+    ),
+    "shotcaller.sim": ("shotcaller.bots", "shotcaller.envs", "shotcaller.arena", "shotcaller.cli"),
+    "shotcaller.bots": ("shotcaller.envs", "shotcaller.arena", "shotcaller.cli"),
+    "shotcaller.envs": ("shotcaller.arena", "shotcaller.cli"),
     "shotcaller.arena": ("shotcaller.cli",),
 }
+ML_LIBRARIES = ("gymnasium", "pettingzoo")  # imported by shotcaller.envs only
 
 
 def test_layers_point_down_only():
-    """content -> sim -> bots -> arena -> cli, checked on every import statement, functions included."""
+    """content -> sim -> bots -> envs -> arena -> cli, checked on every import statement, functions included;
+    and the ML libraries are imported by ``shotcaller.envs`` only (the adapters)."""
     import ast
 
     bad = []
@@ -279,6 +309,8 @@ def test_layers_point_down_only():
             elif isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
             bad += [f"{mod} imports {n}" for n in names if any(n == b or n.startswith(b + ".") for b in banned)]
+            if not mod.startswith("shotcaller.envs"):
+                bad += [f"{mod} imports {n}" for n in names if n.split(".")[0] in ML_LIBRARIES]
     assert not bad, bad
 
 

@@ -281,6 +281,7 @@ def test_missing_replay_file(runs):
 # ----------------------------------------------------------------------------- bench
 BENCH_JSON = case("bench-json", "bench", "--batch", "1", "4", "--seconds", "0.5", "--json")
 BENCH_TEXT = case("bench-text", "bench", "--batch", "2", "--seconds", "0.2")
+BENCH_ENV = case("bench-env", "bench", "--env", "coach", "--batch", "1", "3", "--seconds", "0.3", "--json")
 
 
 def test_bench_json(runs):
@@ -302,6 +303,18 @@ def test_bench_text(runs):
     assert "peak RSS" in proc.stdout
 
 
+def test_bench_env_json(runs):
+    proc = runs[BENCH_ENV]
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["env"] == "coach" and [r["batch"] for r in out["results"]] == [1, 3]
+    for r in out["results"]:
+        assert r["agent_steps_per_second"] > 0 and r["decisions_per_second"] > 0
+        assert r["decisions"] % r["batch"] == 0 and r["ticks_per_second"] == pytest.approx(
+            r["decisions_per_second"] * 40, rel=0.01
+        )
+
+
 # ----------------------------------------------------------------------------- bad usage
 def usage(args: list[str], needles: list[str], id: str, **kw):
     case("usage:" + " ".join(args), *args)
@@ -320,6 +333,7 @@ def usage(args: list[str], needles: list[str], id: str, **kw):
         usage(["bench", "--batch", "0"], ["positive integer"], id="batch-zero"),
         usage(["bench", "--batch", "x"], ["--batch"], id="batch-not-int"),
         usage(["bench", "--seconds", "abc"], ["--seconds"], id="seconds-not-float"),
+        usage(["bench", "--env", "macro"], ["--env", "invalid choice"], id="bench-unknown-env"),
         usage(["frobnicate"], ["invalid choice: 'frobnicate'"], id="unknown-command"),
         usage([], ["required"], id="no-command"),
         usage(["replay"], ["required"], id="replay-no-subcommand"),

@@ -126,6 +126,16 @@ def test_scaled_maps_load_and_match_generation(k):
     assert (CONTENT_DIR / f"map_{k}x.txt").read_text() == scale_map_text((CONTENT_DIR / "map.txt").read_text(), k)
 
 
+@pytest.mark.parametrize("k", [2, 3, 4])
+def test_scaling_keeps_the_map_a_mirror_image_of_itself(k):
+    """Even blocks have no centre tile: a building in the bottom half sits one tile up, so a building and
+    its mirror image stay mirror images (one row off is what made red win 69-26 on the original map)."""
+    rows = [r for r in scale_map_text((CONTENT_DIR / "map.txt").read_text(), k).split("\n") if r]
+    h = len(rows)
+    for y in range(h):
+        assert rows[y] == rows[h - 1 - y].swapcase(), f"row {y} is not the mirror of row {h - 1 - y}"
+
+
 def test_custom_map_path(tmp_path):
     p = tmp_path / "mine.txt"
     p.write_text((CONTENT_DIR / "map.txt").read_text())

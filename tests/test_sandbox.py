@@ -26,6 +26,7 @@ from shotcaller.bots.base import MatchInfo, TimeBudget
 from shotcaller.bots.remote import BotFault
 from shotcaller.bots.sandbox import SANDBOX_ENV, SandboxUnavailable, UnsandboxedWarning, drops_root, sandbox_available
 from shotcaller.bots.sandboxed import SandboxedPythonCoach
+from shotcaller.content import load_content
 from shotcaller.sim import Params, SimConfig, build_world, new_state
 from shotcaller.sim.observe import team_view
 
@@ -507,6 +508,25 @@ def test_a_sandboxed_strategist_sees_the_same_world_and_plays_the_same_match(tmp
     assert boxed.result["faults"] == [] and inproc.result["faults"] == []
     assert boxed.replay.orders == inproc.replay.orders and boxed.replay.reasons == inproc.replay.reasons
     assert boxed.replay.checksums == inproc.replay.checksums
+
+
+def test_a_sandboxed_bot_sees_the_map_variant_it_plays(tmp_path):
+    """On a map variant (held-out evaluation), ``info.world.content`` in the sandbox is the match's content,
+    map included, as in-process (it used to be the default content, whose map is map.txt)."""
+    content = load_content(map_name="perturbed-1")
+    world = build_world(content, SimConfig(map_name="perturbed-1"), Params(time_limit_s=5))
+    path = tmp_path / "map_bot.py"
+    path.write_text(
+        "class Bot:\n"
+        "    def reset(self, info):\n"
+        "        assert info.world.content.map.name == 'perturbed-1', info.world.content.map.name\n"
+        "        assert info.world.content.version == info.content_version\n\n"
+        "    def act(self, view, info):\n"
+        "        return []\n"
+    )
+    path.chmod(0o644)
+    boxed = play_match(load_bot(f"sandbox:{path}:Bot"), load_bot("idle"), seed=5, world=world)
+    assert boxed.result["faults"] == []
 
 
 def test_a_file_inside_an_already_bound_folder_is_not_bound_again(tmp_path):

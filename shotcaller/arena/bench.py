@@ -95,3 +95,68 @@ def _time_match(world: World, ticks: int = 18000) -> float:
     t0 = time.perf_counter()
     step_inplace(st, None, ticks)
     return time.perf_counter() - t0
+
+
+def masked_random(masks: np.ndarray, nvec: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One uniformly random allowed choice per part of each game's action: ``masks`` (B, sum(nvec)) ->
+    (B, len(nvec)) (vectorised: the allowed choice with the largest random key)."""
+    keys = rng.random(masks.shape) * (masks > 0)
+    out = np.empty((masks.shape[0], len(nvec)), np.int64)
+    start = 0
+    for k, n in enumerate(nvec):
+        out[:, k] = keys[:, start : start + n].argmax(axis=1)
+        start += n
+    return out
+
+
+def bench_env(mode: str, batches: list[int], seconds: float = 5.0, threads: int = 1) -> dict[str, Any]:
+    """Decisions per second of the native vector env (``mode="coach"``): B coaches choosing at random
+    among their allowed choices against ``idle``, observations, masks and rewards included.
+
+    ``agent_steps_per_second`` counts one step of one agent (a coach's decision); in coach mode it equals
+    ``decisions_per_second``. ``ticks_per_second`` is the game ticks simulated meanwhile (40 a decision).
+    """
+    from shotcaller.envs import vector_env
+
+    if mode != "coach":
+        raise ValueError(f"--env must be 'coach' (the micro mode is not built yet), got {mode!r}")
+    parallel = threads > 1
+    if parallel:
+        import numba
+
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
+    rng = np.random.default_rng(0)
+    warm = vector_env(1, threads=parallel)
+    _, info = warm.reset(seed=0)
+    warm.step(masked_random(info["action_mask"], warm.single_action_space.nvec, rng))  # compile outside the timing
+    results = []
+    for B in batches:
+        env = vector_env(B, threads=parallel)
+        _, info = env.reset(seed=1000)
+        nvec = env.single_action_space.nvec
+        steps, ends = 0, 0
+        t0 = time.perf_counter()
+        c0 = time.process_time()
+        while True:
+            _, _, term, _, info = env.step(masked_random(info["action_mask"], nvec, rng))
+            steps += 1
+            ends += int(term.sum())
+            dt = time.perf_counter() - t0
+            if dt >= seconds:
+                break
+        cpu = time.process_time() - c0
+        decisions = steps * B
+        results.append(
+            {
+                "batch": B,
+                "decisions_per_second": round(decisions / dt, 1),
+                "agent_steps_per_second": round(decisions / dt, 1),
+                "cpu_decisions_per_second": round(decisions / cpu, 1),
+                "ticks_per_second": round(decisions * env.decide_every / dt, 1),
+                "seconds": round(dt, 2),
+                "decisions": decisions,
+                "matches_finished": ends,
+            }
+        )
+        env.close()
+    return {"env": mode, "threads": threads, "results": results, "rss_mb": round(peak_rss_mb(), 1)}

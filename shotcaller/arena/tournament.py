@@ -116,7 +116,7 @@ def default_log_dir(db: str | Path) -> Path:
     return p.with_name(f"{p.stem}-logs")
 
 
-def _sandbox_entries(
+def sandbox_entries(
     entries: list[BotIdentity], sandbox: bool, allow_unsandboxed: bool, warn: Callable[[str], None]
 ) -> list[BotIdentity]:
     """With ``sandbox``, every in-process Python bot as ``sandbox:``; refuses sandboxed bots when no
@@ -205,7 +205,7 @@ def run_tournament(
         else:
             warnings.warn(msg, TournamentWarning, stacklevel=3)
 
-    entries = _sandbox_entries(resolve_entries(bots), sandbox, allow_unsandboxed, warn)
+    entries = sandbox_entries(resolve_entries(bots), sandbox, allow_unsandboxed, warn)
     overrides: dict[str, Any] = {k: v for k, v in (("budget_ms", budget_ms), ("bank_ms", bank_ms)) if v is not None}
     TimeBudget(**overrides)  # a bad value is a ValueError before anything is stored
     con = open_db(db)

@@ -16,11 +16,13 @@ CHECK_TIMEOUT_S = 60.0  # a bot that takes longer to load and start is broken
 
 @dataclass(frozen=True)
 class Game:
-    """One scheduled game (``blue`` and ``red`` are bot versions, ``name@digest``)."""
+    """One scheduled game (``blue`` and ``red`` are bot versions, ``name@digest``) on ``map_name``
+    (a map file or variant, as ``SimConfig.map_name`` takes it; tournaments play the default map)."""
 
     blue: str
     red: str
     seed: int
+    map_name: str = "map.txt"
 
 
 @dataclass(frozen=True)
@@ -57,18 +59,20 @@ def pairing_budgets(blue: dict[str, Any], red: dict[str, Any], equal: bool) -> t
 
 
 # ---------------------------------------------------------------------------- worker side
-_WORLDS: dict[Any, Any] = {}  # this process's worlds (default content and config) by Params, built on first use
+_WORLDS: dict[Any, Any] = {}  # this process's worlds (default content and config) by (Params, map), built on first use
 
 
-def default_world(params: Any = None) -> Any:
-    """The world of the default content and config with ``params`` (None: the defaults), built once
-    per process (a worker plays many games: building it costs about as much as playing a short game)."""
-    if params not in _WORLDS:
+def default_world(params: Any = None, map_name: str = "map.txt") -> Any:
+    """The world of the default content and config on ``map_name`` with ``params`` (None: the
+    defaults), built once per process (a worker plays many games: building it costs about as much as
+    playing a short game)."""
+    key = (params, map_name)
+    if key not in _WORLDS:
         from shotcaller.content import load_content
         from shotcaller.sim import Params, SimConfig, build_world
 
-        _WORLDS[params] = build_world(load_content(), SimConfig(), params or Params())
-    return _WORLDS[params]
+        _WORLDS[key] = build_world(load_content(map_name=map_name), SimConfig(map_name=map_name), params or Params())
+    return _WORLDS[key]
 
 
 def _load(spec: str, allow_unsandboxed: bool) -> Any:
@@ -106,7 +110,8 @@ def play_one(game: Game, job: Job) -> dict[str, Any]:
     if job.replay_dir:
         Path(job.replay_dir).mkdir(parents=True, exist_ok=True)
         safe = lambda s: "".join(c if c.isalnum() or c in "-_" else "_" for c in s)  # noqa: E731
-        replay = str(Path(job.replay_dir) / f"{safe(game.blue)}__{safe(game.red)}__{game.seed}.json.gz")
+        where = "" if game.map_name == "map.txt" else f"__{safe(game.map_name)}"
+        replay = str(Path(job.replay_dir) / f"{safe(game.blue)}__{safe(game.red)}__{game.seed}{where}.json.gz")
     with warnings.catch_warnings():  # the driver's check reported each bot's warnings once
         warnings.simplefilter("ignore")
         blue = _load(job.specs.get(game.blue, game.blue), job.allow_unsandboxed)
@@ -115,7 +120,7 @@ def play_one(game: Game, job: Job) -> dict[str, Any]:
     if game.blue in job.budgets and game.red in job.budgets:
         b, r = pairing_budgets(job.budgets[game.blue], job.budgets[game.red], job.equal_budgets)
         budgets = (TimeBudget(**b), TimeBudget(**r))
-    world = default_world(job.params)
+    world = default_world(job.params, game.map_name)
     out = play_match(
         blue,
         red,

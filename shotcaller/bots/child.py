@@ -170,13 +170,30 @@ class Runner:
         elif kind == "observe":
             self.observe(msg)
 
+    def _match_content(self, msg: dict[str, Any]) -> Any:
+        """The default content, or the same on the match's map when that is what the match plays (a map
+        variant or map file the child can read: ``info.world.content.map`` is then the map played)."""
+        c = self.content()
+        spec = msg.get("world")
+        config = spec.get("config") if isinstance(spec, dict) else None
+        map_name = config.get("map_name") if isinstance(config, dict) else None
+        if msg.get("content_version") in (None, c.version) or not isinstance(map_name, str):
+            return c
+        try:
+            from shotcaller.content import load_content
+
+            other = load_content(map_name=map_name)
+        except Exception:  # a map file the sandbox cannot read: the default content, as before
+            return c
+        return other if other.version == msg.get("content_version") else c
+
     def _draft_info(self) -> DraftInfo:
         team = 0 if self.hello.get("side", "blue") == "blue" else 1
         version = str(self.hello.get("content_version", ""))
         return DraftInfo(int(self.hello.get("seed", 0)), team, version, self.content())
 
     def _match_info(self, msg: dict[str, Any]) -> MatchInfo:
-        c = self.content()
+        c = self._match_content(msg)
         team = 0 if msg.get("side") == "blue" else 1
         names = [n.lower() for n in c.leader_names]
         ours, theirs = msg.get("leaders", []), msg.get("enemy_leaders", [])

@@ -324,9 +324,9 @@ def measure(seeds: Any = None, batch: int = 1000) -> tuple[np.ndarray, np.ndarra
 def chunk_cache_dir(content_version: str) -> Path:
     """Where ``fit`` keeps finished chunks of this content and simulation code."""
     from shotcaller.paths import cache_dir
-    from shotcaller.sim.backend import sim_source_stamp
+    from shotcaller.sim.backend import game_source_stamp
 
-    return cache_dir() / "draft-fit" / f"{content_version}-{sim_source_stamp().hex()[:16]}"
+    return cache_dir() / "draft-fit" / f"{content_version}-{game_source_stamp().hex()[:16]}"
 
 
 def measure_chunks(
@@ -409,7 +409,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ap.error(f"--out: folder {args.out.parent} does not exist")
 
     from shotcaller.content import load_content
-    from shotcaller.sim.backend import sim_source_stamp
+    from shotcaller.sim.backend import game_source_stamp
 
     content = load_content()
     cache = None if args.no_cache else (args.cache or chunk_cache_dir(content.version))
@@ -432,7 +432,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     t_play = time.monotonic() - t0
     table: dict[str, Any] = {
         "content_version": content.version,
-        "sim_source": sim_source_stamp().hex()[:16],
+        "sim_source": game_source_stamp().hex()[:16],
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d"),
         "first_seed": int(seeds[0]),
         "ridge": args.ridge,

@@ -176,9 +176,22 @@ def command_replay_show(args: argparse.Namespace) -> int:
 
 
 def command_bench(args: argparse.Namespace) -> int:
-    from shotcaller.arena.bench import bench
+    from shotcaller.arena.bench import bench, bench_env
     from shotcaller.content import ContentError, MapError
 
+    if args.env is not None:
+        out = bench_env(args.env, args.batch or [1, 64], seconds=args.seconds, threads=args.threads)
+        if args.json:
+            print(json.dumps(out))
+            return 0
+        for r in out["results"]:
+            print(
+                f"batch {r['batch']:>4}: {r['decisions_per_second']:>10,.0f} coach decisions/s "
+                f"({r['cpu_decisions_per_second']:,.0f} per CPU second; {r['ticks_per_second']:,.0f} game ticks/s; "
+                f"{r['decisions']:,} decisions in {r['seconds']:.1f} s, {r['matches_finished']} matches finished)"
+            )
+        print(f"peak RSS: {out['rss_mb']:.0f} MB ({args.env} vector env, observations, masks and rewards included)")
+        return 0
     try:
         out = bench(args.batch or [1, 64], seconds=args.seconds, map_name=args.map, threads=args.threads)
     except (ContentError, MapError) as e:
@@ -291,6 +304,114 @@ def command_tournament(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_evaluate(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from shotcaller.arena.evaluate import EvaluationError, run_evaluation
+    from shotcaller.arena.workers import Game
+    from shotcaller.sim import Params
+
+    failures: list[tuple[Game, str]] = []
+    console = _stderr_console()
+    bar = Progress(
+        TextColumn("games"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console, transient=True
+    )
+    task = bar.add_task("games", total=None)
+    show = console.is_terminal
+
+    def progress(done: int, total: int) -> None:
+        if show and not bar.live.is_started:  # started once the bots are checked, so their warnings come first
+            bar.start()
+        bar.update(task, completed=done, total=total)
+
+    def on_error(game: Game, why: str) -> None:
+        failures.append((game, why))
+
+    def on_warning(msg: str) -> None:
+        print(f"shotcaller evaluate: warning: {msg}", file=sys.stderr)
+
+    try:
+        cells = run_evaluation(
+            args.bot,
+            args.vs,
+            seeds=args.seeds,
+            maps=args.maps,
+            games=args.games,
+            workers=args.workers,
+            params=Params(time_limit_s=args.time_limit) if args.time_limit is not None else None,
+            allow_unsandboxed=args.allow_unsandboxed,
+            budget_ms=args.budget_ms,
+            bank_ms=args.bank_ms,
+            bot_logs=args.bot_logs,
+            progress=progress,
+            on_warning=on_warning,
+            on_error=on_error,
+        )
+    except EvaluationError as e:
+        print(f"shotcaller evaluate: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("shotcaller evaluate: interrupted; nothing is stored", file=sys.stderr)
+        return 130
+    finally:
+        if bar.live.is_started:
+            bar.stop()
+    if args.json:
+        for c in cells:
+            print(json.dumps(c.to_dict()))
+    else:
+        _print_tables([_evaluation_table(cells)])
+    if failures:
+        print(f"shotcaller evaluate: {len(failures)} games failed and are not counted:", file=sys.stderr)
+        for game, why in failures[:20]:
+            print(f"  {game.blue} vs {game.red} seed {game.seed} on {game.map_name}: {why}", file=sys.stderr)
+        if len(failures) > 20:
+            print(f"  ... and {len(failures) - 20} more", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _evaluation_table(cells: list[Any]) -> Any:
+    from rich.table import Table
+
+    first = cells[0]
+    t = Table(title=f"{first.bot}, {first.seeds} seeds", caption="a draw counts half a win")
+    for col in ("opponent", "map", "games", "wins", "draws", "losses", "win rate", "95% CI"):
+        t.add_column(col, justify="left" if col in ("opponent", "map") else "right")
+    for c in cells:
+        lo, hi = c.ci95
+        t.add_row(
+            c.opponent,
+            c.map,
+            str(c.games),
+            str(c.wins),
+            str(c.draws),
+            str(c.losses),
+            f"{c.win_rate:.0%}" if c.games else "-",
+            f"{lo:.0%}-{hi:.0%}" if c.games else "-",
+        )
+    return t
+
+
+def _print_tables(parts: list[Any]) -> None:
+    """Rich renderables on stdout: as the terminal draws them, or piped, as plain text as wide as the
+    tables need (never folded)."""
+    from rich.console import Console
+
+    if sys.stdout.isatty():
+        console = Console()
+        for part in parts:
+            console.print(part)
+        return
+    import io
+
+    buf = io.StringIO()
+    console = Console(file=buf, width=100_000)
+    for part in parts:
+        console.print(part)
+    sys.stdout.write("\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n")
+
+
 def _stderr_console() -> Any:
     from rich.console import Console
 
@@ -298,8 +419,6 @@ def _stderr_console() -> Any:
 
 
 def command_report(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
     from shotcaller.arena.ratings import report_tables, write_plots
     from shotcaller.arena.results import ResultsStoreError, load_results
 
@@ -311,18 +430,7 @@ def command_report(args: argparse.Namespace) -> int:
     if not res.games and not res.void:
         print(f"shotcaller report: {args.db} holds no games yet", file=sys.stderr)
         return 2
-    if sys.stdout.isatty():
-        console = Console()
-        for part in report_tables(res):
-            console.print(part)
-    else:  # piped: plain text, as wide as the tables need (never folded); a closed pipe ends quietly in main()
-        import io
-
-        buf = io.StringIO()
-        console = Console(file=buf, width=100_000)
-        for part in report_tables(res):
-            console.print(part)
-        sys.stdout.write("\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n")
+    _print_tables(report_tables(res))  # piped: a closed pipe ends quietly in main()
     if args.plots and res.games:
         for path in write_plots(args.db, args.plots, all_versions=args.all_versions):
             print(f"wrote {path}")

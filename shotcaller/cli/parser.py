@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from shotcaller.arena.seeds import SEED_SETS
 from shotcaller.argtypes import non_negative_int, positive_int
 from shotcaller.cli.commands import (
     command_bench,
     command_compile,
+    command_evaluate,
     command_match,
     command_replay_show,
     command_replay_verify,
@@ -101,7 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--seed", type=_seed, default=0, help="match seed")
     m.add_argument("--replay", metavar="PATH", help="write the replay to PATH (.json or .json.gz)")
     m.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
-    m.add_argument("--map", default="map.txt", help="map file: map.txt, map_2x.txt, map_4x.txt or a path")
+    m.add_argument(
+        "--map",
+        default="map.txt",
+        help="map file (map.txt, map_2x.txt, map_4x.txt or a path) or map variant (original, mirrored, 2x, 4x, "
+        "perturbed-N; docs/evaluation.md)",
+    )
     m.add_argument(
         "--latency",
         type=_quantity("seconds", 0, True),
@@ -226,6 +233,51 @@ def build_parser() -> argparse.ArgumentParser:
     )
     t.set_defaults(func=command_tournament)
 
+    e = sub.add_parser(
+        "evaluate",
+        help="win rates of a bot against opponents on named maps and held-out seeds, with 95% intervals",
+        description="Play BOT against each opponent on each map, --games games each (the seed set's first seeds,\n"
+        "each on both sides), and print the win rates with 95% Wilson intervals; a draw counts half a win\n"
+        "and is also reported on its own (docs/evaluation.md). Nothing is stored.\n\n"
+        "Maps: original, mirrored (blue starts at the top), 2x, 4x, perturbed-N (bent lanes, N >= 0), or all\n"
+        "(original mirrored 2x 4x perturbed-1 perturbed-2). Seed sets: "
+        + "; ".join(f"{s.name} ({s.start:,} on: {s.purpose})" for s in SEED_SETS.values())
+        + ".\n\n"
+        + BOT_SPECS,
+        formatter_class=_Formatter,
+    )
+    e.add_argument("bot", metavar="BOT", help="the bot to evaluate (see BOT above)")
+    e.add_argument("--vs", nargs="+", required=True, metavar="BOT", help="its opponents (see BOT above)")
+    e.add_argument("--seeds", choices=list(SEED_SETS), default="heldout", help="seed set (default heldout)")
+    e.add_argument(
+        "--maps", nargs="+", default=["original"], metavar="MAP", help="map variants, or all (default original)"
+    )
+    e.add_argument("--games", type=positive_int, default=20, help="games per opponent and map (default 20)")
+    e.add_argument("--json", action="store_true", help="print one JSON object per opponent and map, a line each")
+    e.add_argument(
+        "--workers", type=positive_int, default=1, help="parallel worker processes (default 1, in this process)"
+    )
+    e.add_argument(
+        "--time-limit",
+        type=_quantity("seconds", 0, False),
+        default=None,
+        help="time limit of every game in game seconds (default 1800)",
+    )
+    _budget_args(e)
+    e.add_argument(
+        "--allow-unsandboxed",
+        action="store_true",
+        help="run sandbox: bots even when no sandbox is available here (they get every right of this user)",
+    )
+    e.add_argument(
+        "--bot-logs",
+        metavar="DIR",
+        default=None,
+        help="where exec:/sandbox: bots' stderr logs go (default: $SHOTCALLER_STATE_DIR/bot-logs, else "
+        "~/.local/state/shotcaller/bot-logs)",
+    )
+    e.set_defaults(func=command_evaluate)
+
     rp = sub.add_parser("report", help="leaderboard (OpenSkill) and head-to-head matrix of a tournament")
     rp.add_argument("--db", default="tournament.sqlite", help="results database (default tournament.sqlite)")
     rp.add_argument(
@@ -249,5 +301,11 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--json", action="store_true", help="print JSON")
     b.add_argument("--map", default="map.txt", help="map file")
     b.add_argument("--threads", type=positive_int, default=1, help="Numba threads over the games (default 1)")
+    b.add_argument(
+        "--env",
+        choices=["coach"],
+        default=None,
+        help="measure the vector env instead: coach decisions per second with observations, masks and rewards",
+    )
     b.set_defaults(func=command_bench)
     return p

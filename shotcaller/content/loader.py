@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from shotcaller.content.mapfile import GameMap, MapError, load_map
+from shotcaller.content.maps import is_variant, variant_map
 
 CONTENT_DIR = Path(__file__).parent
 FILES = ("rules.toml", "units.toml", "leaders.toml", "skills.toml", "items.toml", "profiles.toml")
@@ -267,8 +268,10 @@ def load_content(
 
     Args:
         folder: folder with the TOML files; the package's own content by default.
-        map_name: a map file name inside ``folder`` (``map.txt``, ``map_2x.txt``, ``map_4x.txt``)
-            or a path to any map file in the same format.
+        map_name: a map file name inside ``folder`` (``map.txt``, ``map_2x.txt``, ``map_4x.txt``),
+            a path to any map file in the same format, or a map variant's name (``original``,
+            ``mirrored``, ``2x``, ``4x``, ``perturbed-N``: :mod:`shotcaller.content.maps`; built from
+            the package's maps whatever ``folder`` is).
         profiles: a TOML file of your own leader AI profiles, in the format of ``profiles.toml``: new
             names are added, a built-in name is replaced. They count in the content version.
 
@@ -459,11 +462,19 @@ def load_content(
             raise ContentError(f"{fname}: {req}: missing (built-in profile)")
 
     # map
-    mp = Path(map_name)
-    map_path = mp if (mp.is_absolute() or mp.parent != Path(".")) else folder / mp
-    if not map_path.exists() and (CONTENT_DIR / mp.name).exists() and mp.parent == Path("."):
-        map_path = CONTENT_DIR / mp.name
-    gmap = load_map(map_path)
+    if is_variant(map_name):
+        gmap = variant_map(str(map_name))
+    else:
+        mp = Path(map_name)
+        map_path = mp if (mp.is_absolute() or mp.parent != Path(".")) else folder / mp
+        if not map_path.exists() and (CONTENT_DIR / mp.name).exists() and mp.parent == Path("."):
+            map_path = CONTENT_DIR / mp.name
+        if not map_path.exists() and mp.parent == Path(".") and mp.suffix == "":
+            raise MapError(
+                f"{map_name}: no such map file in {folder} and not a map variant "
+                f"(original, mirrored, 2x, 4x, perturbed-N)"
+            )
+        gmap = load_map(map_path)
 
     return Content(
         version=_hash_folder(folder, "\n".join(gmap.rows), extra_path),

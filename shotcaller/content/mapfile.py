@@ -109,18 +109,27 @@ def scale_map_text(text: str, factor: int) -> str:
 
     A building letter stays a single building: it is placed at the block's centre tile and the
     rest of its block is floor, so the scaled map keeps 1 core, 3 barracks and 9 towers per side.
+    An even block has no centre tile: a building in the top (left) half of the map takes the one
+    below (right of) the centre and one in the bottom (right) half the one above (left of) it, so a
+    map that is its own mirror image stays one once scaled (a building one row off its mirror image
+    is what made red win 69-26 on the original map).
     """
     if factor < 1:
         raise ValueError("factor must be >= 1")
+    rows = [r for r in text.split("\n") if r]
+    height, width = len(rows), max((len(r) for r in rows), default=0)
+
+    def centre(i: int, n: int) -> int:
+        return factor // 2 if 2 * i <= n - 1 else (factor - 1) // 2
+
     out: list[str] = []
-    mid = factor // 2
-    for row in [r for r in text.split("\n") if r]:
+    for y, row in enumerate(rows):
         for dy in range(factor):
             line = []
-            for ch in row:
+            for x, ch in enumerate(row):
                 for dx in range(factor):
                     if ch in BUILDING_CHARS:
-                        line.append(ch if (dx == mid and dy == mid) else "0")
+                        line.append(ch if (dx == centre(x, width) and dy == centre(y, height)) else "0")
                     else:
                         line.append(ch)
             out.append("".join(line))

@@ -36,18 +36,26 @@ AOT_DIR = Path(
 AOT_NAME = "_aot_kernels"
 
 
-def kernel_modules(sim_dir: Path = SIM_DIR) -> list[Path]:
+GAME_ROOTS = ("kernels", "nav", "_jit", "aot")  # what a match runs: the tick, reset, navigation, their build
+NOT_COMPILED = ("backend",)  # imported by _jit and aot for paths and stamps only: no kernel reads it
+
+
+def kernel_modules(sim_dir: Path = SIM_DIR, roots: tuple[str, ...] | None = None) -> list[Path]:
     """The simulation modules compiled code is built from: every module that defines ``@kernel`` or
     ``@entry`` functions, ``_jit.py`` and ``aot.py`` (the compiler settings and the AOT exports), and
     every ``shotcaller.sim`` module they import, transitively (their constants are frozen into the
     machine code). Observation, result and scenario helpers are not among them, so editing those
-    recompiles nothing."""
+    recompiles nothing; nor is this module (``NOT_COMPILED``). ``roots`` (module names) narrows it to
+    those modules and what they import."""
     files = {p.stem: p for p in sim_dir.glob("*.py")}
-    todo = [n for n, p in files.items() if re.search(r"^@(kernel|entry)\b", p.read_text(), re.M)] + ["_jit", "aot"]
+    if roots is None:
+        todo = [n for n, p in files.items() if re.search(r"^@(kernel|entry)\b", p.read_text(), re.M)] + ["_jit", "aot"]
+    else:
+        todo = list(roots)
     seen: set[str] = set()
     while todo:
         name = todo.pop()
-        if name in seen or name not in files:
+        if name in seen or name not in files or name in NOT_COMPILED:
             continue
         seen.add(name)
         for node in ast.walk(ast.parse(files[name].read_text())):
@@ -60,10 +68,10 @@ def kernel_modules(sim_dir: Path = SIM_DIR) -> list[Path]:
     return sorted(files[n] for n in seen)
 
 
-def source_stamp(sim_dir: Path = SIM_DIR) -> bytes:
-    """A digest of the :func:`kernel_modules` of ``sim_dir``."""
+def source_stamp(sim_dir: Path = SIM_DIR, roots: tuple[str, ...] | None = None) -> bytes:
+    """A digest of the :func:`kernel_modules` of ``sim_dir`` (from ``roots``)."""
     h = hashlib.sha256()
-    for p in kernel_modules(sim_dir):
+    for p in kernel_modules(sim_dir, roots):
         h.update(p.name.encode())
         h.update(p.read_bytes())
     return h.digest()
@@ -76,11 +84,19 @@ def sim_source_stamp() -> bytes:
     return source_stamp(SIM_DIR)
 
 
+@functools.lru_cache(maxsize=1)
+def game_source_stamp() -> bytes:
+    """The stamp of the game itself: the modules the tick, the reset and navigation are built from
+    (``GAME_ROOTS``). Compiled readers of the state that the game does not run (the learning agents'
+    encoders, :mod:`shotcaller.sim.encode`) are left out, so editing them changes no game result."""
+    return source_stamp(SIM_DIR, GAME_ROOTS)
+
+
 def game_version(content_version: str) -> str:
     """What a measured result depends on: the content's version and the simulation code's stamp, e.g.
     ``"1a08b219f00b6c68-3f2a9c1d7e4b"``. Stores of measured games (the strategy sweep's, the ladder's) are
     named by it, so a change of the rules or of their code never reuses games played under the old ones."""
-    return f"{content_version}-{sim_source_stamp().hex()[:12]}"
+    return f"{content_version}-{game_source_stamp().hex()[:12]}"
 
 
 class Kernels(NamedTuple):
@@ -103,7 +119,7 @@ def layout_fingerprint(world: Any) -> str:
         f"{name}:{arr.ndim}:{arr.dtype.descr!r}:{arr.dtype.itemsize}" for name, arr in zip(A._fields, A, strict=True)
     ]
     parts.append(f"T:{world.tables.dtype.descr!r}:{world.tables.dtype.itemsize}")
-    parts.append(sim_source_stamp().hex())  # the code too: an edit to any rule retires the AOT build
+    parts.append(game_source_stamp().hex())  # the code too: an edit to any rule retires the AOT build
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 

@@ -1,0 +1,47 @@
+"""Gymnasium and PettingZoo environments: thin adapters over the compiled game.
+
+* ``gymnasium.make("Shotcaller-v0", opponent="strategist")`` (after ``import shotcaller.envs``): the blue
+  coach against any bot (:class:`~shotcaller.envs.coach.CoachEnv`).
+* :func:`parallel_env`: PettingZoo ``ParallelEnv``, ``mode="coach"`` (agents ``blue`` and ``red``).
+* :func:`vector_env`: a native ``gymnasium.vector.VectorEnv`` of B games in the compiled core.
+
+This package is the only place gymnasium and pettingzoo are imported; ``shotcaller.sim`` never imports it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gymnasium.envs.registration import register, registry
+
+from shotcaller.envs.coach import CoachEnv
+from shotcaller.envs.game import REWARD_TERMS, RewardWeights
+
+ENV_ID = "Shotcaller-v0"
+
+if ENV_ID not in registry:
+    register(id=ENV_ID, entry_point="shotcaller.envs.coach:CoachEnv", disable_env_checker=False)
+
+
+def vector_env(num_envs: int, mode: str = "coach", **kwargs: Any) -> Any:
+    """A native ``gymnasium.vector.VectorEnv`` of ``num_envs`` games stepped together in the compiled core:
+    ``mode="coach"`` (the blue coach against ``opponent``); see
+    :class:`~shotcaller.envs.vector.CoachVectorEnv` for the arguments."""
+    from shotcaller.envs.vector import CoachVectorEnv
+
+    if mode == "coach":
+        return CoachVectorEnv(num_envs, **kwargs)
+    raise ValueError(f"mode must be 'coach', got {mode!r}")
+
+
+def parallel_env(mode: str = "coach", **kwargs: Any) -> Any:
+    """A PettingZoo ``ParallelEnv``: ``mode="coach"`` has agents ``blue`` and ``red``, each a coach
+    (self-play); see :class:`~shotcaller.envs.parallel.CoachParallelEnv` for the arguments."""
+    from shotcaller.envs.parallel import CoachParallelEnv
+
+    if mode == "coach":
+        return CoachParallelEnv(**kwargs)
+    raise ValueError(f"mode must be 'coach', got {mode!r}")
+
+
+__all__ = ["ENV_ID", "REWARD_TERMS", "CoachEnv", "RewardWeights", "parallel_env", "vector_env"]

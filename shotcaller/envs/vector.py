@@ -1,0 +1,271 @@
+"""A native Gymnasium ``VectorEnv``: B coach games stepped together in the compiled core."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from gymnasium.vector import AutoresetMode, VectorEnv
+from gymnasium.vector.utils import batch_space
+
+from shotcaller.bots.base import fault
+from shotcaller.bots.seat import FaultLog, Seat
+from shotcaller.content import Content
+from shotcaller.envs.coach import DEFAULT_DECIDE_EVERY_S, action_space, make_world, observation_space
+from shotcaller.envs.game import SCALE, RewardWeights, make_seat
+from shotcaller.sim import Params, SimConfig, State, World, new_state, step_inplace
+from shotcaller.sim import encode as E
+from shotcaller.sim import layout as L
+from shotcaller.sim.observe import team_view
+
+SILENT = ("idle", "none")  # opponents that never give orders: nothing runs in Python for them
+
+
+class CoachVectorEnv(VectorEnv[dict[str, np.ndarray], np.ndarray, np.ndarray]):
+    """``num_envs`` blue coaches against an opponent, stepped together in the compiled core.
+
+    The same game, observation, action and rewards as ``Shotcaller-v0``
+    (:class:`~shotcaller.envs.coach.CoachEnv`), batched: observations, masks and score features are
+    written by the compiled encoders into preallocated (B, ...) buffers and all B games advance in one
+    call of the compiled step (``threads=True`` spreads them over Numba's threads).
+
+    * ``observation_space``: the batched dict (``single_observation_space`` is one game's).
+    * ``action_space``: ``MultiDiscrete`` (B, 6); masks in ``infos["action_mask"]`` as a (B, 5 * N + 2)
+      int8 array (flattened as ``sb3_contrib`` reads them) and from :meth:`action_masks`.
+    * Autoreset: ``NEXT_STEP`` (``metadata["autoreset_mode"]``, Gymnasium 1.x's default): the step after a
+      game's ``terminated`` resets it (its action is ignored; reward 0, not terminated) and returns the
+      new match's first observation (tick 0). New matches take seeds from the env's generator (seeded by
+      ``reset(seed=...)``); ``reset(seed=s)`` plays seeds s, s + 1, ... s + B - 1.
+    * Opponent: any bot spec; each game has its own coach, asked at the agent's decisions (every
+      ``decide_every_s``; its own cadence is not used here). ``"idle"`` (the default) gives no orders
+      and costs nothing in Python.
+    * ``infos``: ``reward_terms`` (dict of (B,) arrays), ``tick`` (B,), ``action_mask``, and for games
+      that ended this step ``winner`` (0 blue, 1 red, 2 draw; -1 elsewhere) with ``_winner`` as mask.
+    """
+
+    metadata: dict[str, Any] = {"autoreset_mode": AutoresetMode.NEXT_STEP, "render_modes": []}
+
+    def __init__(
+        self,
+        num_envs: int,
+        *,
+        opponent: str = "idle",
+        decide_every_s: float = DEFAULT_DECIDE_EVERY_S,
+        reward_weights: RewardWeights | dict[str, float] | None = None,
+        params: Params | None = None,
+        config: SimConfig | None = None,
+        content: Content | None = None,
+        world: World | None = None,
+        threads: bool = False,
+        allow_unsandboxed: bool = False,
+    ) -> None:
+        if isinstance(num_envs, bool) or not isinstance(num_envs, int) or num_envs < 1:
+            raise ValueError(f"num_envs must be a positive integer, got {num_envs!r}")
+        if isinstance(decide_every_s, bool) or not isinstance(decide_every_s, int | float) or decide_every_s <= 0:
+            raise ValueError(f"decide_every_s must be a positive number of game seconds, got {decide_every_s!r}")
+        self.world = make_world(world, content, params, config)
+        if int(self.world.rec["autoreset"]):
+            raise ValueError("Params.autoreset must be False: the vector env resets finished games itself")
+        tps = float(self.world.content.rules["time.ticks_per_second"])
+        self.decide_every = max(1, round(decide_every_s * tps))
+        self.num_envs = B = num_envs
+        self.threads = bool(threads)
+        self.weights = RewardWeights.of(reward_weights).vector()
+        self.table, self.choice_names = E.coach_choices(self.world.content.item_names)
+        n = self.n_choices = int(self.table.shape[0])
+        self.single_observation_space = observation_space(self.world, n)
+        self.single_action_space = action_space(n)
+        self.observation_space = batch_space(self.single_observation_space, B)
+        self.action_space = batch_space(self.single_action_space, B)
+        self.opponent = opponent
+        self.allow_unsandboxed = allow_unsandboxed
+        if opponent not in SILENT:
+            from shotcaller.bots import make_coach
+
+            make_coach(opponent, allow_unsandboxed=allow_unsandboxed).close()  # a bad spec fails now, by name
+        H, W = self.world.height, self.world.width
+        self._planes = np.zeros((B, E.N_PLANES, H, W), np.float32)
+        self._leaders = np.zeros((B, 10, E.LF), np.float32)
+        self._buildings = np.zeros((B, 2 * L.N_BLD, E.BF), np.float32)
+        self._scalars = np.zeros((B, E.SF), np.float32)
+        self._masks = np.zeros((B, 5, n), np.int8)
+        self._fortify = np.zeros((B, 2), np.int8)
+        self._rejected = np.zeros((B, 6), np.int32)
+        self._orders = np.zeros((B, 6, 5), np.int32)
+        self._score = np.zeros((B, 2, len(E.SCORE_FEATURES)), np.float64)
+        self._ended = np.zeros(B, bool)  # terminated at the last step: reset at this one
+        self.state: State | None = None
+        self.seats: list[Seat | None] = [None] * B
+        self.infos: list[Any] = [None] * B  # each opponent's MatchInfo
+        self.faults = FaultLog()
+        self._rng = np.random.default_rng()
+
+    # ------------------------------------------------------------------ resets
+    def _opponent_for(self, b: int, seed: int) -> None:
+        if self.opponent in SILENT:
+            return
+        from shotcaller.bots import make_coach
+        from shotcaller.bots.base import MatchInfo
+
+        old = self.seats[b]
+        if old is not None:
+            try:
+                old.coach.close()
+            except Exception as e:  # never lose the batch to a bot's clean-up
+                self.faults.append(fault(0, 1, f"close raised {e!r}"))
+        coach = make_coach(self.opponent, allow_unsandboxed=self.allow_unsandboxed)
+        seat = make_seat(coach, 1, self.faults, None, None)
+        st = self._live
+        draft = [int(h) for h in st.arrays.games["draft"][b]]
+        info = self.infos[b] = MatchInfo(seed, 1, draft, self.world.content.version, self.world)
+        try:
+            seat.guard(lambda: seat.coach.reset(info))
+        except KeyboardInterrupt:
+            raise
+        except (Exception, SystemExit) as e:  # a bot's bug must never stop the batch
+            self.faults.append(fault(0, 1, f"reset raised {type(e).__name__}: {e}"))
+        self.seats[b] = seat
+
+    def _reset_game(self, b: int, seed: int) -> None:
+        """Start a new match in slot b (a B=1 reset copied into the batch)."""
+        one = new_state(self.world, int(seed))
+        for dst, src in zip(self._live.arrays, one.arrays, strict=True):
+            dst[b] = src[0]
+        self._opponent_for(b, int(seed))
+
+    @property
+    def _live(self) -> State:
+        if self.state is None:
+            raise RuntimeError("call reset() before step()")
+        return self.state
+
+    def reset(
+        self, *, seed: int | list[int] | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """Start B matches: seeds ``seed`` .. ``seed + B - 1`` (or the B seeds of a list, or seeds from the
+        env's generator); ``seed`` also seeds the generator of the later autoresets."""
+        B = self.num_envs
+        if isinstance(seed, list | tuple | np.ndarray):
+            if len(seed) != B:
+                raise ValueError(f"reset needs {B} seeds (one per game), got {len(seed)}")
+            seeds = [int(s) for s in seed]
+            self._rng = np.random.default_rng(seeds)
+        elif seed is not None:
+            seeds = [int(seed) + i for i in range(B)]
+            self._rng = np.random.default_rng(int(seed))
+        else:
+            seeds = [int(s) for s in self._rng.integers(0, 2**31 - 1, B)]
+        self.state = new_state(self.world, seeds)
+        self.faults = FaultLog()
+        for b in range(B):
+            self._opponent_for(b, seeds[b])
+        self._ended[:] = False
+        self._rejected[:] = 0
+        E.score_features(self.state.arrays, self._score)
+        obs = self._observe()
+        return obs, {"seed": np.array(seeds), "tick": np.zeros(B, np.int64), "action_mask": self.action_masks()}
+
+    # ------------------------------------------------------------------ a step
+    def step(
+        self, actions: np.ndarray
+    ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+        st = self._live
+        A = st.arrays
+        B, n = self.num_envs, self.n_choices
+        act = np.asarray(actions)
+        if act.shape != (B, 6) or not np.issubdtype(act.dtype, np.integer):
+            raise ValueError(f"actions must be a ({B}, 6) integer array, got shape {act.shape} of {act.dtype}")
+        if (act < 0).any() or (act[:, :5] >= n).any() or (act[:, 5] > 1).any():
+            raise ValueError(f"actions outside {self.action_space}")
+        act = act.astype(np.int64)
+        restart = np.flatnonzero(self._ended)
+        act[restart] = 0  # NEXT_STEP autoreset: the action of a reset step is ignored
+        E.coach_orders(A, 0, self.table, act[:, :5], act[:, 5], self._orders)
+        rows = self._orders
+        if self.opponent not in SILENT:
+            rows = self._with_opponents(rows)
+        before = self._score.copy()
+        step_inplace(st, rows, self.decide_every, parallel=self.threads)  # finished games stay put
+        for b in restart:  # ... and start their next match now: its first observation is returned
+            self._reset_game(int(b), int(self._rng.integers(0, 2**31 - 1)))
+        E.rejections(A, 0, self._rejected)
+        after = self._score
+        E.score_features(A, after)
+        d = (after[:, 0] - before[:, 0]) - (after[:, 1] - before[:, 1])  # (B, F) own minus enemy
+        done = A.games["done"].astype(bool)
+        terminated = done.copy()
+        terminated[restart] = False  # a game reset at this step has not played yet
+        winner = A.games["winner"].astype(np.int64)
+        win = np.where(terminated, np.where(winner == 2, 0.0, np.where(winner == 0, 1.0, -1.0)), 0.0)
+        terms = {"win": self.weights[0] * win}
+        for k, name in enumerate(("gold", "kills", "buildings", "last_hits")):
+            v = self.weights[k + 1] * d[:, k] / SCALE[k]
+            v[restart] = 0.0
+            terms[name] = v
+        reward = sum(terms.values())
+        self._ended = terminated
+        obs = self._observe()
+        infos: dict[str, Any] = {
+            "reward_terms": terms,
+            "tick": A.games["tick"].astype(np.int64),
+            "action_mask": self.action_masks(),
+            "winner": np.where(terminated, winner, -1),
+            "_winner": terminated.copy(),
+        }
+        return obs, np.asarray(reward, np.float64), terminated, np.zeros(B, bool), infos
+
+    def _with_opponents(self, rows: np.ndarray) -> np.ndarray:
+        st = self._live
+        A = st.arrays
+        shadow = st.copy()  # what the coaches read (and may scribble on)
+        extra: list[list[list[int]]] = []
+        for b, seat in enumerate(self.seats):
+            out: list[list[int]] = []
+            if seat is not None and not A.games["done"][b]:
+                now = int(A.games["tick"][b])
+                view = team_view(shadow, 1, b=b)
+                view["events"] = []
+                out = [row for row, _ in seat.ask(view, self.infos[b], now, self.faults)]
+                view.expire()
+            extra.append(out)
+        k = max((len(e) for e in extra), default=0)
+        if k == 0:
+            return rows
+        full = np.zeros((self.num_envs, rows.shape[1] + k, 5), np.int32)
+        full[:, : rows.shape[1]] = rows
+        for b, e in enumerate(extra):
+            if e:
+                full[b, rows.shape[1] : rows.shape[1] + len(e)] = np.array(e, np.int32)
+        return full
+
+    # ------------------------------------------------------------------ what the agents read
+    def _observe(self) -> dict[str, np.ndarray]:
+        A = self._live.arrays
+        rec = self.world.rec
+        E.coach_obs(A, rec, 0, self._rejected, self._planes, self._leaders, self._buildings, self._scalars)
+        return {
+            "planes": self._planes.copy(),
+            "leaders": self._leaders.copy(),
+            "buildings": self._buildings.copy(),
+            "scalars": self._scalars.copy(),
+        }
+
+    def action_masks(self) -> np.ndarray:
+        """(B, 5 * N + 2) int8: each game's allowed choices (a game that ended allows "no new order" only)."""
+        A = self._live.arrays
+        E.coach_masks(A, self.world.rec, 0, self.table, self._masks, self._fortify)
+        out = np.concatenate([self._masks.reshape(self.num_envs, -1), self._fortify], axis=1)
+        ended = A.games["done"].astype(bool)
+        if ended.any():
+            out[ended] = 0
+            out[ended, :: self.n_choices] = 1  # "no new order" for each leader, and "no fortify"
+        return out
+
+    def close_extras(self, **kwargs: Any) -> None:
+        for seat in self.seats:
+            if seat is not None:
+                try:
+                    seat.coach.close()
+                except Exception:
+                    pass
+        self.seats = [None] * self.num_envs
