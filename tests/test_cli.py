@@ -310,9 +310,9 @@ def test_bench_env_json(runs):
     assert out["env"] == "coach" and [r["batch"] for r in out["results"]] == [1, 3]
     for r in out["results"]:
         assert r["agent_steps_per_second"] > 0 and r["decisions_per_second"] > 0
-        assert r["decisions"] % r["batch"] == 0 and r["ticks_per_second"] == pytest.approx(
-            r["decisions_per_second"] * 40, rel=0.01
-        )
+        assert r["decisions"] % r["batch"] == 0  # each step is one decision of every game
+        # 40 ticks a decision (both figures are rounded to 0.1 before they are printed)
+        assert r["ticks_per_second"] == pytest.approx(r["decisions_per_second"] * 40, abs=2.5)
 
 
 # ----------------------------------------------------------------------------- bad usage

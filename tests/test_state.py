@@ -72,8 +72,8 @@ def test_checksums_match_the_recorded_digests(content):
     fields (fortify, threat and backdoor protection, the leader AI's defence), the tower's attack (content:
     a base stat is state), and rules under which neither side acts first, structures hold early and
     leaders defend; and again for each leader retune (leaders.toml, Telekinesis) and the leader AI's tower
-    aggro and counter-push; and for the leader AI's default cadence (8 ticks) with its retune (Sylvan, Raja, Erno, Chiron, Bristle).
-    Change them only with a change of the layout, the content or the rules."""
+    aggro and counter-push; and for the leader AI's default cadence (8 ticks) with its retune (Sylvan,
+    Raja, Erno, Chiron, Bristle). Change them only with a change of the layout, the content or the rules."""
     world = build_world(content)
     st = new_state(world, [3, 4])
     assert st.checksums() == RESET_DIGESTS
