@@ -10,6 +10,7 @@ import numpy as np
 from gymnasium import spaces
 
 from shotcaller.bots.base import Coach
+from shotcaller.bots.seat import ticks
 from shotcaller.content import Content, load_content
 from shotcaller.envs.game import CoachGame, RewardWeights
 from shotcaller.sim import Params, SimConfig, World, build_world
@@ -43,6 +44,24 @@ def observation_space(world: World, n_choices: int, with_mask: bool = False) -> 
 def action_space(n_choices: int) -> spaces.MultiDiscrete:
     """One choice per leader (a row of the choice table) and fortify (0 no, 1 yes)."""
     return spaces.MultiDiscrete([n_choices] * 5 + [2])
+
+
+def check_arguments(decide_every_s: Any, render_mode: Any) -> None:
+    """The envs' common arguments: ValueError naming a bad one."""
+    if render_mode is not None:
+        raise ValueError(f"render_mode must be None (the env does not render), got {render_mode!r}")
+    if isinstance(decide_every_s, bool) or not isinstance(decide_every_s, int | float) or decide_every_s <= 0:
+        raise ValueError(f"decide_every_s must be a positive number of game seconds, got {decide_every_s!r}")
+
+
+def check_action(action: Any, n_choices: int, space: spaces.Space, who: str = "") -> np.ndarray:
+    """One coach's action as an array: 5 leaders' choice rows then fortify (0/1); ValueError otherwise."""
+    act = np.asarray(action)
+    if act.shape != (6,) or not np.issubdtype(act.dtype, np.integer):
+        raise ValueError(f"{who}action must be 6 integers (5 leaders' choices, then fortify), got {action!r}")
+    if (act < 0).any() or (act[:5] >= n_choices).any() or act[5] > 1:
+        raise ValueError(f"{who}action {act.tolist()} is outside {space}")
+    return act
 
 
 def make_world(world: World | None, content: Content | None, params: Params | None, config: SimConfig | None) -> World:
@@ -134,13 +153,9 @@ class CoachEnv(gym.Env[dict[str, Any], np.ndarray]):
         bot_logs: str | Path | None = None,
         render_mode: str | None = None,
     ) -> None:
-        if render_mode is not None:
-            raise ValueError(f"render_mode must be None (the env does not render), got {render_mode!r}")
-        if isinstance(decide_every_s, bool) or not isinstance(decide_every_s, int | float) or decide_every_s <= 0:
-            raise ValueError(f"decide_every_s must be a positive number of game seconds, got {decide_every_s!r}")
+        check_arguments(decide_every_s, render_mode)
         self.world = make_world(world, content, params, config)
-        tps = float(self.world.content.rules["time.ticks_per_second"])
-        self.decide_every = max(1, round(decide_every_s * tps))
+        self.decide_every = ticks(decide_every_s, self.world)
         self.opponent = opponent
         self.allow_unsandboxed = allow_unsandboxed
         self.bot_logs = None if bot_logs is None else str(bot_logs)
@@ -187,11 +202,7 @@ class CoachEnv(gym.Env[dict[str, Any], np.ndarray]):
             raise RuntimeError("call reset() before step()")
         if g.done:
             raise RuntimeError("the match is over: call reset() to start the next one")
-        act = np.asarray(action)
-        if act.shape != (6,) or not np.issubdtype(act.dtype, np.integer):
-            raise ValueError(f"action must be 6 integers (5 leaders' choices, then fortify), got {action!r}")
-        if (act < 0).any() or (act[:5] >= self.n_choices).any() or act[5] > 1:
-            raise ValueError(f"action {act.tolist()} is outside {self.action_space}")
+        act = check_action(action, self.n_choices, self.action_space)
         before = g.snapshot_score()
         g.decide({0: act})
         reward, terms = g.reward(0, before)

@@ -57,9 +57,6 @@ class RewardWeights:
                 raise ValueError(f"reward weight {k!r} must be a finite number, got {v!r}")
         return cls(**{k: float(v) for k, v in value.items()})
 
-    def vector(self) -> np.ndarray:
-        return np.array([getattr(self, k) for k in REWARD_TERMS], np.float64)
-
 
 SCALE = np.array([1000.0, 1.0, 1.0, 10.0])  # units of the shaping terms gold, kills, buildings, last_hits
 
@@ -90,6 +87,28 @@ def make_seat(coach: Any, team: int, faults: FaultLog, budget: TimeBudget | None
         except Exception as e:  # a bot's bug must never stop the episode
             faults.append(fault(0, team, f"configure_arena raised {type(e).__name__}: {e}"))
     return seat
+
+
+def start_opponent(coach: Any, info: MatchInfo, faults: FaultLog, log_dir: str | None) -> Seat:
+    """A seat for ``coach`` on ``info.team``, its coach reset for the match ``info`` describes (a reset
+    that raises is a recorded fault, never the episode's end)."""
+    seat = make_seat(coach, info.team, faults, None, log_dir)
+    try:
+        seat.guard(lambda: seat.coach.reset(info))
+    except KeyboardInterrupt:
+        raise
+    except (Exception, SystemExit) as e:  # a bot's bug must never stop the episode
+        faults.append(fault(0, info.team, f"reset raised {type(e).__name__}: {e}"))
+    return seat
+
+
+def weighted_terms(weights: RewardWeights, d: np.ndarray, win: Any) -> dict[str, Any]:
+    """Each reward term, weighted: ``win`` (+1 won, -1 lost, 0 otherwise; a number or an array) and the
+    shaping terms from ``d`` (..., 4), the change of (own - enemy) score features."""
+    terms = {"win": weights.win * win}
+    for k, name in enumerate(REWARD_TERMS[1:]):
+        terms[name] = getattr(weights, name) * d[..., k] / SCALE[k]
+    return terms
 
 
 class CoachGame:
@@ -133,7 +152,6 @@ class CoachGame:
         self.opponents = {}
         hero_draft = [int(h) for h in st.arrays.games["draft"][0]]
         for team, coach in opponents.items():
-            seat = make_seat(coach, team, self.faults, None, log_dir)
             info = MatchInfo(
                 seed=int(seed),
                 team=team,
@@ -141,12 +159,7 @@ class CoachGame:
                 content_version=self.world.content.version,
                 world=self.world,
             )
-            try:
-                seat.guard(lambda seat=seat, info=info: seat.coach.reset(info))
-            except KeyboardInterrupt:
-                raise
-            except (Exception, SystemExit) as e:  # a bot's bug must never stop the episode
-                self.faults.append(fault(0, team, f"reset raised {type(e).__name__}: {e}"))
+            seat = start_opponent(coach, info, self.faults, log_dir)
             every = cadence(seat, DEFAULT_DECIDE_EVERY_S, self.world, self.faults)
             problems: list[str] = []
             privileged = ability(seat.coach, "privileged", False, problems) is True
@@ -264,8 +277,7 @@ class CoachGame:
         """(5 * N + 2,) int8: each leader's allowed choices, then the fortify choice (no, yes)."""
         if self.done:
             out = np.zeros(5 * self.n_choices + 2, np.int8)
-            out[:: self.n_choices][:5] = 1  # only "no new order" once the match is over
-            out[5 * self.n_choices] = 1
+            out[:: self.n_choices] = 1  # only "no new order" (each leader's row 0, fortify's "no") once it is over
             return out
         E.coach_masks(self.live.arrays, self.world.rec, team, self.table, self.masks, self.fortify)
         return np.concatenate([self.masks[0].reshape(-1), self.fortify[0]])
@@ -275,13 +287,9 @@ class CoachGame:
         after = self.score
         E.score_features(self.live.arrays, after)
         d = (after[0, team] - before[0, team]) - (after[0, 1 - team] - before[0, 1 - team])
-        w = self.weights
-        terms = {"win": 0.0}
-        if self.done:
-            win = self.winner
-            terms["win"] = w.win * (0.0 if win == 2 else 1.0 if win == team else -1.0)
-        for k, name in enumerate(("gold", "kills", "buildings", "last_hits")):
-            terms[name] = float(getattr(w, name) * d[k] / SCALE[k])
+        win = self.winner
+        outcome = 0.0 if not self.done or win == 2 else 1.0 if win == team else -1.0
+        terms = {k: float(v) for k, v in weighted_terms(self.weights, d, outcome).items()}
         return float(sum(terms.values())), terms
 
     def snapshot_score(self) -> np.ndarray:

@@ -8,8 +8,16 @@ import numpy as np
 from gymnasium import spaces
 from pettingzoo import ParallelEnv
 
+from shotcaller.bots.seat import ticks
 from shotcaller.content import Content
-from shotcaller.envs.coach import DEFAULT_DECIDE_EVERY_S, action_space, make_world, observation_space
+from shotcaller.envs.coach import (
+    DEFAULT_DECIDE_EVERY_S,
+    action_space,
+    check_action,
+    check_arguments,
+    make_world,
+    observation_space,
+)
 from shotcaller.envs.game import CoachGame, RewardWeights
 from shotcaller.sim import Params, SimConfig, World
 
@@ -61,13 +69,9 @@ class CoachParallelEnv(ParallelEnv[str, dict[str, Any], np.ndarray]):
         draft: list[int] | None = None,
         render_mode: str | None = None,
     ) -> None:
-        if render_mode is not None:
-            raise ValueError(f"render_mode must be None (the env does not render), got {render_mode!r}")
-        if isinstance(decide_every_s, bool) or not isinstance(decide_every_s, int | float) or decide_every_s <= 0:
-            raise ValueError(f"decide_every_s must be a positive number of game seconds, got {decide_every_s!r}")
+        check_arguments(decide_every_s, render_mode)
         self.world = make_world(world, content, params, config)
-        tps = float(self.world.content.rules["time.ticks_per_second"])
-        self.game = CoachGame(self.world, (0, 1), max(1, round(decide_every_s * tps)), RewardWeights.of(reward_weights))
+        self.game = CoachGame(self.world, (0, 1), ticks(decide_every_s, self.world), RewardWeights.of(reward_weights))
         self.draft = None if draft is None else [int(h) for h in draft]
         self.possible_agents = list(AGENTS)
         self.agents: list[str] = []
@@ -109,12 +113,7 @@ class CoachParallelEnv(ParallelEnv[str, dict[str, Any], np.ndarray]):
             raise RuntimeError("no agents: call reset() to start a match")
         choices = {}
         for t, a in enumerate(AGENTS):
-            act = np.asarray(actions.get(a, np.zeros(6, np.int64)))
-            if act.shape != (6,) or not np.issubdtype(act.dtype, np.integer):
-                raise ValueError(f"{a}: action must be 6 integers (5 leaders' choices, then fortify), got {act!r}")
-            if (act < 0).any() or (act[:5] >= g.n_choices).any() or act[5] > 1:
-                raise ValueError(f"{a}: action {act.tolist()} is outside {self._act_space}")
-            choices[t] = act
+            choices[t] = check_action(actions.get(a, np.zeros(6, np.int64)), g.n_choices, self._act_space, f"{a}: ")
         before = g.snapshot_score()
         g.decide(choices)
         obs, rewards, terms, truncs, infos = {}, {}, {}, {}, {}

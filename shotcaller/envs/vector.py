@@ -9,10 +9,10 @@ from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
 from shotcaller.bots.base import fault
-from shotcaller.bots.seat import FaultLog, Seat
+from shotcaller.bots.seat import FaultLog, Seat, ticks
 from shotcaller.content import Content
-from shotcaller.envs.coach import DEFAULT_DECIDE_EVERY_S, action_space, make_world, observation_space
-from shotcaller.envs.game import SCALE, RewardWeights, make_seat
+from shotcaller.envs.coach import DEFAULT_DECIDE_EVERY_S, action_space, check_arguments, make_world, observation_space
+from shotcaller.envs.game import RewardWeights, start_opponent, weighted_terms
 from shotcaller.sim import Params, SimConfig, State, World, new_state, step_inplace
 from shotcaller.sim import encode as E
 from shotcaller.sim import layout as L
@@ -61,16 +61,14 @@ class CoachVectorEnv(VectorEnv[dict[str, np.ndarray], np.ndarray, np.ndarray]):
     ) -> None:
         if isinstance(num_envs, bool) or not isinstance(num_envs, int) or num_envs < 1:
             raise ValueError(f"num_envs must be a positive integer, got {num_envs!r}")
-        if isinstance(decide_every_s, bool) or not isinstance(decide_every_s, int | float) or decide_every_s <= 0:
-            raise ValueError(f"decide_every_s must be a positive number of game seconds, got {decide_every_s!r}")
+        check_arguments(decide_every_s, None)
         self.world = make_world(world, content, params, config)
         if int(self.world.rec["autoreset"]):
             raise ValueError("Params.autoreset must be False: the vector env resets finished games itself")
-        tps = float(self.world.content.rules["time.ticks_per_second"])
-        self.decide_every = max(1, round(decide_every_s * tps))
+        self.decide_every = ticks(decide_every_s, self.world)
         self.num_envs = B = num_envs
         self.threads = bool(threads)
-        self.weights = RewardWeights.of(reward_weights).vector()
+        self.weights = RewardWeights.of(reward_weights)
         self.table, self.choice_names = E.coach_choices(self.world.content.item_names)
         n = self.n_choices = int(self.table.shape[0])
         self.single_observation_space = observation_space(self.world, n)
@@ -114,17 +112,9 @@ class CoachVectorEnv(VectorEnv[dict[str, np.ndarray], np.ndarray, np.ndarray]):
             except Exception as e:  # never lose the batch to a bot's clean-up
                 self.faults.append(fault(0, 1, f"close raised {e!r}"))
         coach = make_coach(self.opponent, allow_unsandboxed=self.allow_unsandboxed)
-        seat = make_seat(coach, 1, self.faults, None, None)
-        st = self._live
-        draft = [int(h) for h in st.arrays.games["draft"][b]]
+        draft = [int(h) for h in self._live.arrays.games["draft"][b]]
         info = self.infos[b] = MatchInfo(seed, 1, draft, self.world.content.version, self.world)
-        try:
-            seat.guard(lambda: seat.coach.reset(info))
-        except KeyboardInterrupt:
-            raise
-        except (Exception, SystemExit) as e:  # a bot's bug must never stop the batch
-            self.faults.append(fault(0, 1, f"reset raised {type(e).__name__}: {e}"))
-        self.seats[b] = seat
+        self.seats[b] = start_opponent(coach, info, self.faults, None)
 
     def _reset_game(self, b: int, seed: int) -> None:
         """Start a new match in slot b (a B=1 reset copied into the batch)."""
@@ -197,11 +187,8 @@ class CoachVectorEnv(VectorEnv[dict[str, np.ndarray], np.ndarray, np.ndarray]):
         terminated[restart] = False  # a game reset at this step has not played yet
         winner = A.games["winner"].astype(np.int64)
         win = np.where(terminated, np.where(winner == 2, 0.0, np.where(winner == 0, 1.0, -1.0)), 0.0)
-        terms = {"win": self.weights[0] * win}
-        for k, name in enumerate(("gold", "kills", "buildings", "last_hits")):
-            v = self.weights[k + 1] * d[:, k] / SCALE[k]
-            v[restart] = 0.0
-            terms[name] = v
+        d[restart] = 0.0  # a game reset at this step scores nothing in it
+        terms = weighted_terms(self.weights, d, win)
         reward = sum(terms.values())
         self._ended = terminated
         obs = self._observe()
