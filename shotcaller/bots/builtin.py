@@ -347,6 +347,12 @@ def _greedy_drafter() -> Any:
     return GreedyDrafter()
 
 
+def _learned_coach() -> Any:
+    from shotcaller.bots.learned import LearnedCoach
+
+    return LearnedCoach()
+
+
 def _search_coach() -> Any:
     from shotcaller.bots.search import SearchCoach  # it builds on this module
 
@@ -361,5 +367,6 @@ BUILTIN: dict[str, Callable[[], Any]] = {
     "pusher": PusherCoach,
     "strategist": StrategistCoach,
     "search": _search_coach,
+    "learned": _learned_coach,
     "drafter": _greedy_drafter,
 }

@@ -21,6 +21,8 @@ entry point name (``mybot``)    ``mybot``                                  its d
 ``sandbox:SPEC``                the display name of ``SPEC``               the digest of ``SPEC``
 ``plan:NAME`` (a fixed plan)    ``plan:NAME``                              the plan's parameters and the
                                                                            code of ``PlanCoach``
+``ckpt:runs/x/policy.npz``      ``ckpt:x/policy.npz``                      the policy file and the code
+                                                                           that plays it (``learned.py``)
 ==============================  =========================================  ==============================
 
 So ``../bots/b.py:B`` and its absolute path are one entry, and an edited ``b.py`` is a new version of
@@ -135,6 +137,7 @@ def _distribution_of(modname: str) -> tuple[str, str] | None:
 #: version of the bot and tournaments play its games anew.
 BUILTIN_SOURCES: dict[str, tuple[str, ...]] = {
     "search": ("search.py",),
+    "learned": ("learned.py", "data/learned.npz"),
     "drafter": ("drafters.py", "draft_table.py", "../content/draft_model.toml"),
 }
 
@@ -162,6 +165,19 @@ def _plan(entry: str, name: str | None, spec: str) -> BotIdentity:
     consts = repr((plans.THREAT_RADIUS, plans.TELEPORT_BEYOND, plans.DEFEND_FOR_S, plans.TELEPORT_RETRY_S))
     digest = _hash_bytes(spec.encode(), repr(plan).encode(), code.encode(), consts.encode())
     return BotIdentity(name or spec, digest, spec, f"{plans.__file__} ({spec})")
+
+
+def _checkpoint(entry: str, name: str | None, spec: str) -> BotIdentity:
+    from shotcaller.bots import learned
+
+    where, sep, mode = spec[len("ckpt:") :].partition("?")
+    path = Path(where)
+    if not path.is_file():
+        raise BotSpecError(f"bot {entry!r}: no such policy file {where!r}")
+    path = path.resolve()
+    digest = _hash_bytes(mode.encode(), _read(path, entry), _read(Path(learned.__file__), entry))
+    shown = f"ckpt:{path.parent.name}/{path.name}{sep}{mode}"
+    return BotIdentity(name or shown, digest, f"ckpt:{path}{sep}{mode}", str(path))
 
 
 def _python(entry: str, name: str | None, spec: str) -> BotIdentity:
@@ -248,6 +264,8 @@ def identify(entry: str) -> BotIdentity:
         return _exec(entry, name, spec)
     if spec.startswith("plan:"):
         return _plan(entry, name, spec)
+    if spec.startswith("ckpt:"):
+        return _checkpoint(entry, name, spec)
     if ":" in spec:
         return _python(entry, name, spec)
     found = _entry_point(entry, name, spec)
@@ -255,7 +273,7 @@ def identify(entry: str) -> BotIdentity:
         return found
     known = ", ".join(sorted(BUILTIN))
     raise BotSpecError(
-        f"unknown bot {spec!r}: not a built-in ({known}), not FILE.py:Class, module:Class, plan:NAME or exec:COMMAND, "
+        f"unknown bot {spec!r}: not a built-in ({known}), not FILE.py:Class, module:Class, plan:NAME, ckpt:PATH or exec:COMMAND, "
         f"and no installed package registers it in the {ENTRY_POINT_GROUP!r} entry-point group"
     )
 

@@ -1,8 +1,10 @@
 """Load a coach from a spec: a built-in name, ``path/to/file.py:ClassName``, ``package.module:ClassName``,
 ``exec:COMMAND ARGS`` (a program in any language speaking JSON lines, see ``docs/bot_protocol.md``),
 ``sandbox:path/to/file.py:ClassName`` or ``sandbox:package.module:ClassName`` (the same Python class in a
-sandboxed child process), ``plan:NAME`` (a fixed plan of :data:`shotcaller.bots.plans.PLANS`), or a name
-registered by an installed package in the entry-point group ``shotcaller.bots``."""
+sandboxed child process), ``plan:NAME`` (a fixed plan of :data:`shotcaller.bots.plans.PLANS`),
+``ckpt:PATH`` (a policy trained by ``shotcaller train``: its ``policy.npz``, or ``ckpt.pt`` with torch;
+see :mod:`shotcaller.bots.learned`), or a name registered by an installed package in the entry-point
+group ``shotcaller.bots``."""
 
 from __future__ import annotations
 
@@ -86,6 +88,13 @@ def load_bot(spec: str, *, allow_unsandboxed: bool = False) -> Any:
         return _exec_bot(spec)
     if spec.startswith("plan:"):
         return _plan_bot(spec)
+    if spec.startswith("ckpt:"):
+        from shotcaller.bots.learned import PolicyLoadError, checkpoint_coach
+
+        try:
+            return checkpoint_coach(spec)
+        except PolicyLoadError as e:
+            raise BotLoadError(f"bot {spec!r}: {e}") from None
     if spec.startswith("sandbox:"):
         from shotcaller.bots.sandboxed import SandboxedPythonCoach
 
@@ -125,6 +134,6 @@ def load_bot(spec: str, *, allow_unsandboxed: bool = False) -> Any:
                 raise BotLoadError(f"bot {spec!r}: entry point {ep.value!r} failed: {type(e).__name__}: {e}") from e
     known = ", ".join(sorted(BUILTIN))
     raise BotLoadError(
-        f"unknown bot {spec!r}: not a built-in ({known}), not FILE.py:Class, module:Class or plan:NAME, "
+        f"unknown bot {spec!r}: not a built-in ({known}), not FILE.py:Class, module:Class, plan:NAME or ckpt:PATH, "
         f"and no installed package registers it in the {ENTRY_POINT_GROUP!r} entry-point group"
     )

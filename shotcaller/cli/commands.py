@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -467,3 +468,62 @@ def _budgets(args: argparse.Namespace, coaches: tuple[Any, Any]) -> tuple[Any, A
         return None
     blue, red = (dataclasses.replace(declared_budget(c) or TimeBudget(), **given) for c in coaches)
     return (blue, red)
+
+
+def command_train(args: argparse.Namespace) -> int:
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        print(
+            "shotcaller train: needs torch; install the extra: pip install 'shotcaller[train]' (CPU torch 2.13.0)",
+            file=sys.stderr,
+        )
+        return 2
+    for path, flag in ((args.bc, "--bc"), (args.resume, "--resume")):
+        if path is not None and not Path(path).is_file():
+            print(f"shotcaller train: {flag} {path}: no such file", file=sys.stderr)
+            return 2
+    if args.bc and args.teacher:
+        print("shotcaller train: give --bc or --teacher, not both", file=sys.stderr)
+        return 2
+    from shotcaller.bots import BotLoadError, make_coach
+
+    for spec in [*args.vs, *([args.teacher] if args.teacher else [])]:
+        try:
+            make_coach(spec).close()
+        except (BotLoadError, ValueError) as e:
+            print(f"shotcaller train: {e}", file=sys.stderr)
+            return 2
+    from shotcaller.train.ppo import TrainConfig, train
+
+    cfg = TrainConfig(
+        out=args.out,
+        opponents=list(args.vs),
+        minutes=args.minutes,
+        max_decisions=args.max_decisions,
+        num_envs=args.envs,
+        num_steps=args.steps,
+        learning_rate=args.lr,
+        ent_coef=args.ent_coef,
+        gamma=args.gamma,
+        seed=args.seed,
+        hidden=list(args.hidden),
+        teacher=args.teacher,
+        teacher_decisions=args.teacher_decisions,
+        bc=args.bc,
+        bc_epochs=args.bc_epochs,
+        resume=args.resume,
+        backend=args.backend,
+        workers=args.workers,
+        ray_address=args.ray_address,
+        torch_threads=args.torch_threads,
+        progress=not args.no_progress and sys.stderr.isatty(),
+    )
+    log = _stderr_console().print
+    try:
+        stats = train(cfg, log=lambda m: log(m, markup=False, highlight=False))
+    except KeyboardInterrupt:
+        print(f"shotcaller train: interrupted; the last checkpoint is in {args.out}", file=sys.stderr)
+        return 130
+    print(json.dumps({"out": args.out, "policy": f"ckpt:{args.out}/policy.npz", **stats}, default=str))
+    return 0

@@ -16,7 +16,24 @@ from shotcaller.cli.commands import (
     command_replay_verify,
     command_report,
     command_tournament,
+    command_train,
 )
+
+
+def _number(what: str, minimum: float, inclusive: bool, maximum: float = 1e7) -> Any:
+    """An argument type: a number (``what`` names it in errors) above ``minimum``, at most ``maximum``."""
+
+    def parse(s: str) -> float:
+        try:
+            v = float(s)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number for the {what}, got {s!r}") from None
+        if v != v or (v < minimum if inclusive else v <= minimum) or v > maximum:
+            bound = f">= {minimum:g}" if inclusive else f"> {minimum:g}"
+            raise argparse.ArgumentTypeError(f"the {what} must be {bound} and <= {maximum:g}, got {s}")
+        return v
+
+    return parse
 
 
 def _quantity(unit: str, minimum: float, inclusive: bool) -> Any:
@@ -56,6 +73,8 @@ BOT is one of:
                       the same class run in a sandboxed child process (for code you do not trust)
   exec:COMMAND ARGS   a program in any language speaking JSON lines (docs/bot_protocol.md), sandboxed
   plan:NAME           a fixed plan of the strategy sweep (shotcaller/bots/plans.py, docs/balance.md)
+  ckpt:PATH           a policy trained by `shotcaller train` (OUT/policy.npz; numpy only), add ?sample
+                      to sample its choices instead of taking the likeliest (docs/training.md)
   NAME                a bot an installed package registers in the 'shotcaller.bots' entry-point group"""
 
 
@@ -277,6 +296,51 @@ def build_parser() -> argparse.ArgumentParser:
         "~/.local/state/shotcaller/bot-logs)",
     )
     e.set_defaults(func=command_evaluate)
+
+    tr = sub.add_parser(
+        "train",
+        help="train a coach policy with PPO (needs the extra: pip install 'shotcaller[train]')",
+        description="Train the blue coach of the native vector env (docs/envs.md) with PPO and action masks\n"
+        "against the --vs bots (game b plays the b-th in turn), for --minutes of wall-clock time (the\n"
+        "warm start included). Optionally clone a teacher bot first (--teacher, recorded live in the\n"
+        "agent's seat) or a dataset of `shotcaller dataset export` (--bc). Writes OUT/progress.csv,\n"
+        "OUT/learning_curve.png, OUT/ckpt.pt (torch, to --resume) and OUT/policy.npz, which plays as the\n"
+        "bot ckpt:OUT/policy.npz in match, tournament and evaluate on numpy alone (docs/training.md).\n\n"
+        "New matches take seeds from the train seed set only; evaluate on heldout seeds.",
+        formatter_class=_Formatter,
+    )
+    tr.add_argument("--out", default="runs/coach", metavar="DIR", help="run directory (default runs/coach)")
+    tr.add_argument(
+        "--vs", nargs="+", default=["pusher", "strategist"], metavar="BOT", help="opponents, taken in turn by the games"
+    )
+    tr.add_argument(
+        "--minutes", type=_quantity("minutes", 0, False), default=60.0, help="wall-clock budget (default 60)"
+    )
+    tr.add_argument(
+        "--max-decisions", type=non_negative_int, default=0, help="stop after this many agent decisions (0: none)"
+    )
+    tr.add_argument("--envs", type=positive_int, default=64, help="games stepped together (default 64)")
+    tr.add_argument("--steps", type=positive_int, default=64, help="decisions per game between updates (default 64)")
+    tr.add_argument("--lr", type=_number("learning rate", 0, False, 1.0), default=1e-4, help="PPO learning rate (default 0.0001)")
+    tr.add_argument("--ent-coef", type=_number("entropy bonus", 0, True, 1.0), default=0.001, help="entropy bonus (default 0.001)")
+    tr.add_argument("--gamma", type=_number("discount", 0, False, 1.0), default=0.995, help="discount per decision")
+    tr.add_argument("--seed", type=non_negative_int, default=1, help="seed of the run (default 1)")
+    tr.add_argument(
+        "--hidden", type=positive_int, nargs="+", default=[256, 256], metavar="N", help="hidden layer sizes"
+    )
+    tr.add_argument("--teacher", metavar="BOT", default=None, help="clone this bot first (e.g. strategist)")
+    tr.add_argument(
+        "--teacher-decisions", type=positive_int, default=60_000, help="decisions of the teacher to record"
+    )
+    tr.add_argument("--bc", metavar="DATA.npz", default=None, help="clone a dataset first (dataset export)")
+    tr.add_argument("--bc-epochs", type=positive_int, default=20, help="cloning passes over the data")
+    tr.add_argument("--resume", metavar="CKPT.pt", default=None, help="continue from a checkpoint's weights")
+    tr.add_argument("--backend", choices=["local", "ray"], default="local", help="where the games run")
+    tr.add_argument("--workers", type=positive_int, default=2, help="Ray actors for --backend ray (default 2)")
+    tr.add_argument("--ray-address", default=None, help="a Ray cluster to join (default: a local Ray instance)")
+    tr.add_argument("--torch-threads", type=positive_int, default=1, help="torch CPU threads (default 1)")
+    tr.add_argument("--no-progress", action="store_true", help="no progress bar (log lines only)")
+    tr.set_defaults(func=command_train)
 
     rp = sub.add_parser("report", help="leaderboard (OpenSkill) and head-to-head matrix of a tournament")
     rp.add_argument("--db", default="tournament.sqlite", help="results database (default tournament.sqlite)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -9,6 +10,7 @@ from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
 from shotcaller.bots.base import fault
+from shotcaller.bots.builtin import BUILTIN
 from shotcaller.bots.seat import FaultLog, Seat, ticks
 from shotcaller.content import Content
 from shotcaller.envs.coach import DEFAULT_DECIDE_EVERY_S, action_space, check_arguments, make_world, observation_space
@@ -18,6 +20,7 @@ from shotcaller.sim import encode as E
 from shotcaller.sim import layout as L
 from shotcaller.sim.observe import team_view
 
+TRAIN_SEEDS = 10**9  # new matches draw seeds 0..TRAIN_SEEDS - 1, the ``train`` seed set (arena/seeds.py)
 SILENT = ("idle", "none")  # opponents that never give orders: nothing runs in Python for them
 
 
@@ -35,10 +38,12 @@ class CoachVectorEnv(VectorEnv[dict[str, np.ndarray], np.ndarray, np.ndarray]):
     * Autoreset: ``NEXT_STEP`` (``metadata["autoreset_mode"]``, Gymnasium 1.x's default): the step after a
       game's ``terminated`` resets it (its action is ignored; reward 0, not terminated) and returns the
       new match's first observation (tick 0). New matches take seeds from the env's generator (seeded by
-      ``reset(seed=...)``); ``reset(seed=s)`` plays seeds s, s + 1, ... s + B - 1.
-    * Opponent: any bot spec; each game has its own coach, asked at the agent's decisions (every
-      ``decide_every_s``; its own cadence is not used here). ``"idle"`` (the default) gives no orders
-      and costs nothing in Python.
+      ``reset(seed=...)``), drawn from the ``train`` seed set (0 to 999,999,999) so that training never
+      meets a ``heldout`` seed; ``reset(seed=s)`` plays seeds s, s + 1, ... s + B - 1.
+    * Opponent: any bot spec, or a list of specs given to the games in turn (game b plays
+      ``opponent[b % len(opponent)]``, e.g. ``["pusher", "strategist"]`` for a mixed curriculum); each
+      game has its own coach, asked at the agent's decisions (every ``decide_every_s``; its own cadence
+      is not used here). ``"idle"`` (the default) gives no orders and costs nothing in Python.
     * ``infos``: ``reward_terms`` (dict of (B,) arrays), ``tick`` (B,), ``action_mask``, and for games
       that ended this step ``winner`` (0 blue, 1 red, 2 draw; -1 elsewhere) with ``_winner`` as mask.
     """
@@ -49,7 +54,7 @@ class CoachVectorEnv(VectorEnv[dict[str, np.ndarray], np.ndarray, np.ndarray]):
         self,
         num_envs: int,
         *,
-        opponent: str = "idle",
+        opponent: str | Sequence[str] = "idle",
         decide_every_s: float = DEFAULT_DECIDE_EVERY_S,
         reward_weights: RewardWeights | dict[str, float] | None = None,
         params: Params | None = None,
@@ -75,12 +80,18 @@ class CoachVectorEnv(VectorEnv[dict[str, np.ndarray], np.ndarray, np.ndarray]):
         self.single_action_space = action_space(n)
         self.observation_space = batch_space(self.single_observation_space, B)
         self.action_space = batch_space(self.single_action_space, B)
+        specs = [opponent] if isinstance(opponent, str) else list(opponent)
+        if not specs or not all(isinstance(o, str) for o in specs):
+            raise ValueError(f"opponent must be a bot spec or a non-empty list of them, got {opponent!r}")
         self.opponent = opponent
+        self.opponents = [specs[b % len(specs)] for b in range(B)]  # game b's opponent
         self.allow_unsandboxed = allow_unsandboxed
-        if opponent not in SILENT:
-            from shotcaller.bots import make_coach
+        self._trusted = all(o in BUILTIN for o in specs)
+        for spec in dict.fromkeys(specs):
+            if spec not in SILENT:
+                from shotcaller.bots import make_coach
 
-            make_coach(opponent, allow_unsandboxed=allow_unsandboxed).close()  # a bad spec fails now, by name
+                make_coach(spec, allow_unsandboxed=allow_unsandboxed).close()  # a bad spec fails now, by name
         H, W = self.world.height, self.world.width
         self._planes = np.zeros((B, E.N_PLANES, H, W), np.float32)
         self._leaders = np.zeros((B, 10, E.LF), np.float32)
@@ -100,7 +111,7 @@ class CoachVectorEnv(VectorEnv[dict[str, np.ndarray], np.ndarray, np.ndarray]):
 
     # ------------------------------------------------------------------ resets
     def _opponent_for(self, b: int, seed: int) -> None:
-        if self.opponent in SILENT:
+        if self.opponents[b] in SILENT:
             return
         from shotcaller.bots import make_coach
         from shotcaller.bots.base import MatchInfo
@@ -111,7 +122,7 @@ class CoachVectorEnv(VectorEnv[dict[str, np.ndarray], np.ndarray, np.ndarray]):
                 old.coach.close()
             except Exception as e:  # never lose the batch to a bot's clean-up
                 self.faults.append(fault(0, 1, f"close raised {e!r}"))
-        coach = make_coach(self.opponent, allow_unsandboxed=self.allow_unsandboxed)
+        coach = make_coach(self.opponents[b], allow_unsandboxed=self.allow_unsandboxed)
         draft = [int(h) for h in self._live.arrays.games["draft"][b]]
         info = self.infos[b] = MatchInfo(seed, 1, draft, self.world.content.version, self.world)
         self.seats[b] = start_opponent(coach, info, self.faults, None)
@@ -144,7 +155,7 @@ class CoachVectorEnv(VectorEnv[dict[str, np.ndarray], np.ndarray, np.ndarray]):
             seeds = [int(seed) + i for i in range(B)]
             self._rng = np.random.default_rng(int(seed))
         else:
-            seeds = [int(s) for s in self._rng.integers(0, 2**31 - 1, B)]
+            seeds = [int(s) for s in self._rng.integers(0, TRAIN_SEEDS, B)]
         self.state = new_state(self.world, seeds)
         self.faults = FaultLog()
         for b in range(B):
@@ -172,12 +183,12 @@ class CoachVectorEnv(VectorEnv[dict[str, np.ndarray], np.ndarray, np.ndarray]):
         act[restart] = 0  # NEXT_STEP autoreset: the action of a reset step is ignored
         E.coach_orders(A, 0, self.table, act[:, :5], act[:, 5], self._orders)
         rows = self._orders
-        if self.opponent not in SILENT:
+        if any(o not in SILENT for o in self.opponents):
             rows = self._with_opponents(rows)
         before = self._score.copy()
         step_inplace(st, rows, self.decide_every, parallel=self.threads)  # finished games stay put
         for b in restart:  # ... and start their next match now: its first observation is returned
-            self._reset_game(int(b), int(self._rng.integers(0, 2**31 - 1)))
+            self._reset_game(int(b), int(self._rng.integers(0, TRAIN_SEEDS)))
         E.rejections(A, 0, self._rejected)
         after = self._score
         E.score_features(A, after)
@@ -204,7 +215,8 @@ class CoachVectorEnv(VectorEnv[dict[str, np.ndarray], np.ndarray, np.ndarray]):
     def _with_opponents(self, rows: np.ndarray) -> np.ndarray:
         st = self._live
         A = st.arrays
-        shadow = st.copy()  # what the coaches read (and may scribble on)
+        # what the coaches read: a copy they may scribble on, unless every one is a built-in (ours never do)
+        shadow = st if self._trusted else st.copy()
         extra: list[list[list[int]]] = []
         for b, seat in enumerate(self.seats):
             out: list[list[int]] = []

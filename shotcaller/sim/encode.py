@@ -27,6 +27,8 @@ enemy buildings as last seen):
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from shotcaller.sim._jit import entry, kernel
@@ -98,6 +100,16 @@ def coach_choices(item_names: list[str] | tuple[str, ...]) -> tuple[np.ndarray, 
         rows.append((O_STANCE, AK_STANCE, s))
         names.append(f"stance {word}")
     return np.array(rows, np.int32), names
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_choices(item_names: tuple[str, ...]) -> np.ndarray:
+    return coach_choices(item_names)[0]
+
+
+def choice_table(item_names: list[str] | tuple[str, ...]) -> np.ndarray:
+    """The choice table of :func:`coach_choices`, built once per item list (shared: do not modify it)."""
+    return _cached_choices(tuple(item_names))
 
 
 @kernel

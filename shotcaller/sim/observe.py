@@ -407,6 +407,52 @@ class TeamView(_Sections):
             raise PermissionError("this view is team-visible only; the full state is for privileged coaches")
         return self._live().copy()
 
+    def encoded(self, rejected: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """This view as the coach environment's observation (``Shotcaller-v0``, built by the same compiled
+        encoders of :mod:`shotcaller.sim.encode`, fog of war respected): ``planes``, ``leaders``,
+        ``buildings``, ``scalars`` and ``action_mask`` ((5 * N + 2,) int8: each leader's allowed rows of
+        the choice table, then fortify), so a policy trained in the env plays a match on the same input.
+
+        ``rejected`` (6,): the last rejection reason code of each leader's order and of the team's
+        (the env's ``rejected`` scalars; zeros when not given). Read it during ``act`` (it reads the state).
+        """
+        from shotcaller.sim import encode as E
+
+        st, b, team = self._source()
+        A = type(st.arrays)(*(x[b : b + 1] for x in st.arrays))  # game b alone, as a batch of one
+        world = st.world
+        table = E.choice_table(world.content.item_names)
+        H, W = world.height, world.width
+        out = {
+            "planes": np.zeros((1, E.N_PLANES, H, W), np.float32),
+            "leaders": np.zeros((1, 10, E.LF), np.float32),
+            "buildings": np.zeros((1, 2 * N_BLD, E.BF), np.float32),
+            "scalars": np.zeros((1, E.SF), np.float32),
+        }
+        rej = np.zeros((1, 6), np.int32)
+        if rejected is not None:
+            rej[0] = np.asarray(rejected, np.int32).reshape(6)
+        E.coach_obs(A, world.rec, team, rej, out["planes"], out["leaders"], out["buildings"], out["scalars"])
+        masks = np.zeros((1, 5, table.shape[0]), np.int8)
+        fortify = np.zeros((1, 2), np.int8)
+        E.coach_masks(A, world.rec, team, table, masks, fortify)
+        obs = {k: v[0] for k, v in out.items()}
+        obs["action_mask"] = np.concatenate([masks[0].reshape(-1), fortify[0]])
+        return obs
+
+    def choice_orders(self, action: np.ndarray) -> list[tuple[int, int, int, int]]:
+        """The orders ``(leader, kind, a, b)`` of a coach env action (5 choice rows, then fortify 0/1) for
+        this view's team now, as the env would give them (rows of "no new order" give none)."""
+        from shotcaller.sim import encode as E
+
+        st, b, team = self._source()
+        A = type(st.arrays)(*(x[b : b + 1] for x in st.arrays))
+        table = E.choice_table(st.world.content.item_names)
+        act = np.asarray(action, np.int64).reshape(1, 6)
+        rows = np.zeros((1, 6, 5), np.int32)
+        E.coach_orders(A, team, table, act[:, :5].copy(), act[:, 5].copy(), rows)
+        return [(int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows[0] if r[2] != 0]
+
     def keep(self) -> TeamView:
         """Make this view a snapshot that stays valid after the decision, and return it: every section
         (and :attr:`arrays`) is built now and the state is no longer read (nor :attr:`state` open)."""

@@ -1,0 +1,588 @@
+"""``shotcaller train``: PPO with action masks for the coach, in one file (CleanRL's layout).
+
+The agent is the blue coach of ``vector_env(B, mode="coach")`` (:class:`~shotcaller.envs.vector.CoachVectorEnv`):
+B matches stepped together in the compiled core against a list of opponents taken in turn (a mixed
+curriculum, e.g. ``pusher`` and ``strategist``). Each decision the policy picks, for each leader, one
+allowed row of the choice table and the team's fortify yes/no; masked choices get no probability.
+
+* **Network** (the same as :class:`shotcaller.bots.learned.Policy`, which plays it on numpy): the
+  observation's ``leaders``, ``buildings`` and ``scalars`` flattened, a tanh MLP, then the logits of
+  each leader's choices and of fortify; a separate tanh MLP for the value. "No new order" starts
+  likely (``--noop-bias``): a coach that gives random orders to all five every 2 s spends its APM
+  budget in seconds and its leaders never finish a plan.
+* **Episodes** end for real (``terminated`` when a core falls or at the time limit). The vector env
+  resets a finished game at the next step (``NEXT_STEP``): that step's sample is not a transition and
+  is left out of the loss, and no value is bootstrapped across the end.
+* **Warm start** (optional, ``--bc DATA.npz``): behaviour cloning of the policy (and fitting the value to
+  the discounted returns) on a dataset of ``shotcaller dataset export`` before PPO starts.
+* **Outputs** in ``--out``: ``progress.csv`` (one row per update), ``learning_curve.png``,
+  ``ckpt.pt`` (torch: both networks, the optimiser and the arguments, to continue a run with
+  ``--resume``) and ``policy.npz`` (numpy only: plays as the bot ``ckpt:OUT/policy.npz``).
+
+torch is imported when this module is, so import it only to train (``shotcaller[train]``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import random
+import time
+from collections import deque
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from shotcaller.bots.learned import FORMAT, INPUTS, Policy
+
+CSV_COLUMNS = (
+    "update",
+    "decisions",
+    "episodes",
+    "seconds",
+    "decisions_per_second",
+    "policy_loss",
+    "value_loss",
+    "entropy",
+    "approx_kl",
+    "clip_fraction",
+    "return",
+)
+
+
+@dataclass
+class TrainConfig:
+    """Every setting of a training run (the CLI's flags; saved in the checkpoint and the policy file)."""
+
+    out: str = "runs/coach"
+    opponents: list[str] = field(default_factory=lambda: ["pusher", "strategist"])
+    minutes: float = 60.0  # wall-clock budget of the PPO phase
+    max_decisions: int = 0  # stop after this many agent decisions as well (0: no limit)
+    num_envs: int = 32
+    num_steps: int = 128  # decisions per game per update
+    learning_rate: float = 3e-4
+    anneal_lr: bool = True
+    gamma: float = 0.995
+    gae_lambda: float = 0.95
+    num_minibatches: int = 4
+    update_epochs: int = 4
+    clip_coef: float = 0.2
+    ent_coef: float = 0.001
+    vf_coef: float = 0.5
+    max_grad_norm: float = 0.5
+    target_kl: float = 0.05
+    hidden: list[int] = field(default_factory=lambda: [256, 256])
+    noop_bias: float = 7.0
+    seed: int = 1
+    torch_threads: int = 1
+    env_threads: bool = False
+    backend: str = "local"
+    workers: int = 2
+    ray_address: str | None = None
+    bc: str | None = None  # a dataset of `shotcaller dataset export` to clone first
+    teacher: str | None = None  # a bot to clone first, recorded live in the agent's seat
+    teacher_decisions: int = 50_000
+    bc_epochs: int = 20
+    bc_learning_rate: float = 1e-3
+    resume: str | None = None
+    reward_weights: dict[str, float] = field(default_factory=dict)
+    checkpoint_every: int = 10  # updates between checkpoints (and at the end)
+    progress: bool = True
+
+
+# ------------------------------------------------------------------------------------------ network
+def layer(i: int, o: int, std: float = math.sqrt(2)) -> nn.Linear:
+    lin = nn.Linear(i, o)
+    nn.init.orthogonal_(lin.weight, std)
+    nn.init.constant_(lin.bias, 0.0)
+    return lin
+
+
+def mlp(sizes: list[int]) -> nn.Sequential:
+    mods: list[nn.Module] = []
+    for i, o in zip(sizes[:-1], sizes[1:], strict=True):
+        mods += [layer(i, o), nn.Tanh()]
+    return nn.Sequential(*mods)
+
+
+class Agent(nn.Module):
+    """Actor (tanh MLP then the masked logits of 5 leaders x N choices and fortify's 2) and critic."""
+
+    def __init__(self, n_inputs: int, n_choices: int, hidden: list[int], noop_bias: float) -> None:
+        super().__init__()
+        self.n = n_choices
+        self.actor_trunk = mlp([n_inputs, *hidden])
+        self.actor_head = layer(hidden[-1], 5 * n_choices + 2, std=0.01)
+        with torch.no_grad():  # "no new order" (row 0 of each leader, fortify's "no") starts likely
+            self.actor_head.bias[0 : 5 * n_choices : n_choices] = noop_bias
+            self.actor_head.bias[5 * n_choices] = noop_bias
+        self.critic = nn.Sequential(mlp([n_inputs, *hidden]), layer(hidden[-1], 1, std=1.0))
+
+    def value(self, x: torch.Tensor) -> torch.Tensor:
+        return self.critic(x).squeeze(-1)
+
+    def logits(self, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Masked logits: (M, 5, N) for the leaders and (M, 2) for fortify."""
+        z = self.actor_head(self.actor_trunk(x))
+        n = self.n
+        lead = z[:, : 5 * n].reshape(-1, 5, n)
+        fort = z[:, 5 * n :]
+        neg = torch.tensor(-1e9, dtype=z.dtype)
+        lead = torch.where(mask[:, : 5 * n].reshape(-1, 5, n), lead, neg)
+        fort = torch.where(mask[:, 5 * n :], fort, neg)
+        return lead, fort
+
+    def evaluate(
+        self, x: torch.Tensor, mask: torch.Tensor, action: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(action, its log-probability, the policy's entropy, the value) for observations ``x``; samples
+        an action when none is given."""
+        lead, fort = self.logits(x, mask)
+        dl = torch.distributions.Categorical(logits=lead, validate_args=False)
+        df = torch.distributions.Categorical(logits=fort, validate_args=False)
+        if action is None:
+            action = torch.cat([dl.sample(), df.sample()[:, None]], dim=1)
+        logp = dl.log_prob(action[:, :5]).sum(1) + df.log_prob(action[:, 5])
+        # the entropy of masked-out choices is 0 * log 0: keep it finite
+        pl = torch.softmax(lead, -1)
+        ent_l = -(pl * torch.log_softmax(lead, -1)).nan_to_num(0.0).sum(-1).sum(-1)
+        pf = torch.softmax(fort, -1)
+        ent_f = -(pf * torch.log_softmax(fort, -1)).nan_to_num(0.0).sum(-1)
+        return action, logp, ent_l + ent_f, self.value(x)
+
+    def policy_arrays(self) -> dict[str, np.ndarray]:
+        """The actor's weights as :class:`shotcaller.bots.learned.Policy` reads them (W as in x @ W)."""
+        out: dict[str, np.ndarray] = {}
+        lins = [m for m in self.actor_trunk if isinstance(m, nn.Linear)]
+        for k, lin in enumerate(lins):
+            out[f"w{k}"] = lin.weight.detach().numpy().T.copy()
+            out[f"b{k}"] = lin.bias.detach().numpy().copy()
+        out["head_w"] = self.actor_head.weight.detach().numpy().T.copy()
+        out["head_b"] = self.actor_head.bias.detach().numpy().copy()
+        return out
+
+
+def features(obs: dict[str, np.ndarray]) -> np.ndarray:
+    """(B, n_inputs) float32: the batched observation's ``leaders``, ``buildings``, ``scalars`` flattened."""
+    b = obs[INPUTS[0]].shape[0]
+    return np.concatenate([np.asarray(obs[k], np.float32).reshape(b, -1) for k in INPUTS], axis=1)
+
+
+# ------------------------------------------------------------------------------------------ files
+def policy_meta(env: Any, cfg: TrainConfig, stats: dict[str, Any]) -> dict[str, Any]:
+    from shotcaller.sim.backend import game_version
+
+    return {
+        "format": FORMAT,
+        "n_choices": int(env.n_choices),
+        "choice_names": list(env.choice_names),
+        "inputs": list(INPUTS),
+        "hidden": list(cfg.hidden),
+        "activation": "tanh",
+        "game_version": game_version(env.world.content.version),
+        "content_version": env.world.content.version,
+        "decide_every_s": float(env.decide_every / int(env.world.rec["tps"])),
+        "trained": stats,
+        "config": asdict(cfg),
+    }
+
+
+def save(agent: Agent, opt: torch.optim.Optimizer, env: Any, cfg: TrainConfig, stats: dict[str, Any]) -> None:
+    """Write ``ckpt.pt`` and ``policy.npz`` in ``cfg.out`` (each through a temporary file, so a run
+    killed while saving keeps the previous pair)."""
+    out = Path(cfg.out)
+    meta = policy_meta(env, cfg, stats)
+    arrays = agent.policy_arrays()
+    tmp = out / "policy.tmp.npz"
+    np.savez_compressed(tmp, meta=np.array(json.dumps(meta)), **arrays)
+    Policy.load(tmp)  # never ship a file the bot cannot read
+    tmp.replace(out / "policy.npz")
+    ck = {
+        "policy": {k: torch.from_numpy(v) for k, v in arrays.items()},
+        "agent": agent.state_dict(),
+        "optimizer": opt.state_dict(),
+        "meta": json.dumps(meta),
+    }
+    torch.save(ck, out / "ckpt.tmp.pt")
+    (out / "ckpt.tmp.pt").replace(out / "ckpt.pt")
+
+
+def plot_curve(csv_path: Path, png_path: Path, opponents: list[str]) -> None:
+    """The learning curve: win rate per opponent (last 100 games) and mean return against decisions."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with csv_path.open() as f:
+        rows = list(csv.DictReader(f))
+    if not rows:
+        return
+    x = [int(r["decisions"]) / 1e6 for r in rows]
+    minutes = float(rows[-1]["seconds"]) / 60
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4))
+    for o in opponents:
+        col = f"win_rate_vs_{o}"
+        ys = [float(r[col]) if r.get(col) not in (None, "") else float("nan") for r in rows]
+        a1.plot(x, ys, label=f"vs {o}")
+    a1.set_xlabel("agent decisions (millions)")
+    a1.set_ylabel("win rate (last 100 games)")
+    a1.set_ylim(0, 1)
+    a1.axhline(0.5, color="grey", lw=0.5)
+    a1.legend()
+    a2.plot(x, [float(r["return"]) if r["return"] else float("nan") for r in rows])
+    a2.set_xlabel("agent decisions (millions)")
+    a2.set_ylabel("mean episode return (last 100)")
+    fig.suptitle(f"shotcaller train: {minutes:.0f} min")
+    fig.tight_layout()
+    fig.savefig(png_path, dpi=100)
+    plt.close(fig)
+
+
+# ------------------------------------------------------------------------------------------ warm start
+def collect_teacher(env: Any, cfg: TrainConfig, log: Any) -> dict[str, np.ndarray]:
+    """``cfg.teacher_decisions`` decisions of the bot ``cfg.teacher`` playing the agent's seat of ``env``:
+    the features, masks, actions (its orders as env actions), rewards, ends and episode ids."""
+    from shotcaller.train.imitate import Teacher
+
+    teacher = Teacher(env, str(cfg.teacher))
+    obs, info = env.reset(seed=(cfg.seed * 7_919 + 17) % 10**9)
+    for b in range(env.num_envs):
+        teacher.start(b)
+    xs, ms, acts, rews, terms, eps = [], [], [], [], [], []
+    episode = np.arange(env.num_envs)
+    next_ep = env.num_envs
+    ended = np.zeros(env.num_envs, bool)
+    taken = 0
+    while taken < cfg.teacher_decisions:
+        mask = info["action_mask"]
+        act = teacher.actions(mask)
+        keep = ~ended
+        x = features(obs)
+        obs, reward, terminated, truncated, info = env.step(act)
+        xs.append(x[keep])
+        ms.append(mask[keep])
+        acts.append(act[keep])
+        rews.append(np.asarray(reward, np.float32)[keep])
+        terms.append(np.logical_or(terminated, truncated)[keep])
+        eps.append(episode[keep])
+        taken += int(keep.sum())
+        for b in np.flatnonzero(ended):  # reset at this step: a new match, a new teacher game
+            teacher.start(int(b))
+            episode[b] = next_ep
+            next_ep += 1
+        ended = np.logical_or(terminated, truncated)
+    data = {
+        "x": np.concatenate(xs),
+        "action_mask": np.concatenate(ms),
+        "actions": np.concatenate(acts),
+        "rewards": np.concatenate(rews),
+        "terminated": np.concatenate(terms),
+        "episode": np.concatenate(eps),
+    }
+    # samples in episode order, so the discounted returns run along each game
+    order = np.lexsort((np.arange(len(data["episode"])), data["episode"]))
+    data = {k: v[order] for k, v in data.items()}
+    orders = int((data["actions"][:, :5] != 0).sum() + data["actions"][:, 5].sum())
+    log(
+        f"teacher {cfg.teacher}: {taken:,} decisions, {orders:,} orders recorded"
+        + (f", left out (no choice row): {dict(teacher.unmapped)}" if teacher.unmapped else "")
+    )
+    for c in teacher.coaches:
+        c.close()
+    return data
+
+
+def load_bc(path: str) -> dict[str, np.ndarray]:
+    """A dataset of ``shotcaller dataset export`` as :func:`behaviour_cloning` reads it."""
+    with np.load(path, allow_pickle=False) as z:
+        if "x" in z.files:  # a teacher recording of an earlier run (OUT/teacher.npz)
+            return {k: z[k] for k in z.files}
+    from shotcaller.envs.dataset import load_dataset
+
+    data = dict(load_dataset(path))
+    data["x"] = features(data)
+    return data
+
+
+def behaviour_cloning(
+    agent: Agent, opt: torch.optim.Optimizer, cfg: TrainConfig, data: dict[str, np.ndarray], log: Any
+) -> dict[str, float]:
+    """Fit the actor to the recorded actions (cross-entropy over the allowed choices) and the critic to
+    their discounted returns, ``cfg.bc_epochs`` passes. Returns the final accuracy and losses."""
+    x = torch.from_numpy(np.asarray(data["x"], np.float32))
+    mask = torch.from_numpy(np.asarray(data["action_mask"]) != 0)
+    act = torch.from_numpy(np.asarray(data["actions"], np.int64))
+    rew = np.asarray(data["rewards"], np.float64)
+    end = np.asarray(data["terminated"], bool)
+    ep = np.asarray(data["episode"], np.int64)
+    ret = np.zeros_like(rew)
+    g = 0.0
+    for t in range(len(rew) - 1, -1, -1):  # discounted returns within each episode
+        if end[t] or t == len(rew) - 1 or ep[t + 1] != ep[t]:
+            g = 0.0
+        g = rew[t] + cfg.gamma * g
+        ret[t] = g
+    rt = torch.from_numpy(ret.astype(np.float32))
+    ok = mask.gather(1, act[:, :5] + torch.arange(5) * agent.n).all(1) & mask[:, 5 * agent.n :].gather(
+        1, act[:, 5:]
+    ).squeeze(1)
+    x, mask, act, rt = x[ok], mask[ok], act[ok], rt[ok]
+    n = x.shape[0]
+    if n == 0:
+        raise ValueError("behaviour cloning: no sample whose action its mask allows")
+    stats: dict[str, float] = {"samples": float(n)}
+    for g in opt.param_groups:
+        g["lr"] = cfg.bc_learning_rate
+    for epoch in range(cfg.bc_epochs):
+        perm = torch.randperm(n)
+        tot, correct, vl, hit, given = 0.0, 0.0, 0.0, 0.0, 0.0
+        for i in range(0, n, 256):
+            idx = perm[i : i + 256]
+            _, logp, _, v = agent.evaluate(x[idx], mask[idx], act[idx])
+            vloss = ((v - rt[idx]) ** 2).mean()
+            loss = -logp.mean() + 0.5 * vloss
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(agent.parameters(), cfg.max_grad_norm)
+            opt.step()
+            with torch.no_grad():
+                lead, fort = agent.logits(x[idx], mask[idx])
+                pred = torch.cat([lead.argmax(-1), fort.argmax(-1)[:, None]], 1)
+                correct += float((pred == act[idx]).float().mean(1).sum())
+                gave = act[idx] != 0  # the teacher's orders: does the policy give the same one?
+                hit += float(((pred == act[idx]) & gave).sum())
+                given += float(gave.sum())
+            tot += float(-logp.detach().sum())
+            vl += float(vloss) * len(idx)
+        stats.update(nll=tot / n, accuracy=correct / n, order_recall=hit / max(given, 1.0), value_loss=vl / n)
+        log(f"behaviour cloning epoch {epoch + 1}/{cfg.bc_epochs}: {json.dumps({k: round(v, 4) for k, v in stats.items()})}")
+    return stats
+
+
+# ------------------------------------------------------------------------------------------ PPO
+def make_env(cfg: TrainConfig) -> Any:
+    from shotcaller.envs import vector_env
+
+    kwargs: dict[str, Any] = {"opponent": list(cfg.opponents), "reward_weights": cfg.reward_weights or None}
+    if cfg.backend == "ray":
+        kwargs.update(backend="ray", workers=cfg.workers, ray_address=cfg.ray_address)
+    else:
+        kwargs["threads"] = cfg.env_threads
+    return vector_env(cfg.num_envs, mode="coach", **kwargs)
+
+
+def train(cfg: TrainConfig, log: Any = print) -> dict[str, Any]:
+    """Run PPO as ``cfg`` says; returns the run's summary (also saved with the policy)."""
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    random.seed(cfg.seed)
+    np.random.seed(cfg.seed)
+    torch.manual_seed(cfg.seed)
+    torch.set_num_threads(max(1, cfg.torch_threads))
+    start = time.monotonic()  # the budget covers the warm start too
+    env = make_env(cfg)
+    B, T = cfg.num_envs, cfg.num_steps
+    obs, info = env.reset(seed=cfg.seed * 1_000_003 % 10**9)
+    x_np = features(obs)
+    agent = Agent(x_np.shape[1], int(env.n_choices), list(cfg.hidden), cfg.noop_bias)
+    opt = torch.optim.Adam(agent.parameters(), lr=cfg.learning_rate, eps=1e-5)
+    stats: dict[str, Any] = {}
+    if cfg.resume:
+        ck = torch.load(cfg.resume, map_location="cpu", weights_only=True)
+        agent.load_state_dict(ck["agent"])
+        opt.load_state_dict(ck["optimizer"])
+        log(f"resumed from {cfg.resume}")
+    if cfg.bc or cfg.teacher:
+        t0 = time.monotonic()
+        data = load_bc(cfg.bc) if cfg.bc else collect_teacher(env, cfg, log)
+        if not cfg.bc:
+            np.savez_compressed(out / "teacher.npz", **data)  # --bc OUT/teacher.npz clones it again
+        stats["behaviour_cloning"] = behaviour_cloning(agent, opt, cfg, data, log)
+        del data
+        obs, info = env.reset(seed=cfg.seed * 1_000_003 % 10**9)
+        x_np = features(obs)
+        stats["behaviour_cloning"]["seconds"] = round(time.monotonic() - t0, 1)
+        # a fresh optimiser: Adam's moments from cloning would skew the first PPO steps
+        opt = torch.optim.Adam(agent.parameters(), lr=cfg.learning_rate, eps=1e-5)
+
+    n_in = x_np.shape[1]
+    M = 5 * int(env.n_choices) + 2
+    buf_x = torch.zeros((T, B, n_in))
+    buf_mask = torch.zeros((T, B, M), dtype=torch.bool)
+    buf_act = torch.zeros((T, B, 6), dtype=torch.long)
+    buf_logp = torch.zeros((T, B))
+    buf_rew = torch.zeros((T, B))
+    buf_term = torch.zeros((T, B))
+    buf_val = torch.zeros((T, B))
+    buf_valid = torch.zeros((T, B))
+
+    csv_path = out / "progress.csv"
+    opp_cols = [f"win_rate_vs_{o}" for o in dict.fromkeys(cfg.opponents)]
+    columns = list(CSV_COLUMNS) + opp_cols
+    csv_file = csv_path.open("w", newline="")
+    writer = csv.DictWriter(csv_file, fieldnames=columns)
+    writer.writeheader()
+
+    results: dict[str, deque[float]] = {o: deque(maxlen=100) for o in dict.fromkeys(cfg.opponents)}
+    all_results: dict[str, list[int]] = {o: [0, 0, 0] for o in dict.fromkeys(cfg.opponents)}  # won, lost, drawn
+    returns: deque[float] = deque(maxlen=100)
+    ep_return = np.zeros(B)
+    ended = np.zeros(B, bool)
+    budget = cfg.minutes * 60.0
+    decisions = episodes = update = 0
+    progress = _progress(cfg, budget)
+    next_x = torch.from_numpy(x_np)
+    next_mask = torch.from_numpy(info["action_mask"] != 0)
+    try:
+        while True:
+            elapsed = time.monotonic() - start
+            if elapsed >= budget or (cfg.max_decisions and decisions >= cfg.max_decisions):
+                break
+            update += 1
+            if cfg.anneal_lr:
+                frac = max(0.05, 1.0 - elapsed / budget)
+                if cfg.max_decisions:
+                    frac = min(frac, max(0.05, 1.0 - decisions / cfg.max_decisions))
+                opt.param_groups[0]["lr"] = frac * cfg.learning_rate
+            for t in range(T):
+                buf_x[t] = next_x
+                buf_mask[t] = next_mask
+                buf_valid[t] = torch.from_numpy((~ended).astype(np.float32))
+                with torch.no_grad():
+                    action, logp, _, value = agent.evaluate(next_x, next_mask)
+                buf_act[t], buf_logp[t], buf_val[t] = action, logp, value
+                obs, reward, terminated, truncated, info = env.step(action.numpy())
+                done = np.logical_or(terminated, truncated)
+                buf_rew[t] = torch.from_numpy(np.asarray(reward, np.float32))
+                buf_term[t] = torch.from_numpy(done.astype(np.float32))
+                ep_return += np.where(ended, 0.0, reward)
+                decisions += int((~ended).sum())
+                for b in np.flatnonzero(done):
+                    o = env.opponents[b]
+                    w = int(info["winner"][b])
+                    results[o].append(1.0 if w == 0 else 0.0 if w == 1 else 0.5)
+                    all_results[o][0 if w == 0 else 1 if w == 1 else 2] += 1
+                    returns.append(float(ep_return[b]))
+                    ep_return[b] = 0.0
+                    episodes += 1
+                ended = done
+                next_x = torch.from_numpy(features(obs))
+                next_mask = torch.from_numpy(info["action_mask"] != 0)
+            with torch.no_grad():
+                next_value = agent.value(next_x)
+            adv = torch.zeros((T, B))
+            last = torch.zeros(B)
+            for t in reversed(range(T)):
+                nv = next_value if t == T - 1 else buf_val[t + 1]
+                nonterm = 1.0 - buf_term[t]
+                delta = buf_rew[t] + cfg.gamma * nv * nonterm - buf_val[t]
+                last = delta + cfg.gamma * cfg.gae_lambda * nonterm * last
+                adv[t] = last
+            ret = adv + buf_val
+            keep = buf_valid.reshape(-1) > 0  # the reset step of a finished game is not a transition
+            bx, bm, ba = buf_x.reshape(-1, n_in)[keep], buf_mask.reshape(-1, M)[keep], buf_act.reshape(-1, 6)[keep]
+            blogp, badv, bret, bval = (
+                buf_logp.reshape(-1)[keep],
+                adv.reshape(-1)[keep],
+                ret.reshape(-1)[keep],
+                buf_val.reshape(-1)[keep],
+            )
+            n = int(bx.shape[0])
+            clipfracs, kl = [], 0.0
+            pg_loss = v_loss = ent = torch.zeros(())
+            for _epoch in range(cfg.update_epochs):
+                for idx in torch.tensor_split(torch.randperm(n), cfg.num_minibatches):
+                    if len(idx) < 2:
+                        continue
+                    _, newlogp, entropy, newv = agent.evaluate(bx[idx], bm[idx], ba[idx])
+                    logratio = newlogp - blogp[idx]
+                    ratio = logratio.exp()
+                    with torch.no_grad():
+                        kl = float(((ratio - 1) - logratio).mean())
+                        clipfracs.append(float(((ratio - 1.0).abs() > cfg.clip_coef).float().mean()))
+                    a = badv[idx]
+                    a = (a - a.mean()) / (a.std() + 1e-8)
+                    pg_loss = torch.max(-a * ratio, -a * ratio.clamp(1 - cfg.clip_coef, 1 + cfg.clip_coef)).mean()
+                    v_clipped = bval[idx] + (newv - bval[idx]).clamp(-cfg.clip_coef, cfg.clip_coef)
+                    v_loss = 0.5 * torch.max((newv - bret[idx]) ** 2, (v_clipped - bret[idx]) ** 2).mean()
+                    ent = entropy.mean()
+                    loss = pg_loss - cfg.ent_coef * ent + cfg.vf_coef * v_loss
+                    opt.zero_grad()
+                    loss.backward()
+                    nn.utils.clip_grad_norm_(agent.parameters(), cfg.max_grad_norm)
+                    opt.step()
+                if cfg.target_kl and kl > cfg.target_kl:
+                    break
+            secs = time.monotonic() - start
+            row: dict[str, Any] = {
+                "update": update,
+                "decisions": decisions,
+                "episodes": episodes,
+                "seconds": round(secs, 1),
+                "decisions_per_second": round(decisions / max(secs, 1e-9), 1),
+                "policy_loss": round(float(pg_loss.detach()), 5),
+                "value_loss": round(float(v_loss.detach()), 5),
+                "entropy": round(float(ent.detach()), 4),
+                "approx_kl": round(kl, 5),
+                "clip_fraction": round(float(np.mean(clipfracs)) if clipfracs else 0.0, 4),
+                "return": round(float(np.mean(returns)), 4) if returns else "",
+            }
+            for o, col in zip(results, opp_cols, strict=True):
+                row[col] = round(float(np.mean(results[o])), 4) if results[o] else ""
+            writer.writerow(row)
+            csv_file.flush()
+            progress.update(secs, decisions, episodes, row, opp_cols)
+            stats.update(
+                decisions=decisions,
+                episodes=episodes,
+                updates=update,
+                seconds=round(secs, 1),
+                results={o: dict(zip(("won", "lost", "drawn"), r, strict=True)) for o, r in all_results.items()},
+                last_100={o: row[c] for o, c in zip(results, opp_cols, strict=True)},
+            )
+            if update % cfg.checkpoint_every == 0:
+                save(agent, opt, env, cfg, stats)
+                plot_curve(csv_path, out / "learning_curve.png", list(results))
+    finally:
+        progress.close()
+        csv_file.close()
+    save(agent, opt, env, cfg, stats)
+    plot_curve(csv_path, out / "learning_curve.png", list(results))
+    env.close()
+    return stats
+
+
+class _progress:
+    """A rich progress bar over the wall-clock budget (or nothing, with ``progress=False``)."""
+
+    def __init__(self, cfg: TrainConfig, budget: float) -> None:
+        self.bar: Any = None
+        if not cfg.progress:
+            return
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(
+            TextColumn("[bold]train"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[status]}"),
+        )
+        self.task = self.bar.add_task("train", total=budget, status="")
+        self.bar.start()
+
+    def update(self, secs: float, decisions: int, episodes: int, row: dict[str, Any], cols: list[str]) -> None:
+        if self.bar is None:
+            return
+        rates = " ".join(f"{c[len('win_rate_vs_') :]} {row[c]:.0%}" for c in cols if row[c] != "")
+        status = f"{decisions:,} decisions, {episodes} games, {row['decisions_per_second']:.0f}/s  {rates}"
+        self.bar.update(self.task, completed=secs, status=status)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
