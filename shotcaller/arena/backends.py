@@ -9,15 +9,12 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from shotcaller.arena.workers import Game, Job, describe_error, play_chunk
+from shotcaller.raycluster import RAY_INSTALL_HINT, BackendUnavailable, connect
+
+__all__ = ["BACKENDS", "RAY_INSTALL_HINT", "BackendUnavailable", "run_pool", "run_ray", "run_serial"]
 
 BACKENDS = ("local", "ray")
 MAX_CHUNK = 8  # games per task: cheap games (0.15-0.5 s) would otherwise pay the per-task overhead each
-RAY_INSTALL_HINT = 'pip install "shotcaller[ray]"'
-LOOPBACK_ENV = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"  # "0": Ray uses 127.0.0.1 as the node address
-
-
-class BackendUnavailable(RuntimeError):
-    """The requested backend cannot run here (Ray not installed, cluster unreachable); nothing was played."""
 
 
 def chunk_size(n_games: int, slots: int) -> int:
@@ -89,35 +86,7 @@ def run_ray(
 ) -> None:
     """Ray tasks on the cluster at ``address`` (or a local instance ray.init starts); at most
     ``workers`` (default: 2 per cluster CPU) tasks in flight, results stored as each task returns."""
-    import os
-    import sys
-
-    # A local instance of our own stays on loopback (Ray would otherwise announce the machine's
-    # network address): the switch is read when Ray is imported and by the processes ray.init starts.
-    private = address is None and "ray" not in sys.modules and LOOPBACK_ENV not in os.environ
-    if private:
-        os.environ[LOOPBACK_ENV] = "0"
-    try:
-        try:
-            import ray
-        except ImportError as e:
-            raise BackendUnavailable(f"the ray backend needs Ray ({e}); install it with: {RAY_INSTALL_HINT}") from e
-        started = False
-        if not ray.is_initialized():
-            import logging
-
-            try:
-                if address:
-                    ray.init(address=address, log_to_driver=False, logging_level=logging.WARNING)
-                else:
-                    ray.init(log_to_driver=False, logging_level=logging.WARNING, include_dashboard=False)
-            except Exception as e:
-                where = f"the Ray cluster at {address!r}" if address else "a local Ray instance"
-                raise BackendUnavailable(f"cannot start or reach {where}: {type(e).__name__}: {e}") from e
-            started = True
-    finally:
-        if private:
-            del os.environ[LOOPBACK_ENV]
+    ray, started = connect(address)
     try:
         cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
         inflight = workers or 2 * cpus

@@ -176,6 +176,51 @@ def command_replay_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_dataset_export(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from shotcaller.arena.dataset import DatasetError, export_dataset, save_dataset
+
+    console = _stderr_console()
+    bar = Progress(
+        TextColumn("replays"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console, transient=True
+    )
+    task = bar.add_task("replays", total=len(args.replays))
+    if console.is_terminal:
+        bar.start()
+    try:
+        data = export_dataset(
+            args.replays,
+            team=args.team,
+            decide_every_s=args.decide_every,
+            planes=not args.no_planes,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    except DatasetError as e:
+        print(f"shotcaller dataset export: {e}", file=sys.stderr)
+        return 2
+    finally:
+        bar.stop()
+    try:
+        save_dataset(data, args.out)
+    except OSError as e:
+        print(f"shotcaller dataset export: cannot write {args.out}: {e.strerror or e}", file=sys.stderr)
+        return 2
+    meta = data["meta"]
+    n = int(data["tick"].shape[0])
+    print(
+        f"wrote {args.out}: {n} decisions ({int(data['exact'].sum())} exact) of {len(meta['episodes'])} episodes "
+        f"from {len(meta['replays'])} replays"
+    )
+    for fate, by_kind in meta["mapping"].items():
+        if by_kind:
+            kinds = ", ".join(f"{k} {v}" for k, v in by_kind.items())
+            print(f"  orders {fate}: {sum(by_kind.values())} ({kinds})")
+    for err in meta["errors"]:
+        print(f"shotcaller dataset export: skipped {err['error']}", file=sys.stderr)
+    return 1 if meta["errors"] else 0
+
+
 def command_bench(args: argparse.Namespace) -> int:
     from shotcaller.arena.bench import bench, bench_env
     from shotcaller.content import ContentError, MapError

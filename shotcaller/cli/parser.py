@@ -10,6 +10,7 @@ from shotcaller.argtypes import non_negative_int, positive_int
 from shotcaller.cli.commands import (
     command_bench,
     command_compile,
+    command_dataset_export,
     command_evaluate,
     command_match,
     command_replay_show,
@@ -184,6 +185,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rsh.add_argument("--limit", type=positive_int, metavar="N", help="print at most N entries")
     rsh.set_defaults(func=command_replay_show)
+
+    ds = sub.add_parser("dataset", help="datasets for learning agents")
+    dss = ds.add_subparsers(dest="dataset_command", required=True)
+    dx = dss.add_parser(
+        "export",
+        help="re-simulate replays into a behaviour-cloning dataset of the coach env (.npz)",
+        description="Re-simulate replays and write, at every decision point of the chosen team(s), the coach env's\n"
+        "(Shotcaller-v0) observation, action mask, the action the recorded orders correspond to, and the reward\n"
+        "with each term, into one compressed .npz (docs/envs.md, 'Behaviour cloning from replays').",
+        formatter_class=_Formatter,
+    )
+    dx.add_argument("replays", nargs="+", metavar="REPLAY", help=REPLAY_PATH)
+    dx.add_argument("--out", required=True, metavar="FILE.npz", help="the dataset file to write")
+    dx.add_argument(
+        "--team", choices=["blue", "red", "both"], default="both", help="whose decisions to record (default both)"
+    )
+    dx.add_argument(
+        "--decide-every",
+        type=_quantity("seconds", 0, False),
+        default=2.0,
+        metavar="S",
+        help="game seconds between decisions, the coach env's decide_every_s (default 2.0 = 40 ticks)",
+    )
+    dx.add_argument("--no-planes", action="store_true", help="leave out the planes observation (the largest part)")
+    dx.set_defaults(func=command_dataset_export)
 
     t = sub.add_parser(
         "tournament",

@@ -3,7 +3,8 @@
 * ``gymnasium.make("Shotcaller-v0", opponent="strategist")`` (after ``import shotcaller.envs``): the blue
   coach against any bot (:class:`~shotcaller.envs.coach.CoachEnv`).
 * :func:`parallel_env`: PettingZoo ``ParallelEnv``, ``mode="coach"`` (agents ``blue`` and ``red``).
-* :func:`vector_env`: a native ``gymnasium.vector.VectorEnv`` of B games in the compiled core.
+* :func:`vector_env`: a native ``gymnasium.vector.VectorEnv`` of B games in the compiled core
+  (``backend="ray"``: sharded over Ray actors).
 
 This package is the only place gymnasium and pettingzoo are imported; ``shotcaller.sim`` never imports it.
 """
@@ -23,13 +24,23 @@ if ENV_ID not in registry:
     register(id=ENV_ID, entry_point="shotcaller.envs.coach:CoachEnv", disable_env_checker=False)
 
 
-def vector_env(num_envs: int, mode: str = "coach", **kwargs: Any) -> Any:
+def vector_env(num_envs: int, mode: str = "coach", backend: str = "local", **kwargs: Any) -> Any:
     """A native ``gymnasium.vector.VectorEnv`` of ``num_envs`` games stepped together in the compiled core:
     ``mode="coach"`` (the blue coach against ``opponent``); see
-    :class:`~shotcaller.envs.vector.CoachVectorEnv` for the arguments."""
-    from shotcaller.envs.vector import CoachVectorEnv
-
+    :class:`~shotcaller.envs.vector.CoachVectorEnv` for the arguments. ``backend="ray"`` shards the games
+    over ``workers`` Ray actors (``ray_address``: the cluster), the same env to the caller
+    (:class:`~shotcaller.envs.ray_vector.RayVectorEnv`)."""
+    if backend not in ("local", "ray"):
+        raise ValueError(f"backend must be 'local' or 'ray', got {backend!r}")
+    if backend == "local" and ({"workers", "ray_address"} & set(kwargs)):
+        raise ValueError("workers and ray_address are for backend='ray'")
     if mode == "coach":
+        if backend == "ray":
+            from shotcaller.envs.ray_vector import RayVectorEnv
+
+            return RayVectorEnv(num_envs, **kwargs)
+        from shotcaller.envs.vector import CoachVectorEnv
+
         return CoachVectorEnv(num_envs, **kwargs)
     raise ValueError(f"mode must be 'coach', got {mode!r}")
 

@@ -46,10 +46,11 @@ def action_space(n_choices: int) -> spaces.MultiDiscrete:
     return spaces.MultiDiscrete([n_choices] * 5 + [2])
 
 
-def check_arguments(decide_every_s: Any, render_mode: Any) -> None:
-    """The envs' common arguments: ValueError naming a bad one."""
-    if render_mode is not None:
-        raise ValueError(f"render_mode must be None (the env does not render), got {render_mode!r}")
+def check_arguments(decide_every_s: Any, render_mode: Any, render_modes: tuple[str, ...] = ()) -> None:
+    """The envs' common arguments: ValueError naming a bad one (``render_modes``: those the env offers)."""
+    if render_mode is not None and render_mode not in render_modes:
+        offered = f"None or {', '.join(map(repr, render_modes))}" if render_modes else "None (the env does not render)"
+        raise ValueError(f"render_mode must be {offered}, got {render_mode!r}")
     if isinstance(decide_every_s, bool) or not isinstance(decide_every_s, int | float) or decide_every_s <= 0:
         raise ValueError(f"decide_every_s must be a positive number of game seconds, got {decide_every_s!r}")
 
@@ -128,15 +129,18 @@ class CoachEnv(gym.Env[dict[str, Any], np.ndarray]):
     * ``draft``: 10 hero ids (blue then red); default: the seeded random draft of each match.
     * ``allow_unsandboxed``: load ``sandbox:`` opponents even where no sandbox is available.
     * ``bot_logs``: folder for ``exec:``/``sandbox:`` opponents' logs.
+    * ``render_mode``: ``"ansi"`` makes :meth:`render` return the observation as JSON text, for language-model
+      coaches (:func:`~shotcaller.envs.text.coach_text_obs`: the same team view with names, the last
+      rejected orders with their reasons and the allowed choices by name); None (default) renders nothing.
 
     ``reset(seed=s)`` plays the match of seed ``s`` (the draft and every random rule follow from it);
     without a seed, the env's own generator picks one.
 
     ## Version history
-    * v0: first version.
+    * v0: first version; ``render_mode="ansi"`` (the observation as JSON text) added without changing it.
     """
 
-    metadata: dict[str, Any] = {"render_modes": []}  # frontends render states and replays, envs do not
+    metadata: dict[str, Any] = {"render_modes": ["ansi"]}  # text of the observation; frontends draw the game
 
     def __init__(
         self,
@@ -153,7 +157,7 @@ class CoachEnv(gym.Env[dict[str, Any], np.ndarray]):
         bot_logs: str | Path | None = None,
         render_mode: str | None = None,
     ) -> None:
-        check_arguments(decide_every_s, render_mode)
+        check_arguments(decide_every_s, render_mode, ("ansi",))
         self.world = make_world(world, content, params, config)
         self.decide_every = ticks(decide_every_s, self.world)
         self.opponent = opponent
@@ -167,6 +171,7 @@ class CoachEnv(gym.Env[dict[str, Any], np.ndarray]):
         self.observation_space = observation_space(self.world, self.n_choices)
         self.action_space = action_space(self.n_choices)
         self.render_mode = render_mode
+        self.metadata = {**self.metadata, "render_fps": 1.0 / float(decide_every_s)}  # one text per decision
 
     def _check_opponent(self) -> None:
         if isinstance(self.opponent, str):
@@ -217,6 +222,19 @@ class CoachEnv(gym.Env[dict[str, Any], np.ndarray]):
             info["result"] = g.result()
             info["faults"] = list(g.faults)
         return g.observe(0), reward, terminated, False, info
+
+    def render(self) -> str | None:
+        """With ``render_mode="ansi"``: the blue team's observation now as JSON text (fog of war respected),
+        for language-model coaches: :func:`~shotcaller.envs.text.coach_text_obs` documents the fields.
+        Without a render mode: None, with Gymnasium's warning."""
+        if self.render_mode is None:
+            gym.logger.warn('render() called without a render mode: make the env with render_mode="ansi"')
+            return None
+        from shotcaller.envs.text import coach_text_obs
+
+        g = self.game
+        g.observe(0)  # fills the scalars buffer (apm_left) for this tick
+        return coach_text_obs(g.live, 0, self.choice_names, self.action_masks(), g.last_rejected[0], g.scalars[0])
 
     def action_masks(self) -> np.ndarray:
         """The allowed choices now, flattened as ``MultiDiscrete`` masks are (``sb3_contrib.MaskablePPO``

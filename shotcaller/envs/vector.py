@@ -24,6 +24,32 @@ TRAIN_SEEDS = 10**9  # new matches draw seeds 0..TRAIN_SEEDS - 1, the ``train`` 
 SILENT = ("idle", "none")  # opponents that never give orders: nothing runs in Python for them
 
 
+def match_seeds(
+    seed: int | list[int] | tuple[int, ...] | np.ndarray | None, num_envs: int, rng: np.random.Generator
+) -> tuple[list[int], np.random.Generator]:
+    """The seeds of a vector reset's ``num_envs`` matches and the generator of the later autoresets:
+    ``seed`` .. ``seed + B - 1`` (generator seeded by ``seed``), the B seeds of a list (generator seeded
+    by the list), or B seeds drawn from ``rng`` (kept)."""
+    if isinstance(seed, list | tuple | np.ndarray):
+        if len(seed) != num_envs:
+            raise ValueError(f"reset needs {num_envs} seeds (one per game), got {len(seed)}")
+        seeds = [int(s) for s in seed]
+        return seeds, np.random.default_rng(seeds)
+    if seed is not None:
+        return [int(seed) + i for i in range(num_envs)], np.random.default_rng(int(seed))
+    return [int(s) for s in rng.integers(0, TRAIN_SEEDS, num_envs)], rng
+
+
+def check_actions(actions: Any, num_envs: int, n_choices: int, space: Any) -> np.ndarray:
+    """A vector step's actions as a (B, 6) int64 array; ValueError naming what is wrong otherwise."""
+    act = np.asarray(actions)
+    if act.shape != (num_envs, 6) or not np.issubdtype(act.dtype, np.integer):
+        raise ValueError(f"actions must be a ({num_envs}, 6) integer array, got shape {act.shape} of {act.dtype}")
+    if (act < 0).any() or (act[:, :5] >= n_choices).any() or (act[:, 5] > 1).any():
+        raise ValueError(f"actions outside {space}")
+    return act.astype(np.int64)
+
+
 class CoachVectorEnv(VectorEnv[dict[str, np.ndarray], np.ndarray, np.ndarray]):
     """``num_envs`` blue coaches against an opponent, stepped together in the compiled core.
 
@@ -134,6 +160,10 @@ class CoachVectorEnv(VectorEnv[dict[str, np.ndarray], np.ndarray, np.ndarray]):
             dst[b] = src[0]
         self._opponent_for(b, int(seed))
 
+    def _autoreset_seed(self) -> int:
+        """The seed of the next match an autoreset starts (games in increasing order within a step)."""
+        return int(self._rng.integers(0, TRAIN_SEEDS))
+
     @property
     def _live(self) -> State:
         if self.state is None:
@@ -146,16 +176,7 @@ class CoachVectorEnv(VectorEnv[dict[str, np.ndarray], np.ndarray, np.ndarray]):
         """Start B matches: seeds ``seed`` .. ``seed + B - 1`` (or the B seeds of a list, or seeds from the
         env's generator); ``seed`` also seeds the generator of the later autoresets."""
         B = self.num_envs
-        if isinstance(seed, list | tuple | np.ndarray):
-            if len(seed) != B:
-                raise ValueError(f"reset needs {B} seeds (one per game), got {len(seed)}")
-            seeds = [int(s) for s in seed]
-            self._rng = np.random.default_rng(seeds)
-        elif seed is not None:
-            seeds = [int(seed) + i for i in range(B)]
-            self._rng = np.random.default_rng(int(seed))
-        else:
-            seeds = [int(s) for s in self._rng.integers(0, TRAIN_SEEDS, B)]
+        seeds, self._rng = match_seeds(seed, B, self._rng)
         self.state = new_state(self.world, seeds)
         self.faults = FaultLog()
         for b in range(B):
@@ -173,12 +194,7 @@ class CoachVectorEnv(VectorEnv[dict[str, np.ndarray], np.ndarray, np.ndarray]):
         st = self._live
         A = st.arrays
         B, n = self.num_envs, self.n_choices
-        act = np.asarray(actions)
-        if act.shape != (B, 6) or not np.issubdtype(act.dtype, np.integer):
-            raise ValueError(f"actions must be a ({B}, 6) integer array, got shape {act.shape} of {act.dtype}")
-        if (act < 0).any() or (act[:, :5] >= n).any() or (act[:, 5] > 1).any():
-            raise ValueError(f"actions outside {self.action_space}")
-        act = act.astype(np.int64)
+        act = check_actions(actions, B, n, self.action_space)
         restart = np.flatnonzero(self._ended)
         act[restart] = 0  # NEXT_STEP autoreset: the action of a reset step is ignored
         E.coach_orders(A, 0, self.table, act[:, :5], act[:, 5], self._orders)
@@ -188,7 +204,7 @@ class CoachVectorEnv(VectorEnv[dict[str, np.ndarray], np.ndarray, np.ndarray]):
         before = self._score.copy()
         step_inplace(st, rows, self.decide_every, parallel=self.threads)  # finished games stay put
         for b in restart:  # ... and start their next match now: its first observation is returned
-            self._reset_game(int(b), int(self._rng.integers(0, TRAIN_SEEDS)))
+            self._reset_game(int(b), self._autoreset_seed())
         E.rejections(A, 0, self._rejected)
         after = self._score
         E.score_features(A, after)

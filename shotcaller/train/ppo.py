@@ -175,7 +175,11 @@ def features(obs: dict[str, np.ndarray]) -> np.ndarray:
 
 # ------------------------------------------------------------------------------------------ files
 def policy_meta(env: Any, cfg: TrainConfig, stats: dict[str, Any]) -> dict[str, Any]:
+    from shotcaller.content import load_content
+    from shotcaller.envs.coach import DEFAULT_DECIDE_EVERY_S
     from shotcaller.sim.backend import game_version
+
+    content = load_content()
 
     return {
         "format": FORMAT,
@@ -184,9 +188,9 @@ def policy_meta(env: Any, cfg: TrainConfig, stats: dict[str, Any]) -> dict[str, 
         "inputs": list(INPUTS),
         "hidden": list(cfg.hidden),
         "activation": "tanh",
-        "game_version": game_version(env.world.content.version),
-        "content_version": env.world.content.version,
-        "decide_every_s": float(env.decide_every / int(env.world.rec["tps"])),
+        "game_version": game_version(content.version),
+        "content_version": content.version,
+        "decide_every_s": DEFAULT_DECIDE_EVERY_S,
         "trained": stats,
         "config": asdict(cfg),
     }
@@ -400,7 +404,16 @@ def train(cfg: TrainConfig, log: Any = print) -> dict[str, Any]:
         log(f"resumed from {cfg.resume}")
     if cfg.bc or cfg.teacher:
         t0 = time.monotonic()
-        data = load_bc(cfg.bc) if cfg.bc else collect_teacher(env, cfg, log)
+        if cfg.bc:
+            data = load_bc(cfg.bc)
+        elif cfg.backend == "local":
+            data = collect_teacher(env, cfg, log)
+        else:  # the teacher reads the games' state: it plays in this process
+            from shotcaller.envs import vector_env
+
+            local = vector_env(cfg.num_envs, mode="coach", opponent=list(cfg.opponents))
+            data = collect_teacher(local, cfg, log)
+            local.close()
         if not cfg.bc:
             np.savez_compressed(out / "teacher.npz", **data)  # --bc OUT/teacher.npz clones it again
         stats["behaviour_cloning"] = behaviour_cloning(agent, opt, cfg, data, log)
