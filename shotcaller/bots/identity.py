@@ -273,7 +273,8 @@ def identify(entry: str) -> BotIdentity:
         return found
     known = ", ".join(sorted(BUILTIN))
     raise BotSpecError(
-        f"unknown bot {spec!r}: not a built-in ({known}), not FILE.py:Class, module:Class, plan:NAME, ckpt:PATH or exec:COMMAND, "
+        f"unknown bot {spec!r}: not a built-in ({known}), not FILE.py:Class, module:Class, plan:NAME, "
+        "ckpt:PATH or exec:COMMAND, "
         f"and no installed package registers it in the {ENTRY_POINT_GROUP!r} entry-point group"
     )
 

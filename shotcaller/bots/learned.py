@@ -98,9 +98,11 @@ class Policy:
             raise PolicyLoadError(f"policy {where!r}: missing weights (need w0, b0, ... head_w, head_b)")
         head = (arrays["head_w"].astype(np.float32), arrays["head_b"].astype(np.float32))
         dims = [w.shape for w, _ in layers] + [head[0].shape]
-        for (w, b), (w2, _) in zip([*layers, head], [*layers[1:], head], strict=False):
+        chain = [*layers, head]
+        for w, b in chain:
             if w.ndim != 2 or b.shape != (w.shape[1],):
                 raise PolicyLoadError(f"policy {where!r}: inconsistent layer shapes {dims}")
+        for (w, _), (w2, _) in zip(chain[:-1], chain[1:], strict=True):
             if w2.shape[0] != w.shape[1]:
                 raise PolicyLoadError(f"policy {where!r}: layer sizes do not chain: {dims}")
         n = int(meta.get("n_choices", 0))

@@ -347,17 +347,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tr.add_argument("--envs", type=positive_int, default=64, help="games stepped together (default 64)")
     tr.add_argument("--steps", type=positive_int, default=64, help="decisions per game between updates (default 64)")
-    tr.add_argument("--lr", type=_number("learning rate", 0, False, 1.0), default=1e-4, help="PPO learning rate (default 0.0001)")
-    tr.add_argument("--ent-coef", type=_number("entropy bonus", 0, True, 1.0), default=0.001, help="entropy bonus (default 0.001)")
+    tr.add_argument(
+        "--lr", type=_number("learning rate", 0, False, 1.0), default=1e-4, help="PPO learning rate (default 0.0001)"
+    )
+    tr.add_argument(
+        "--ent-coef", type=_number("entropy bonus", 0, True, 1.0), default=0.001, help="entropy bonus (default 0.001)"
+    )
     tr.add_argument("--gamma", type=_number("discount", 0, False, 1.0), default=0.995, help="discount per decision")
     tr.add_argument("--seed", type=non_negative_int, default=1, help="seed of the run (default 1)")
     tr.add_argument(
         "--hidden", type=positive_int, nargs="+", default=[256, 256], metavar="N", help="hidden layer sizes"
     )
     tr.add_argument("--teacher", metavar="BOT", default=None, help="clone this bot first (e.g. strategist)")
-    tr.add_argument(
-        "--teacher-decisions", type=positive_int, default=60_000, help="decisions of the teacher to record"
-    )
+    tr.add_argument("--teacher-decisions", type=positive_int, default=60_000, help="decisions of the teacher to record")
     tr.add_argument("--bc", metavar="DATA.npz", default=None, help="clone a dataset first (dataset export)")
     tr.add_argument("--bc-epochs", type=positive_int, default=20, help="cloning passes over the data")
     tr.add_argument("--resume", metavar="CKPT.pt", default=None, help="continue from a checkpoint's weights")

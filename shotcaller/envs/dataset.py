@@ -44,21 +44,26 @@ class Diverged(ValueError):
 
 
 # ---------------------------------------------------------------------------- the inverse of resolve_choice
-def resolved_choices(state: State, team: int, table: np.ndarray, game: int = 0) -> np.ndarray:
-    """(N, 3) int64: the engine order ``(kind, a, b)`` each row of the choice table ``table`` resolves to
-    for ``team`` in game ``game`` now (:func:`shotcaller.sim.encode.resolve_choice`, through the compiled
-    :func:`~shotcaller.sim.encode.coach_orders`; row 0, no order, is ``(0, 0, 0)``)."""
+def resolved_all(state: State, team: int, table: np.ndarray) -> np.ndarray:
+    """(B, N, 3) int64: the engine order ``(kind, a, b)`` each row of the choice table ``table`` resolves to
+    for ``team`` in every game of ``state`` now (:func:`shotcaller.sim.encode.resolve_choice`, through the
+    compiled :func:`~shotcaller.sim.encode.coach_orders`; row 0, no order, is ``(0, 0, 0)``)."""
     B = state.arrays.games.shape[0]
     n = table.shape[0]
-    out = np.zeros((n, 3), np.int64)
+    out = np.zeros((B, n, 3), np.int64)
     buf = np.zeros((B, 6, 5), np.int32)
     for start in range(1, n, 5):
         k = min(5, n - start)
         rows = np.zeros((B, 5), np.int64)
         rows[:, :k] = np.arange(start, start + k)
         E.coach_orders(state.arrays, team, table, rows, np.zeros(B, np.int64), buf)
-        out[start : start + k] = buf[game, :k, 2:5]
+        out[:, start : start + k] = buf[:, :k, 2:5]
     return out
+
+
+def resolved_choices(state: State, team: int, table: np.ndarray, game: int = 0) -> np.ndarray:
+    """(N, 3) int64: :func:`resolved_all` of game ``game``."""
+    return resolved_all(state, team, table)[game]
 
 
 def nearest_lane(world: World, team: int, x: int, y: int) -> int:

@@ -2,10 +2,12 @@
 recorded as coach env actions, for behaviour cloning before PPO (``shotcaller train --teacher``).
 
 The teacher sees exactly what a coach sees in a match (its team view, at the agent's cadence) and its
-orders are translated into the env's action space: each order becomes the matching row of the choice
-table for its leader (a whole-team order for each of the five), ``fortify`` the fortify choice. An
-order with no row (``group`` at an arbitrary point, micro orders) is counted and left out; a row the
-mask forbids now (a dead leader) is "no new order", as the engine would have rejected it.
+orders are translated into the env's action space as ``shotcaller dataset export`` translates recorded
+ones (:func:`~shotcaller.envs.dataset.invert_choice`): each order becomes the row of the choice table
+that gives it, for its leader (a whole-team order for each of the five), ``group`` at another point the
+group row of the nearest lane, ``fortify`` the fortify choice. An order with no row (micro orders,
+``profile``) is counted and left out; a row the mask forbids now (a dead leader) is "no new order", as
+the engine would have rejected it.
 """
 
 from __future__ import annotations
@@ -16,41 +18,32 @@ from typing import Any
 import numpy as np
 
 from shotcaller.bots.base import MatchInfo
-from shotcaller.sim import encode as E
+from shotcaller.envs.dataset import invert_choice, resolved_all
 from shotcaller.sim import layout as L
 from shotcaller.sim.observe import team_view
 
 
-def row_index(table: np.ndarray, team: int) -> dict[tuple[int, int], int]:
-    """Map ``(order kind, a)`` of ``team``'s engine orders to their choice row (rows whose argument
-    does not depend on the state: all but ``group``)."""
-    out: dict[tuple[int, int], int] = {}
-    for c in range(1, table.shape[0]):
-        kind, ak, arg = (int(v) for v in table[c])
-        if ak == E.AK_RALLY:
-            continue
-        a = (1 - team) * 5 + arg if ak == E.AK_ENEMY else team * L.N_BLD + arg if ak == E.AK_OWN_BUILDING else arg
-        out[(kind, a if ak != E.AK_NONE else 0)] = c
-    return out
-
-
 def action_of_orders(
-    orders: list[Any], index: dict[tuple[int, int], int], mask: np.ndarray, n: int, unmapped: Counter[str]
+    orders: list[Any], state: Any, resolved: np.ndarray, table: np.ndarray, mask: np.ndarray, unmapped: Counter[str]
 ) -> np.ndarray:
-    """The env action (5 rows then fortify) for a coach's ``orders`` ``(leader, kind, a, b)``; the last
-    order of a leader wins; orders without a row are counted in ``unmapped`` by kind name."""
+    """The env action (5 rows then fortify) of blue's ``orders`` ``(leader, kind, a, b)`` in game 0 of
+    ``state`` (``resolved``: :func:`~shotcaller.envs.dataset.resolved_all` of that game), as
+    :func:`~shotcaller.envs.dataset.invert_choice` maps them: the last order of a leader wins, a whole-team
+    order goes to each leader, a row the mask forbids is "no new order"; orders with no row are counted
+    in ``unmapped`` by kind name."""
+    n = table.shape[0]
     act = np.zeros(6, np.int64)
     for o in orders:
-        leader, kind, a = int(o[0]), int(o[1]), int(o[2])
+        leader, kind, a, b = (int(v) for v in tuple(o)[:4])
         if kind == L.O_FORTIFY:
             act[5] = 1 if mask[5 * n + 1] else 0
             continue
-        c = index.get((kind, 0 if kind == L.O_RETREAT else a))
-        if c is None:
+        c, _how = invert_choice(state, 0, table, kind, a, b, resolved=resolved)
+        if c < 0 or not -1 <= leader < 5:
             unmapped[L.ORDER_NAMES[kind] if 0 <= kind < len(L.ORDER_NAMES) else str(kind)] += 1
             continue
         for i in range(5) if leader < 0 else [leader]:
-            if 0 <= i < 5 and mask[i * n + c]:
+            if mask[i * n + c]:
                 act[i] = c
     return act
 
@@ -63,7 +56,6 @@ class Teacher:
 
         self.env = env
         self.coaches = [make_coach(spec) for _ in range(env.num_envs)]
-        self.index = row_index(env.table, 0)
         self.unmapped: Counter[str] = Counter()
         self.infos: list[MatchInfo | None] = [None] * env.num_envs
 
@@ -79,8 +71,8 @@ class Teacher:
     def actions(self, masks: np.ndarray) -> np.ndarray:
         """(B, 6): each game's teacher decision now, as env actions."""
         env = self.env
-        n = env.n_choices
         out = np.zeros((env.num_envs, 6), np.int64)
+        resolved = resolved_all(env.state, 0, env.table)
         for b, coach in enumerate(self.coaches):
             if env.state.arrays.games["done"][b]:
                 continue
@@ -91,5 +83,5 @@ class Teacher:
             view["events"] = []
             orders = coach.act(view, info) or []
             view.expire()
-            out[b] = action_of_orders(list(orders), self.index, masks[b], n, self.unmapped)
+            out[b] = action_of_orders(list(orders), env.state, resolved[b], env.table, masks[b], self.unmapped)
         return out

@@ -363,9 +363,10 @@ def behaviour_cloning(
                 hit += float(((pred == act[idx]) & gave).sum())
                 given += float(gave.sum())
             tot += float(-logp.detach().sum())
-            vl += float(vloss) * len(idx)
+            vl += float(vloss.detach()) * len(idx)
         stats.update(nll=tot / n, accuracy=correct / n, order_recall=hit / max(given, 1.0), value_loss=vl / n)
-        log(f"behaviour cloning epoch {epoch + 1}/{cfg.bc_epochs}: {json.dumps({k: round(v, 4) for k, v in stats.items()})}")
+        shown = json.dumps({k: round(v, 4) for k, v in stats.items()})
+        log(f"behaviour cloning epoch {epoch + 1}/{cfg.bc_epochs}: {shown}")
     return stats
 
 

@@ -1,0 +1,159 @@
+"""``shotcaller train`` and the policies it writes: a short real run whose checkpoint plays as a bot, the
+numpy player equal to the torch network, the teacher's orders mapped to the env's actions, bad files."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+
+from shotcaller.bots import make_coach
+from shotcaller.bots.identity import identify
+from shotcaller.bots.learned import Policy, PolicyLoadError
+from shotcaller.cli import main
+from shotcaller.content import load_content
+from shotcaller.envs.game import CoachGame, RewardWeights
+from shotcaller.sim import Params, SimConfig, build_world
+from shotcaller.sim.observe import team_view
+
+torch = pytest.importorskip("torch")
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """A real training run of a few seconds: teacher cloning, then two PPO updates."""
+    out = tmp_path_factory.mktemp("run") / "coach"
+    argv = ["train", "--out", str(out), "--vs", "idle", "pusher", "--envs", "4", "--steps", "8"]
+    argv += ["--max-decisions", "64", "--minutes", "10", "--teacher", "strategist", "--teacher-decisions", "120"]
+    argv += ["--bc-epochs", "2", "--hidden", "32", "--no-progress"]
+    assert main(argv) == 0
+    return out
+
+
+def test_train_writes_log_curve_and_checkpoints(run):
+    rows = list(csv.DictReader((run / "progress.csv").open()))
+    assert len(rows) >= 2 and int(rows[-1]["decisions"]) >= 64
+    assert {"win_rate_vs_idle", "win_rate_vs_pusher", "entropy", "approx_kl"} <= set(rows[0])
+    assert (run / "learning_curve.png").read_bytes()[:4] == b"\x89PNG"
+    assert (run / "teacher.npz").is_file() and (run / "ckpt.pt").is_file()
+    pol = Policy.load(run / "policy.npz")
+    assert pol.meta["trained"]["behaviour_cloning"]["samples"] > 0
+    assert pol.meta["config"]["opponents"] == ["idle", "pusher"]
+
+
+def test_checkpoint_plays_as_a_bot_in_a_match(run, capsys):
+    spec = f"ckpt:{run}/policy.npz"
+    assert main(["match", "--blue", spec, "--red", "pusher", "--seed", "3", "--time-limit", "120", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["winner"] in ("blue", "red", "draw") and not result.get("faults")
+    # the torch checkpoint and the sampling mode load too, and tournaments can name the policy
+    make_coach(f"ckpt:{run}/ckpt.pt").close()
+    make_coach(f"{spec}?sample").close()
+    ident = identify(spec)
+    assert ident.name == "ckpt:coach/policy.npz" and len(ident.digest) == 8
+
+
+def test_numpy_policy_equals_the_torch_actor(run):
+    from shotcaller.train.ppo import Agent
+
+    ck = torch.load(run / "ckpt.pt", weights_only=True)
+    pol = Policy.load(run / "policy.npz")
+    n_in = pol.layers[0][0].shape[0]
+    agent = Agent(n_in, pol.n_choices, [32], 7.0)
+    agent.load_state_dict(ck["agent"])
+    x = np.random.default_rng(0).random((3, n_in), dtype=np.float32)
+    mask = torch.ones((3, 5 * pol.n_choices + 2), dtype=torch.bool)
+    lead, fort = agent.logits(torch.from_numpy(x), mask)
+    want = torch.cat([lead.reshape(3, -1), fort], 1).detach().numpy()
+    from shotcaller.bots.learned import INPUTS
+
+    sizes = [10 * 40, 26 * 13]
+    parts = np.split(x, np.cumsum(sizes), axis=1)
+    got = np.stack([pol.logits({k: p[i] for k, p in zip(INPUTS, parts, strict=True)}) for i in range(3)])
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+
+
+def test_view_encoding_equals_the_env_observation():
+    """What a ``ckpt:`` bot reads in a match is what the env trained it on, for either side."""
+    world = build_world(load_content(), SimConfig(), Params())
+    game = CoachGame(world, (0, 1), 40, RewardWeights())
+    game.reset(11, None, {}, None)
+    rng = np.random.default_rng(1)
+    for _ in range(12):
+        acts = {}
+        for t in (0, 1):
+            m = game.mask_tuple(t)
+            acts[t] = np.array([rng.choice(np.flatnonzero(p)) if rng.random() < 0.2 else 0 for p in m])
+        game.decide(acts)
+    for t in (0, 1):
+        env_obs = game.observe(t)
+        view = team_view(game.live, t)
+        got = view.encoded(game.rejected[t][0])
+        for k in env_obs:
+            np.testing.assert_array_equal(got[k], env_obs[k], err_msg=k)
+        np.testing.assert_array_equal(got["action_mask"], game.action_mask(t))
+        act = np.array([5, 0, 0, 1, 0, 0])
+        assert [tuple(r[1:]) for r in game.order_rows(t, act)] == view.choice_orders(act)
+
+
+def test_teacher_orders_become_the_rows_that_give_them():
+    from collections import Counter
+
+    from shotcaller.bots import orders as O
+    from shotcaller.envs import vector_env
+    from shotcaller.envs.dataset import resolved_all
+    from shotcaller.sim import layout as L
+    from shotcaller.train.imitate import action_of_orders
+
+    env = vector_env(2)
+    env.reset(seed=4)
+    mask = env.action_masks()
+    res = resolved_all(env.state, 0, env.table)
+    unmapped: Counter[str] = Counter()
+    names = env.choice_names
+    orders = [O.push(1), O.teleport(3, leader=2), O.fortify(), (0, L.O_MOVE, 3, 3)]
+    act = action_of_orders(orders, env.state, res[1], env.table, mask[1], unmapped)
+    assert [names[c] for c in act[:5]] == ["push mid", "push mid", "teleport building 3", "push mid", "push mid"]
+    assert act[5] == 1 and unmapped == Counter({"move": 1})
+    env.close()
+
+
+@pytest.mark.parametrize(
+    "content, why",
+    [
+        (b"not a zip", "not a readable .npz"),
+        (None, "no such file"),
+    ],
+)
+def test_bad_policy_files_are_named(tmp_path, content, why):
+    p = tmp_path / "p.npz"
+    if content is not None:
+        p.write_bytes(content)
+    with pytest.raises(PolicyLoadError, match=why):
+        Policy.load(p)
+    with pytest.raises(ValueError, match="ckpt:"):
+        make_coach(f"ckpt:{p}")
+
+
+def test_policy_with_wrong_shapes_or_format_is_refused(run, tmp_path):
+    with np.load(run / "policy.npz") as z:
+        arrays = {k: z[k] for k in z.files}
+    bad = dict(arrays, head_b=arrays["head_b"][:-1])
+    np.savez(tmp_path / "a.npz", **bad)
+    with pytest.raises(PolicyLoadError, match="inconsistent layer shapes"):
+        Policy.load(tmp_path / "a.npz")
+    meta = json.loads(str(arrays["meta"]))
+    np.savez(tmp_path / "b.npz", **dict(arrays, meta=np.array(json.dumps({**meta, "format": "other"}))))
+    with pytest.raises(PolicyLoadError, match="format 'other'"):
+        Policy.load(tmp_path / "b.npz")
+
+
+def test_train_errors(tmp_path, capsys):
+    assert main(["train", "--vs", "nobody", "--out", str(tmp_path)]) == 2
+    assert "unknown bot 'nobody'" in capsys.readouterr().err
+    assert main(["train", "--bc", str(tmp_path / "missing.npz"), "--out", str(tmp_path)]) == 2
+    assert "no such file" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["train", "--lr", "-1"])
