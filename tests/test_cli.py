@@ -282,6 +282,8 @@ def test_missing_replay_file(runs):
 BENCH_JSON = case("bench-json", "bench", "--batch", "1", "4", "--seconds", "0.5", "--json")
 BENCH_TEXT = case("bench-text", "bench", "--batch", "2", "--seconds", "0.2")
 BENCH_ENV = case("bench-env", "bench", "--env", "coach", "--batch", "1", "3", "--seconds", "0.3", "--json")
+BENCH_MICRO = case("bench-micro", "bench", "--env", "micro", "--batch", "1", "3", "--seconds", "0.3", "--json")
+BENCH_MICRO_TEXT = case("bench-micro-text", "bench", "--env", "micro", "--batch", "2", "--seconds", "0.2")
 
 
 def test_bench_json(runs):
@@ -313,6 +315,25 @@ def test_bench_env_json(runs):
         assert r["decisions"] % r["batch"] == 0  # each step is one decision of every game
         # 40 ticks a decision (both figures are rounded to 0.1 before they are printed)
         assert r["ticks_per_second"] == pytest.approx(r["decisions_per_second"] * 40, abs=2.5)
+
+
+def test_bench_env_micro_json(runs):
+    proc = runs[BENCH_MICRO]
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["env"] == "micro" and [r["batch"] for r in out["results"]] == [1, 3]
+    for r in out["results"]:
+        assert r["agents"] == 10 * r["batch"]
+        assert r["agent_steps_per_second"] > 0 and r["decisions_per_second"] == r["agent_steps_per_second"]
+        assert r["decisions"] % (10 * r["batch"]) == 0  # each step is one action of every leader of every game
+        # one tick a step: ten agent steps a game tick (both figures are rounded to 0.1 before they are printed)
+        assert r["agent_steps_per_second"] == pytest.approx(r["ticks_per_second"] * 10, abs=1.5)
+
+
+def test_bench_env_micro_text(runs):
+    proc = runs[BENCH_MICRO_TEXT]
+    assert proc.returncode == 0, proc.stderr
+    assert re.search(r"^batch\s+2:\s+[\d,]+ agent steps/s", proc.stdout, re.M), proc.stdout
 
 
 # ----------------------------------------------------------------------------- bad usage

@@ -274,7 +274,7 @@ def test_the_view_shows_own_cooldown_and_fortification_and_whether_the_enemy_is_
 def test_order_helper_wire_name_and_words():
     o = O.fortify(why="five at our mid tower")
     assert o == (-1, L.O_FORTIFY, 0, 0) and o.why == "five at our mid tower"
-    assert L.ORDER_NAMES[L.O_FORTIFY] == "fortify" and L.N_ORDER_KINDS == L.O_FORTIFY + 1
+    assert L.ORDER_NAMES[L.O_FORTIFY] == "fortify" and L.N_ORDER_KINDS == L.O_ATTACK + 1
     (w,) = parse_orders([{"order": "fortify", "why": "hold"}])
     assert w == (-1, L.O_FORTIFY, 0, 0) and w.why == "hold"
     assert parse_orders([[-1, "fortify", 0, 0]]) == [(-1, L.O_FORTIFY, 0, 0)]

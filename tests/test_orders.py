@@ -129,6 +129,12 @@ def _blue2_dead(st):
     keep_only(st, [leader_slot(i) for i in range(10) if i != 2])
 
 
+def _red_protected_tower_seen(st):
+    slot = L.N_BLD + 4 + 1  # red's left-lane tier-1 tower: protected while the outer one stands
+    assert unit(st, slot)["invuln"] == 1
+    st.arrays.games["vis"][0, 0, slot] = 1  # blue sees it (vision is recomputed every few ticks only)
+
+
 def _blue_tower_down(st):
     set_field(st, 4, hp=0.0)
     step_inplace(st, None, 1)
@@ -184,6 +190,14 @@ REJECTIONS = [
     ("micro_follow", "world", None, (0, 1, L.O_FOLLOW, leader_slot(2), 0), L.R_MICRO_DISABLED),
     ("micro_hold", "world", None, (0, 2, L.O_HOLD, 0, 0), L.R_MICRO_DISABLED),
     ("micro_stop", "world", None, (1, 4, L.O_STOP, 0, 0), L.R_MICRO_DISABLED),
+    ("micro_attack", "world", None, (0, 0, L.O_ATTACK, leader_slot(5), 0), L.R_MICRO_DISABLED),
+    ("attack_own_unit", "fast_world", None, (0, 0, L.O_ATTACK, leader_slot(1), 0), L.R_WRONG_TEAM),
+    ("attack_own_building", "fast_world", None, (1, 2, L.O_ATTACK, L.N_BLD, 0), L.R_WRONG_TEAM),
+    ("attack_not_visible", "fast_world", None, (0, 0, L.O_ATTACK, leader_slot(5), 0), L.R_NOT_VISIBLE),
+    ("attack_dead_leader", "fast_world", _blue2_dead, (1, 0, L.O_ATTACK, leader_slot(2), 0), L.R_BAD_TARGET),
+    ("attack_empty_slot", "fast_world", None, (0, 0, L.O_ATTACK, 100, 0), L.R_BAD_TARGET),
+    ("attack_negative_slot", "fast_world", None, (1, 0, L.O_ATTACK, -1, 0), L.R_BAD_TARGET),
+    ("attack_protected", "fast_world", _red_protected_tower_seen, (0, 0, L.O_ATTACK, L.N_BLD + 5, 0), L.R_INVULNERABLE),
     ("stance_3", "fast_world", None, (0, 0, L.O_STANCE, 3, 0), L.R_BAD_ARGUMENT),
     ("stance_negative", "world", None, (1, -1, L.O_STANCE, -1, 0), L.R_BAD_ARGUMENT),
 ]
@@ -815,6 +829,57 @@ def test_hold_never_walks(fast_world):
         step_inplace(st, None, 1)
         xs.append(int(unit(st, b)["x"]))
     assert set(xs) == {24}
+
+
+def _duel(world, team: int):
+    """Leader 0 of ``team`` at (24, 24 mirrored) ordered to attack the enemy leader 0 four tiles east, which
+    stands still and never hits back, with a nearly dead enemy creep right beside the attacker (what its
+    AI would hit). Returns (state, attacker slot, target slot, creep slot)."""
+    st = scenario_state(world, DRAFT_Q)
+    me, foe = leader_slot(5 * team), leader_slot(5 * (1 - team))
+    keep_only(st, [me, foe])
+    y = 24 if team == 0 else 49 - 24
+    place(st, me, 24, y)
+    place(st, foe, 28, y)
+    hold(st, foe)
+    st.arrays.leaders[0, 5 * (1 - team)]["skills"][:2] = -1
+    set_field(st, foe, aspd=0.0, base_as=0.0, root_until=NEVER)
+    st.arrays.leaders[0, 5 * team]["skills"][:2] = -1
+    c = spawn_unit(st, L.K_CREEP, 1 - team, 25, y)
+    set_field(st, c, hp=60.0, aspd=0.0, base_as=0.0, root_until=NEVER)
+    st.arrays.games["vis"][0, team, foe] = 1  # the team sees it now (vision updates every few ticks)
+    return st, me, foe, c
+
+
+@pytest.mark.parametrize("team", [0, 1])
+def test_attack_chases_its_target_and_ends_when_it_dies(fast_world, team):
+    st, me, foe, c = _duel(fast_world, team)
+    ev = step_inplace(st, orders((team, 0, L.O_ATTACK, foe, 0)), 1)
+    assert [e[0] for e in order_events(ev)] == ["order_accepted"]
+    assert leader(st, 5 * team)["micro"] == L.O_ATTACK and unit(st, me)["target"] == foe
+    step_inplace(st, None, 60)
+    assert unit(st, me)["x"] > 24  # it walked after the target
+    assert unit(st, foe)["hp"] < unit(st, foe)["max_hp"]  # and hit it
+    assert unit(st, c)["hp"] == 60.0  # not the juicier creep its AI would have picked
+    assert leader(st, 5 * team)["micro"] == L.O_ATTACK
+    set_field(st, foe, hp=1.0, dfn=0.0, base_def=0.0)
+    step_inplace(st, None, 40)
+    assert unit(st, foe)["alive"] == 0
+    assert leader(st, 5 * team)["micro"] == 0  # the order ended with its target: the coach's order resumes
+    step_inplace(st, None, 40)
+    assert unit(st, c)["alive"] == 0  # ... and the leader AI picks its own targets again
+
+
+@pytest.mark.parametrize("team", [0, 1])
+def test_attack_ends_when_the_team_loses_sight_of_its_target(fast_world, team):
+    st, me, foe, c = _duel(fast_world, team)
+    step_inplace(st, orders((team, 0, L.O_ATTACK, foe, 0)), 1)
+    assert leader(st, 5 * team)["micro"] == L.O_ATTACK
+    place(st, foe, 60, 24 if team == 0 else 49 - 24)  # far out of sight
+    every = int(fast_world.rec["vis_every"])
+    step_inplace(st, None, every + 1)
+    assert st.arrays.games["vis"][0, team, foe] == 0
+    assert leader(st, 5 * team)["micro"] == 0 and unit(st, me)["target"] != foe
 
 
 @pytest.mark.parametrize("slots", [2, 6])

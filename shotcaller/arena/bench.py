@@ -110,53 +110,68 @@ def masked_random(masks: np.ndarray, nvec: np.ndarray, rng: np.random.Generator)
 
 
 def bench_env(mode: str, batches: list[int], seconds: float = 5.0, threads: int = 1) -> dict[str, Any]:
-    """Decisions per second of the native vector env (``mode="coach"``): B coaches choosing at random
-    among their allowed choices against ``idle``, observations, masks and rewards included.
+    """Agent steps per second of the native vector env, observations, masks and rewards included.
 
-    ``agent_steps_per_second`` counts one step of one agent (a coach's decision); in coach mode it equals
-    ``decisions_per_second``. ``ticks_per_second`` is the game ticks simulated meanwhile (40 a decision).
+    ``mode="coach"``: B coaches choosing at random among their allowed choices against ``idle``; an agent
+    step is a coach's decision (40 game ticks), so ``agent_steps_per_second`` equals
+    ``decisions_per_second``. ``mode="micro"``: B games of ten leader agents each choosing at random among
+    their allowed actions every tick; an agent step is one leader's action for one tick (10 B a step), and
+    ``decisions_per_second`` counts the same (every agent decides every tick). ``ticks_per_second`` is the
+    game ticks simulated meanwhile.
     """
     from shotcaller.envs import vector_env
 
-    if mode != "coach":
-        raise ValueError(f"--env must be 'coach' (the micro mode is not built yet), got {mode!r}")
+    if mode not in ("coach", "micro"):
+        raise ValueError(f"--env must be 'coach' or 'micro', got {mode!r}")
     parallel = threads > 1
     if parallel:
         import numba
 
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
     rng = np.random.default_rng(0)
-    warm = vector_env(1, threads=parallel)
+    warm = vector_env(1, mode=mode, threads=parallel)
     _, info = warm.reset(seed=0)
-    warm.step(masked_random(info["action_mask"], warm.single_action_space.nvec, rng))  # compile outside the timing
+    nvec = _nvec(warm)
+    warm.step(masked_random(info["action_mask"], nvec, rng).reshape(warm.action_space.shape))  # compile outside
     results = []
     for B in batches:
-        env = vector_env(B, threads=parallel)
+        env = vector_env(B, mode=mode, threads=parallel)
         _, info = env.reset(seed=1000)
-        nvec = env.single_action_space.nvec
+        shape = env.action_space.shape
         steps, ends = 0, 0
         t0 = time.perf_counter()
         c0 = time.process_time()
         while True:
-            _, _, term, _, info = env.step(masked_random(info["action_mask"], nvec, rng))
+            _, _, term, trunc, info = env.step(masked_random(info["action_mask"], nvec, rng).reshape(shape))
             steps += 1
-            ends += int(term.sum())
+            ends += int(term.sum() + trunc.sum())
             dt = time.perf_counter() - t0
             if dt >= seconds:
                 break
         cpu = time.process_time() - c0
-        decisions = steps * B
+        agents = env.num_envs  # coach: B coaches; micro: 10 B leaders
+        decisions = steps * agents
+        ticks = steps * B * (env.decide_every if mode == "coach" else 1)
         results.append(
             {
                 "batch": B,
+                "agents": agents,
                 "decisions_per_second": round(decisions / dt, 1),
                 "agent_steps_per_second": round(decisions / dt, 1),
                 "cpu_decisions_per_second": round(decisions / cpu, 1),
-                "ticks_per_second": round(decisions * env.decide_every / dt, 1),
+                "ticks_per_second": round(ticks / dt, 1),
                 "seconds": round(dt, 2),
                 "decisions": decisions,
-                "matches_finished": ends,
+                "matches_finished": ends // (1 if mode == "coach" else 10),
             }
         )
         env.close()
     return {"env": mode, "threads": threads, "results": results, "rss_mb": round(peak_rss_mb(), 1)}
+
+
+def _nvec(env: Any) -> np.ndarray:
+    """The choices of each part of one sub-environment's action (a Discrete is one part)."""
+    space = env.single_action_space
+    if hasattr(space, "nvec"):
+        return np.asarray(space.nvec)
+    return np.array([space.n])

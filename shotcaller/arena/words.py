@@ -94,6 +94,6 @@ class MatchWords:
             return f"{name.replace('_', '-')} to ({a}, {b})"
         if kind == L.O_FORTIFY:
             return "fortify all buildings"
-        if kind == L.O_FOLLOW:
-            return f"follow {self.leader(a - L.SLOT_LEADER0) if L.SLOT_LEADER0 <= a < L.SLOT_SUMMON0 else f'unit {a}'}"
+        if kind in (L.O_FOLLOW, L.O_ATTACK):
+            return f"{name} {self.leader(a - L.SLOT_LEADER0) if L.SLOT_LEADER0 <= a < L.SLOT_SUMMON0 else f'unit {a}'}"
         return name

@@ -230,9 +230,10 @@ def command_bench(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(out))
             return 0
+        what = "coach decisions/s" if args.env == "coach" else "agent steps/s (leaders x ticks)"
         for r in out["results"]:
             print(
-                f"batch {r['batch']:>4}: {r['decisions_per_second']:>10,.0f} coach decisions/s "
+                f"batch {r['batch']:>4}: {r['agent_steps_per_second']:>10,.0f} {what} "
                 f"({r['cpu_decisions_per_second']:,.0f} per CPU second; {r['ticks_per_second']:,.0f} game ticks/s; "
                 f"{r['decisions']:,} decisions in {r['seconds']:.1f} s, {r['matches_finished']} matches finished)"
             )

@@ -395,9 +395,10 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--threads", type=positive_int, default=1, help="Numba threads over the games (default 1)")
     b.add_argument(
         "--env",
-        choices=["coach"],
+        choices=["coach", "micro"],
         default=None,
-        help="measure the vector env instead: coach decisions per second with observations, masks and rewards",
+        help="measure the vector env instead: agent steps per second with observations, masks and rewards "
+        "(coach: a coach's decision; micro: one leader for one tick)",
     )
     b.set_defaults(func=command_bench)
     return p

@@ -102,6 +102,13 @@ def start_opponent(coach: Any, info: MatchInfo, faults: FaultLog, log_dir: str |
     return seat
 
 
+def restart_game(state: State, b: int, seed: int) -> None:
+    """Start a new match of ``seed`` in game slot ``b`` of ``state`` (a B=1 reset copied into the batch)."""
+    one = new_state(state.world, int(seed))
+    for dst, src in zip(state.arrays, one.arrays, strict=True):
+        dst[b] = src[0]
+
+
 def weighted_terms(weights: RewardWeights, d: np.ndarray, win: Any) -> dict[str, Any]:
     """Each reward term, weighted: ``win`` (+1 won, -1 lost, 0 otherwise; a number or an array) and the
     shaping terms from ``d`` (..., 4), the change of (own - enemy) score features."""

@@ -14,7 +14,7 @@ from shotcaller.bots.builtin import BUILTIN
 from shotcaller.bots.seat import FaultLog, Seat, ticks
 from shotcaller.content import Content
 from shotcaller.envs.coach import DEFAULT_DECIDE_EVERY_S, action_space, check_arguments, make_world, observation_space
-from shotcaller.envs.game import RewardWeights, start_opponent, weighted_terms
+from shotcaller.envs.game import RewardWeights, restart_game, start_opponent, weighted_terms
 from shotcaller.sim import Params, SimConfig, State, World, new_state, step_inplace
 from shotcaller.sim import encode as E
 from shotcaller.sim import layout as L
@@ -155,9 +155,7 @@ class CoachVectorEnv(VectorEnv[dict[str, np.ndarray], np.ndarray, np.ndarray]):
 
     def _reset_game(self, b: int, seed: int) -> None:
         """Start a new match in slot b (a B=1 reset copied into the batch)."""
-        one = new_state(self.world, int(seed))
-        for dst, src in zip(self._live.arrays, one.arrays, strict=True):
-            dst[b] = src[0]
+        restart_game(self._live, b, seed)
         self._opponent_for(b, int(seed))
 
     def _autoreset_seed(self) -> int:

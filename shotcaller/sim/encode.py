@@ -493,19 +493,25 @@ def coach_obs(S, T, team, rejected, planes, leaders, buildings, scalars):
 SCORE_FEATURES = ("gold", "kills", "buildings", "last_hits")  # per team: earned, leaders killed, destroyed
 
 
+@kernel
+def game_score(S, b, out):
+    """``out`` (2, 4): game b's score features per team (see :func:`score_features`)."""
+    for team in range(2):
+        gold = 0.0
+        lh = 0.0
+        for i in range(5):
+            ld = S.leaders[b, team * 5 + i]
+            gold += ld.gold_total
+            lh += ld.last_hits
+        out[team, 0] = gold
+        out[team, 1] = S.teams[b, team].kills
+        out[team, 2] = S.teams[b, 1 - team].buildings_lost
+        out[team, 3] = lh
+
+
 @entry
 def score_features(S, out):
     """``out`` (B, 2, 4) per team: gold earned by its leaders, enemy leaders killed, enemy buildings
     destroyed, creeps last-hit (match totals so far)."""
     for b in range(S.games.shape[0]):
-        for team in range(2):
-            gold = 0.0
-            lh = 0.0
-            for i in range(5):
-                ld = S.leaders[b, team * 5 + i]
-                gold += ld.gold_total
-                lh += ld.last_hits
-            out[b, team, 0] = gold
-            out[b, team, 1] = S.teams[b, team].kills
-            out[b, team, 2] = S.teams[b, 1 - team].buildings_lost
-            out[b, team, 3] = lh
+        game_score(S, b, out[b])

@@ -53,6 +53,7 @@ O_HOLD = 13  # micro
 O_STOP = 14  # micro: back to the coach order
 O_PROFILE = 15  # a = leader AI profile id (content.profile_names); not a micro order
 O_FORTIFY = 16  # the team's: every own building takes no damage for fortify_s (leader ignored, no arguments)
+O_ATTACK = 17  # micro: a = unit slot of a visible enemy; attack it (chasing it) while it lives and is seen
 ORDER_NAMES = (
     "none",
     "lane",
@@ -71,6 +72,7 @@ ORDER_NAMES = (
     "stop",
     "profile",
     "fortify",
+    "attack",
 )
 N_ORDER_KINDS = len(ORDER_NAMES)
 STANCE_NAMES = ("aggressive", "balanced", "careful")
@@ -95,6 +97,7 @@ R_BAD_ARGUMENT = 15
 R_GAME_OVER = 16
 R_BAD_LEADER = 17
 R_PENDING = 18
+R_INVULNERABLE = 19
 REJECT_REASONS = (
     "ok",
     "unknown order kind",
@@ -115,6 +118,7 @@ REJECT_REASONS = (
     "the match is over",
     "leader index must be -1 (whole team) or 0..4",
     "already ordered: the same team order is waiting out its latency",
+    "target cannot be damaged now (a building under the protection order)",
 )
 
 # Leader AI modes
@@ -232,7 +236,7 @@ LEADER_DTYPE = np.dtype(
         ("mode", "i1"),  # M_NORMAL, M_RETREAT (walking home) or M_CHANNEL (teleporting)
         ("order", "i1"),  # the coach order it carries out (O_LANE..O_RETREAT)
         ("prev_order", "i1"),  # the order to return to after a retreat or gank
-        ("micro", "i1"),  # active micro order (O_MOVE..O_HOLD), 0 when none overrides the coach order
+        ("micro", "i1"),  # active micro order (O_MOVE..O_HOLD, O_ATTACK), 0 when none overrides the coach order
         ("stolen_life", "i1"),  # 1 once SpellSteal has stolen a skill this life
         ("build_next", "i1"),  # index of the next item of its build list (4: list done)
         ("pad", "i1"),  # alignment (always 0)
@@ -241,7 +245,7 @@ LEADER_DTYPE = np.dtype(
         ("order_b", "i2"),  # argument b of ``order``
         ("prev_a", "i2"),  # argument a of ``prev_order``
         ("prev_b", "i2"),  # argument b of ``prev_order``
-        ("micro_a", "i2"),  # argument a of ``micro`` (x, or the followed slot)
+        ("micro_a", "i2"),  # argument a of ``micro`` (x, or the followed or attacked slot)
         ("micro_b", "i2"),  # argument b of ``micro`` (y)
         ("channel_target", "i2"),  # teleport destination building slot, or NONE
         ("skills", "i2", (3,)),  # skill ids: its two own, then the stolen one (NONE if none)

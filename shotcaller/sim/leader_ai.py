@@ -23,6 +23,7 @@ from shotcaller.sim.layout import (
     M_RETREAT,
     N_BLD,
     NONE,
+    O_ATTACK,
     O_ATTACK_MOVE,
     O_DEFEND,
     O_FOLLOW,
@@ -479,6 +480,19 @@ def leader_ai(S, T, b):
                     me.target = NONE
                 if decide or me.target < 0:
                     me.target = _pick_target(S, T, b, li, u, P, aggr, 1.0, False, me.x, me.y, me.attack_range, NONE)
+            elif m == O_ATTACK:
+                # hit that unit, walking after it, while it lives, can be damaged and the team sees it
+                v = ld.micro_a
+                w = un[v]
+                if w.alive == 0 or w.hp <= 0 or w.invuln != 0 or S.games[b].vis[team, v] == 0:
+                    ld.micro = 0  # over: the coach's order resumes at the next decision
+                    me.target = NONE
+                    me.goal_x = me.x
+                    me.goal_y = me.y
+                else:
+                    me.target = v
+                    me.goal_x = w.x
+                    me.goal_y = w.y
             continue
         # keep the current target between decisions
         if not decide:

@@ -17,6 +17,7 @@ from shotcaller.sim.layout import (
     N_BLD,
     N_ORDER_KINDS,
     NONE,
+    O_ATTACK,
     O_ATTACK_MOVE,
     O_BUY,
     O_DEFEND,
@@ -43,6 +44,7 @@ from shotcaller.sim.layout import (
     R_DEAD_LEADER,
     R_GAME_OVER,
     R_INVENTORY_FULL,
+    R_INVULNERABLE,
     R_MICRO_DISABLED,
     R_NOT_ENOUGH_GOLD,
     R_NOT_VISIBLE,
@@ -124,7 +126,7 @@ def validate(S, T, b, team, leader, kind, a, bb):
         return R_BAD_LEADER
     if kind <= O_NONE or kind >= N_ORDER_KINDS:
         return R_UNKNOWN_ORDER
-    if kind >= O_MOVE and kind <= O_STOP and T.micro == 0:
+    if ((kind >= O_MOVE and kind <= O_STOP) or kind == O_ATTACK) and T.micro == 0:
         return R_MICRO_DISABLED
     H, W = T.floor.shape
     if kind == O_LANE or kind == O_PUSH or kind == O_DEFEND:
@@ -163,6 +165,15 @@ def validate(S, T, b, team, leader, kind, a, bb):
             return R_BAD_TARGET
         if S.units[b, a].team != team and S.games[b].vis[team, a] == 0:
             return R_NOT_VISIBLE
+    elif kind == O_ATTACK:
+        if a < 0 or a >= S.units.shape[1] or S.units[b, a].alive == 0:
+            return R_BAD_TARGET
+        if S.units[b, a].team == team:
+            return R_WRONG_TEAM
+        if S.games[b].vis[team, a] == 0:
+            return R_NOT_VISIBLE
+        if S.units[b, a].invuln != 0:
+            return R_INVULNERABLE
     elif kind == O_FORTIFY:
         return _check_fortify(S, T, b, team)  # the team's order: any leader value means the whole team
     if leader >= 0:
