@@ -144,6 +144,26 @@ class Policy:
         return out
 
 
+_WARM = False
+
+
+def warm_up() -> None:
+    """Compile (or load from the cache) the encoders a learned coach calls, once per process, so its first
+    decision in a match is not spent compiling: coaches are built before the match, off its clock."""
+    global _WARM
+    if _WARM:
+        return
+    from shotcaller.content import load_content
+    from shotcaller.sim import build_world, new_state
+    from shotcaller.sim.observe import team_view
+
+    view = team_view(new_state(build_world(load_content()), 0), 0)
+    view.encoded()
+    view.choice_orders(np.zeros(6, np.int64))
+    view.expire()
+    _WARM = True
+
+
 class LearnedCoach(Coach):
     """A coach playing a trained policy (see the module docstring); ``path`` defaults to the shipped
     ``learned`` policy. It decides every 2 s, the cadence the coach env trains at."""
@@ -157,6 +177,7 @@ class LearnedCoach(Coach):
         self.greedy = greedy
         self.rng = np.random.default_rng(0)
         self.checked = False
+        warm_up()
 
     def reset(self, info: MatchInfo) -> None:
         self.rng = np.random.default_rng(info.seed)
