@@ -157,3 +157,22 @@ def test_train_errors(tmp_path, capsys):
     assert "no such file" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["train", "--lr", "-1"])
+
+
+def test_train_clones_a_dataset_exported_from_replays(tmp_path, capsys):
+    """The issue's pipeline: replays of a stronger bot -> dataset export -> train --bc."""
+    rep = tmp_path / "m.json.gz"
+    argv = ["match", "--blue", "strategist", "--red", "laner", "--seed", "2", "--time-limit", "90"]
+    assert main([*argv, "--replay", str(rep)]) == 0
+    data = tmp_path / "d.npz"
+    assert main(["dataset", "export", str(rep), "--out", str(data), "--no-planes"]) == 0
+    out = tmp_path / "run"
+    argv = ["train", "--out", str(out), "--vs", "idle", "--envs", "2", "--steps", "4", "--max-decisions", "8"]
+    assert main([*argv, "--bc", str(data), "--bc-epochs", "1", "--hidden", "16", "--no-progress"]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["behaviour_cloning"]["samples"] > 0
+    Policy.load(out / "policy.npz")
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"junk")
+    assert main(["train", "--out", str(out), "--bc", str(bad), "--no-progress"]) == 2
+    assert "bad.npz" in capsys.readouterr().err

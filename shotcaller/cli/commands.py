@@ -565,6 +565,14 @@ def command_train(args: argparse.Namespace) -> int:
         torch_threads=args.torch_threads,
         progress=not args.no_progress and sys.stderr.isatty(),
     )
+    if args.bc:
+        from shotcaller.train.ppo import BCDataError, load_bc
+
+        try:
+            load_bc(args.bc)
+        except BCDataError as e:
+            print(f"shotcaller train: --bc {e}", file=sys.stderr)
+            return 2
     log = _stderr_console().print
     try:
         stats = train(cfg, log=lambda m: log(m, markup=False, highlight=False))

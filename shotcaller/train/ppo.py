@@ -203,7 +203,9 @@ def save(agent: Agent, opt: torch.optim.Optimizer, env: Any, cfg: TrainConfig, s
     meta = policy_meta(env, cfg, stats)
     arrays = agent.policy_arrays()
     tmp = out / "policy.tmp.npz"
-    np.savez_compressed(tmp, meta=np.array(json.dumps(meta)), **arrays)
+    arrays["meta"] = np.array(json.dumps(meta))
+    np.savez_compressed(tmp, **arrays)  # type: ignore[arg-type]  # numpy's stub types only the first array
+    del arrays["meta"]
     Policy.load(tmp)  # never ship a file the bot cannot read
     tmp.replace(out / "policy.npz")
     ck = {
@@ -260,7 +262,7 @@ def collect_teacher(env: Any, cfg: TrainConfig, log: Any) -> dict[str, np.ndarra
         teacher.start(b)
     xs, ms, acts, rews, terms, eps = [], [], [], [], [], []
     episode = np.arange(env.num_envs)
-    next_ep = env.num_envs
+    next_ep = int(env.num_envs)
     ended = np.zeros(env.num_envs, bool)
     taken = 0
     while taken < cfg.teacher_decisions:
@@ -276,9 +278,9 @@ def collect_teacher(env: Any, cfg: TrainConfig, log: Any) -> dict[str, np.ndarra
         terms.append(np.logical_or(terminated, truncated)[keep])
         eps.append(episode[keep])
         taken += int(keep.sum())
-        for b in np.flatnonzero(ended):  # reset at this step: a new match, a new teacher game
-            teacher.start(int(b))
-            episode[b] = next_ep
+        for g in np.flatnonzero(ended):  # reset at this step: a new match, a new teacher game
+            teacher.start(int(g))
+            episode[g] = next_ep
             next_ep += 1
         ended = np.logical_or(terminated, truncated)
     data = {
@@ -302,16 +304,36 @@ def collect_teacher(env: Any, cfg: TrainConfig, log: Any) -> dict[str, np.ndarra
     return data
 
 
-def load_bc(path: str) -> dict[str, np.ndarray]:
-    """A dataset of ``shotcaller dataset export`` as :func:`behaviour_cloning` reads it."""
-    with np.load(path, allow_pickle=False) as z:
-        if "x" in z.files:  # a teacher recording of an earlier run (OUT/teacher.npz)
-            return {k: z[k] for k in z.files}
-    from shotcaller.envs.dataset import load_dataset
+class BCDataError(ValueError):
+    """A file ``--bc`` cannot clone; the message names it and what is wrong."""
 
-    data = dict(load_dataset(path))
-    data["x"] = features(data)
-    return data
+
+BC_ARRAYS = ("x", "action_mask", "actions", "rewards", "terminated", "episode")
+
+
+def load_bc(path: str) -> dict[str, np.ndarray]:
+    """What :func:`behaviour_cloning` reads from a dataset of ``shotcaller dataset export`` or a teacher
+    recording of an earlier run (``OUT/teacher.npz``)."""
+    from shotcaller.arena.dataset import DatasetError, load_dataset
+
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            if "x" in z.files:  # a teacher recording
+                data = {k: z[k] for k in z.files}
+                missing = [k for k in BC_ARRAYS if k not in data]
+                if missing:
+                    raise BCDataError(f"{path}: a teacher recording without {', '.join(missing)}")
+                return data
+    except (OSError, ValueError, EOFError) as e:
+        if isinstance(e, BCDataError):
+            raise
+        raise BCDataError(f"{path}: not a readable .npz file: {e}") from None
+    try:
+        loaded = dict(load_dataset(path))
+    except DatasetError as e:
+        raise BCDataError(str(e)) from None
+    loaded["x"] = features(loaded)
+    return loaded
 
 
 def behaviour_cloning(
@@ -341,8 +363,8 @@ def behaviour_cloning(
     if n == 0:
         raise ValueError("behaviour cloning: no sample whose action its mask allows")
     stats: dict[str, float] = {"samples": float(n)}
-    for g in opt.param_groups:
-        g["lr"] = cfg.bc_learning_rate
+    for group in opt.param_groups:
+        group["lr"] = cfg.bc_learning_rate
     for epoch in range(cfg.bc_epochs):
         perm = torch.randperm(n)
         tot, correct, vl, hit, given = 0.0, 0.0, 0.0, 0.0, 0.0
@@ -416,12 +438,13 @@ def train(cfg: TrainConfig, log: Any = print) -> dict[str, Any]:
             data = collect_teacher(local, cfg, log)
             local.close()
         if not cfg.bc:
-            np.savez_compressed(out / "teacher.npz", **data)  # --bc OUT/teacher.npz clones it again
-        stats["behaviour_cloning"] = behaviour_cloning(agent, opt, cfg, data, log)
+            np.savez_compressed(out / "teacher.npz", **data)  # type: ignore[arg-type]  # --bc OUT/teacher.npz
+        cloned: dict[str, Any] = dict(behaviour_cloning(agent, opt, cfg, data, log))
         del data
         obs, info = env.reset(seed=cfg.seed * 1_000_003 % 10**9)
         x_np = features(obs)
-        stats["behaviour_cloning"]["seconds"] = round(time.monotonic() - t0, 1)
+        cloned["seconds"] = round(time.monotonic() - t0, 1)
+        stats["behaviour_cloning"] = cloned
         # a fresh optimiser: Adam's moments from cloning would skew the first PPO steps
         opt = torch.optim.Adam(agent.parameters(), lr=cfg.learning_rate, eps=1e-5)
 
