@@ -89,7 +89,7 @@ class CoachEnv(gym.Env[dict[str, Any], np.ndarray]):
     * ``leaders`` (10, 40): own five then the enemy's five (position, health, gold, items, respawn,
       teleport cooldown, mode, current order and its lane, stance, hero, kills...; ``encode.LEADER_COLUMNS``);
     * ``buildings`` (26, 13): own 13 then the enemy's 13 (``encode.BUILDING_COLUMNS``);
-    * ``scalars`` (18,): time, side, APM left, queued orders, fortify timers, lane fronts, kills,
+    * ``scalars`` (20,): time, side, APM left, queued orders, fortify timers, lane fronts, kills,
       buildings, and the reason each leader's last order was rejected (``encode.SCALAR_COLUMNS``).
 
     The allowed choices are ``info["action_mask"]`` after ``reset`` and every ``step`` (as Gymnasium's
