@@ -185,3 +185,28 @@ def test_bad_arguments_are_named(tiny_world, content):
     env.reset(seed=0)
     with pytest.raises(ValueError, match="unknown agent"):
         env.step({"green_0": 1})
+
+
+def test_copy_true_returns_arrays_no_later_step_overwrites(tiny_world):
+    """``copy=True`` (default): observations and masks returned are never written again (each step writes
+    new arrays); ``copy=False``: the same buffers every step, overwritten. Both give the same values."""
+    envs = {c: vector_env(2, mode="micro", world=tiny_world, copy=c) for c in (True, False)}
+    got = {c: [env.reset(seed=5)] for c, env in envs.items()}
+    rng = np.random.default_rng(5)
+    for _ in range(65):  # past the time limit: an autoreset too
+        acts = masked_sample(got[True][-1][1]["action_mask"], rng, plan=0.2)
+        for c, env in envs.items():
+            obs, _, _, _, info = env.step(acts)
+            got[c].append((obs, info))
+    kept = got[True]
+    for (o1, i1), (o2, i2) in zip(kept, kept[1:], strict=False):
+        assert not np.shares_memory(o1, o2) and not np.shares_memory(i1["action_mask"], i2["action_mask"])
+    assert all(np.shares_memory(o, got[False][0][0]) for o, _ in got[False])
+    envs[True].step(np.zeros(20, np.int64))
+    replay = vector_env(2, mode="micro", world=tiny_world, copy=False)
+    obs, info = replay.reset(seed=5)
+    assert np.array_equal(kept[0][0], obs) and np.array_equal(kept[0][1]["action_mask"], info["action_mask"])
+    rng = np.random.default_rng(5)
+    for obs_kept, info_kept in kept[1:]:  # the arrays kept are still what their steps returned
+        obs, _, _, _, info = replay.step(masked_sample(info["action_mask"], rng, plan=0.2))
+        assert np.array_equal(obs_kept, obs) and np.array_equal(info_kept["action_mask"], info["action_mask"])

@@ -53,7 +53,7 @@ def check_actions(actions: Any, shape: tuple[int, ...]) -> np.ndarray:
         raise ValueError(f"actions must be an integer array of shape {shape}, got shape {act.shape} of {act.dtype}")
     if act.size and (act.min() < 0 or act.max() >= M.N_ACTIONS):
         raise ValueError(f"actions must be in 0..{M.N_ACTIONS - 1} (encode_micro.ACTION_NAMES), got {act.tolist()}")
-    return act.astype(np.int64)
+    return act.astype(np.int64, copy=False)  # read during the step only, never kept
 
 
 class MicroBatch:
@@ -62,6 +62,10 @@ class MicroBatch:
     After :meth:`reset` and :meth:`step`: ``obs`` (B, 10, OBS_SIZE), ``masks`` (B, 10, N_ACTIONS),
     ``rewards`` (B, 10), ``terms`` (B, 10, 5) weighted reward terms, ``ends`` (B,) END_*, ``rejected``
     (B, 10) reason of each agent's refused order (0 none), ``targets`` (B, 10, K) target slots.
+
+    ``obs`` and ``masks`` are pure outputs (every call writes them whole, nothing reads them back), so
+    ``fresh=True`` has a call write them into new arrays instead of over the last ones: whoever holds the
+    last ones keeps them unchanged, without a copy (the vector env's ``copy=True``).
     """
 
     def __init__(self, world: World, num_games: int, weights: RewardWeights, threads: bool = False) -> None:
@@ -81,6 +85,7 @@ class MicroBatch:
         self._orders = np.zeros((B, 10, 5), np.int32)
         self._n_orders = np.zeros(B, np.int64)
         self._no_draft = np.full(10, -1, np.int8)
+        self._skip = np.zeros(B, np.int8)
         self._shown: np.ndarray | None = None
         self._cand: np.ndarray | None = None
 
@@ -90,8 +95,15 @@ class MicroBatch:
             raise RuntimeError("call reset() before step()")
         return self.state
 
-    def reset(self, seeds: list[int], drafts: np.ndarray | None = None) -> None:
+    def _fresh_outputs(self) -> None:
+        """New arrays for the observations and masks the next call writes (see the class)."""
+        self.obs = np.empty_like(self.obs)
+        self.masks = np.empty_like(self.masks)
+
+    def reset(self, seeds: list[int], drafts: np.ndarray | None = None, fresh: bool = False) -> None:
         """Start B matches from ``seeds`` (and ``drafts`` (B, 10), -1 rows at random)."""
+        if fresh:
+            self._fresh_outputs()
         self.state = st = new_state(self.world, seeds, drafts)
         U = st.arrays.units.shape[1]
         self._shown = np.zeros((self.B, 2, U, 3), np.int64)
@@ -104,14 +116,17 @@ class MicroBatch:
             st.arrays, self.world.rec, self.targets, self.obs, self.masks, self.score, self._shown, self._cand
         )
 
-    def step(self, actions: np.ndarray, restart: dict[int, int] | None = None) -> None:
+    def step(self, actions: np.ndarray, restart: dict[int, int] | None = None, fresh: bool = False) -> None:
         """Every agent's action (B, 10) for one tick; games in ``restart`` (game -> seed) start a new match
-        instead (their actions are ignored, their rewards 0)."""
+        instead (their actions are ignored, their rewards 0). ``fresh``: new ``obs`` and ``masks`` arrays."""
         st = self.live
-        skip = np.zeros(self.B, np.int8)
+        skip = self._skip
+        skip[:] = 0
         for b, seed in (restart or {}).items():
             restart_game(st, b, seed)
             skip[b] = 1
+        if fresh:
+            self._fresh_outputs()
         run = M.micro_step_parallel if self.threads else M.micro_step
         run(
             st.arrays,
@@ -292,8 +307,9 @@ class MicroVectorEnv(VectorEnv[np.ndarray, np.ndarray, np.ndarray]):
     * ``infos``: ``action_mask``, ``reward_terms`` (dict of (10 B,) arrays), ``rejected`` (10 B,) reason of
       each refused order, ``tick`` (10 B,), and ``winner`` (0 blue, 1 red, 2 draw; -1 elsewhere) with
       ``_winner`` set for the agents of games that ended this step.
-    * ``copy``: return copies of the observation and mask buffers (default); ``False`` returns the
-      buffers themselves, overwritten by the next step (PufferLib's way, a little faster).
+    * ``copy``: the observations and masks returned are the caller's (default): each step writes them into
+      new arrays, never over ones returned before (no copy made); ``False`` returns the same buffers every
+      step, overwritten by the next step (PufferLib's way, a little faster: no new pages to touch).
     """
 
     metadata: dict[str, Any] = {"autoreset_mode": AutoresetMode.NEXT_STEP, "render_modes": []}
@@ -340,16 +356,16 @@ class MicroVectorEnv(VectorEnv[np.ndarray, np.ndarray, np.ndarray]):
             self._rng = np.random.default_rng(int(seed))
         else:
             seeds = [int(s) for s in self._rng.integers(0, 2**31 - 1, B)]
-        self.batch.reset(seeds)
+        self.batch.reset(seeds, fresh=self.copy)
         self._ended[:] = False
         info = {"seed": np.repeat(seeds, 10), "tick": np.zeros(self.num_envs, np.int64), "action_mask": self._masks()}
-        return self._view(self.batch.obs), info
+        return self._flat(self.batch.obs), info
 
     def step(self, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
         bt = self.batch
         act = check_actions(actions, (self.num_envs,)).reshape(self.num_games, 10)
         restart = {int(b): int(self._rng.integers(0, 2**31 - 1)) for b in np.flatnonzero(self._ended)}
-        bt.step(act, restart)
+        bt.step(act, restart, fresh=self.copy)
         ends = bt.ends
         self._ended = ends != M.END_RUNNING
         over = np.repeat(self._ended, 10)
@@ -363,19 +379,20 @@ class MicroVectorEnv(VectorEnv[np.ndarray, np.ndarray, np.ndarray]):
             "_winner": over,
         }
         return (
-            self._view(bt.obs),
+            self._flat(bt.obs),
             bt.rewards.reshape(-1).copy(),
             np.repeat(ends == M.END_TERMINATED, 10),
             np.repeat(ends == M.END_TRUNCATED, 10),
             infos,
         )
 
-    def _view(self, buf: np.ndarray) -> np.ndarray:
-        flat = buf.reshape(self.num_envs, -1)
-        return flat.copy() if self.copy else flat
+    def _flat(self, buf: np.ndarray) -> np.ndarray:
+        """(10 B, ...) view of a batch output: with ``copy`` the batch wrote it into new arrays this step
+        (``MicroBatch(fresh=True)``), so the caller owns it as it would a copy."""
+        return buf.reshape(self.num_envs, -1)
 
     def _masks(self) -> np.ndarray:
-        return self._view(self.batch.masks)
+        return self._flat(self.batch.masks)
 
     def action_masks(self) -> np.ndarray:
         """(10 B, 26) bool: each agent's allowed actions now."""
