@@ -176,3 +176,10 @@ def test_train_clones_a_dataset_exported_from_replays(tmp_path, capsys):
     bad.write_bytes(b"junk")
     assert main(["train", "--out", str(out), "--bc", str(bad), "--no-progress"]) == 2
     assert "bad.npz" in capsys.readouterr().err
+
+
+def test_resume_from_another_network_is_a_named_error(run, tmp_path, capsys):
+    argv = ["train", "--out", str(tmp_path), "--vs", "idle", "--envs", "2", "--steps", "4", "--max-decisions", "8"]
+    assert main([*argv, "--resume", str(run / "ckpt.pt"), "--hidden", "16", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "--resume" in err and "not a checkpoint of this network (--hidden 16)" in err

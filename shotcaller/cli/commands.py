@@ -579,5 +579,8 @@ def command_train(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print(f"shotcaller train: interrupted; the last checkpoint is in {args.out}", file=sys.stderr)
         return 130
+    except ValueError as e:  # a checkpoint of another network, data with no usable sample
+        print(f"shotcaller train: {e}", file=sys.stderr)
+        return 2
     print(json.dumps({"out": args.out, "policy": f"ckpt:{args.out}/policy.npz", **stats}, default=str))
     return 0

@@ -421,9 +421,16 @@ def train(cfg: TrainConfig, log: Any = print) -> dict[str, Any]:
     opt = torch.optim.Adam(agent.parameters(), lr=cfg.learning_rate, eps=1e-5)
     stats: dict[str, Any] = {}
     if cfg.resume:
-        ck = torch.load(cfg.resume, map_location="cpu", weights_only=True)
-        agent.load_state_dict(ck["agent"])
-        opt.load_state_dict(ck["optimizer"])
+        try:
+            ck = torch.load(cfg.resume, map_location="cpu", weights_only=True)
+            agent.load_state_dict(ck["agent"])
+            opt.load_state_dict(ck["optimizer"])
+        except Exception as e:  # another network's checkpoint, or not a checkpoint at all
+            env.close()
+            raise ValueError(
+                f"--resume {cfg.resume}: not a checkpoint of this network (--hidden {' '.join(map(str, cfg.hidden))}): "
+                f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+            ) from None
         log(f"resumed from {cfg.resume}")
     if cfg.bc or cfg.teacher:
         t0 = time.monotonic()
