@@ -203,9 +203,8 @@ def save(agent: Agent, opt: torch.optim.Optimizer, env: Any, cfg: TrainConfig, s
     meta = policy_meta(env, cfg, stats)
     arrays = agent.policy_arrays()
     tmp = out / "policy.tmp.npz"
-    arrays["meta"] = np.array(json.dumps(meta))
-    np.savez_compressed(tmp, **arrays)  # type: ignore[arg-type]  # numpy's stub types only the first array
-    del arrays["meta"]
+    named: dict[str, Any] = {**arrays, "meta": np.array(json.dumps(meta))}  # Any: numpy's stubs vary by release
+    np.savez_compressed(tmp, **named)
     Policy.load(tmp)  # never ship a file the bot cannot read
     tmp.replace(out / "policy.npz")
     ck = {
@@ -445,7 +444,8 @@ def train(cfg: TrainConfig, log: Any = print) -> dict[str, Any]:
             data = collect_teacher(local, cfg, log)
             local.close()
         if not cfg.bc:
-            np.savez_compressed(out / "teacher.npz", **data)  # type: ignore[arg-type]  # --bc OUT/teacher.npz
+            recorded: dict[str, Any] = data  # Any: numpy's stubs vary by release
+            np.savez_compressed(out / "teacher.npz", **recorded)  # --bc OUT/teacher.npz clones it again
         cloned: dict[str, Any] = dict(behaviour_cloning(agent, opt, cfg, data, log))
         del data
         obs, info = env.reset(seed=cfg.seed * 1_000_003 % 10**9)
