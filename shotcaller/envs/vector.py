@@ -109,7 +109,6 @@ class CoachVectorEnv(VectorEnv[dict[str, np.ndarray], np.ndarray, np.ndarray]):
         specs = [opponent] if isinstance(opponent, str) else list(opponent)
         if not specs or not all(isinstance(o, str) for o in specs):
             raise ValueError(f"opponent must be a bot spec or a non-empty list of them, got {opponent!r}")
-        self.opponent = opponent
         self.opponents = [specs[b % len(specs)] for b in range(B)]  # game b's opponent
         self.allow_unsandboxed = allow_unsandboxed
         self._trusted = all(o in BUILTIN for o in specs)

@@ -407,6 +407,15 @@ class TeamView(_Sections):
             raise PermissionError("this view is team-visible only; the full state is for privileged coaches")
         return self._live().copy()
 
+    def _one_game(self) -> tuple[Any, Any, int, np.ndarray]:
+        """(this game's arrays as a batch of one, the world, the team, the coach choice table) for the
+        compiled encoders (read during ``act``: it reads the live state)."""
+        from shotcaller.sim import encode as E
+
+        st, b, team = self._source()
+        A = type(st.arrays)(*(x[b : b + 1] for x in st.arrays))
+        return A, st.world, team, E.choice_table(st.world.content.item_names)
+
     def encoded(self, rejected: np.ndarray | None = None) -> dict[str, np.ndarray]:
         """This view as the coach environment's observation (``Shotcaller-v0``, built by the same compiled
         encoders of :mod:`shotcaller.sim.encode`, fog of war respected): ``planes``, ``leaders``,
@@ -418,10 +427,7 @@ class TeamView(_Sections):
         """
         from shotcaller.sim import encode as E
 
-        st, b, team = self._source()
-        A = type(st.arrays)(*(x[b : b + 1] for x in st.arrays))  # game b alone, as a batch of one
-        world = st.world
-        table = E.choice_table(world.content.item_names)
+        A, world, team, table = self._one_game()
         H, W = world.height, world.width
         out = {
             "planes": np.zeros((1, E.N_PLANES, H, W), np.float32),
@@ -445,9 +451,7 @@ class TeamView(_Sections):
         this view's team now, as the env would give them (rows of "no new order" give none)."""
         from shotcaller.sim import encode as E
 
-        st, b, team = self._source()
-        A = type(st.arrays)(*(x[b : b + 1] for x in st.arrays))
-        table = E.choice_table(st.world.content.item_names)
+        A, _world, team, table = self._one_game()
         act = np.asarray(action, np.int64).reshape(1, 6)
         rows = np.zeros((1, 6, 5), np.int32)
         E.coach_orders(A, team, table, act[:, :5].copy(), act[:, 5].copy(), rows)
