@@ -16,7 +16,7 @@ from shotcaller.arena.match import play_match
 from shotcaller.arena.replay import load_replay
 from shotcaller.bots import make_coach
 from shotcaller.envs import CoachEnv
-from shotcaller.envs.dataset import FATES, invert_choice, resolved_choices
+from shotcaller.envs.dataset import FATES, OrderWindow, invert_choice, resolved_choices
 from shotcaller.envs.game import CoachGame, RewardWeights
 from shotcaller.sim import Params, SimConfig, build_world
 from shotcaller.sim import encode as E
@@ -61,7 +61,7 @@ def test_invert_choice_gives_back_every_valid_choice_in_real_states(content):
                 for c in rng.choice(allowed, size=min(4, allowed.size), replace=False):
                     if c == 0:
                         continue
-                    act = np.zeros(6, np.int64)
+                    act = np.zeros(E.N_ACTION, np.int64)
                     act[i] = c
                     ((_team, leader, kind, a, b),) = game.order_rows(team, act)
                     assert leader == i
@@ -72,7 +72,7 @@ def test_invert_choice_gives_back_every_valid_choice_in_real_states(content):
                     assert got == (c if same.size == 1 else same[0])
                     checked += 1
                     rows_seen.add(int(c))
-        game.decide({0: np.zeros(6, np.int64), 1: np.zeros(6, np.int64)})
+        game.decide({0: np.zeros(E.N_ACTION, np.int64), 1: np.zeros(E.N_ACTION, np.int64)})
     assert checked > 500 and len(rows_seen) > 25  # most rows of the table were inverted
 
 
@@ -102,8 +102,8 @@ def test_export_gives_consistent_arrays_allowed_actions_and_counts_every_order(r
     assert n == sum(e["decisions"] for e in meta["episodes"]) and len(meta["episodes"]) == 4
     assert data["planes"].shape[:2] == (n, E.N_PLANES) and data["planes"].dtype == np.float16
     assert data["leaders"].shape == (n, 10, E.LF) and data["buildings"].shape == (n, 2 * L.N_BLD, E.BF)
-    assert data["scalars"].shape == (n, E.SF) and data["action_mask"].shape == (n, 5 * N + 2)
-    assert data["actions"].shape == (n, 6)
+    assert data["scalars"].shape == (n, E.SF) and data["action_mask"].shape == (n, 6 * N + 2)
+    assert data["actions"].shape == (n, E.N_ACTION)
     for key in ("rewards", "terminated", "exact", "episode", "replay", "tick", "team", "reward_win"):
         assert data[key].shape == (n,), key
     terms = sum(data[f"reward_{t}"] for t in ("win", "gold", "kills", "buildings", "last_hits"))
@@ -114,27 +114,28 @@ def test_export_gives_consistent_arrays_allowed_actions_and_counts_every_order(r
         assert data["terminated"][rows].tolist() == [False] * (rows.size - 1) + [True]
     # every recorded action is allowed by its recorded mask
     idx = np.arange(n)
-    for i in range(5):
-        assert (data["action_mask"][idx, i * N + data["actions"][:, i]] == 1).all()
-    assert (data["action_mask"][idx, 5 * N + data["actions"][:, 5]] == 1).all()
+    for i, (lo, _hi) in enumerate(E.mask_offsets(N)):
+        assert (data["action_mask"][idx, lo + data["actions"][:, i]] == 1).all()
     assert (data["actions"] != 0).any()
+    assert (data["actions"][data["team"] == 0, E.ACT_WHOLE] != 0).any()  # strategist's whole-team orders
     # every order of both teams has exactly one fate
     counted = sum(v for fate in FATES for v in meta["mapping"][fate].values())
     assert counted == sum(len(load_replay(p).orders) for p in paths)
-    assert meta["mapping"]["expanded"], "strategist's whole-team orders are expanded"
-    assert meta["content_version"] and meta["game_version"] and meta["env"] == "Shotcaller-v0"
+    assert meta["content_version"] and meta["game_version"] and meta["env"] == "Shotcaller-v1"
     assert meta["replays"] == [str(p) for p in paths] and meta["errors"] == []
 
 
-def test_exported_actions_replayed_through_the_coach_env_reproduce_the_match(replays):
-    """Every order of ``laner`` maps exactly (per-leader orders at the decision ticks), so its actions,
-    stepped through ``Shotcaller-v0`` against the same opponent, replay the match bit for bit: the same
-    observations, masks, rewards and final state."""
-    path = replays["laner"]
+@pytest.mark.parametrize("blue", ["laner", "strategist"])
+def test_exported_actions_replayed_through_the_coach_env_reproduce_the_match(replays, blue):
+    """Every order of ``laner`` (per-leader orders) and of ``strategist`` (whole-team orders, each the
+    action's whole-team choice) maps exactly, at the decision ticks, so its actions, stepped through
+    ``Shotcaller-v1`` against the same opponent, replay the match bit for bit: the same observations,
+    masks, rewards and final state (APM budget included: one whole-team order is one order)."""
+    path = replays[blue]
     rep = load_replay(path)
     data = export_dataset([path], team="blue")
-    assert data["exact"].all() and len(_team_orders(path, 0)) > 5
-    env = CoachEnv("random", params=SHORT, draft=rep.draft)
+    assert data["exact"].all() and len(_team_orders(path, 0)) > {"laner": 5, "strategist": 2}[blue]
+    env = CoachEnv({"laner": "random", "strategist": "pusher"}[blue], params=SHORT, draft=rep.draft)
     obs, info = env.reset(seed=rep.seed)
     for k in range(data["tick"].shape[0]):
         for key in ("leaders", "buildings", "scalars"):
@@ -148,10 +149,25 @@ def test_exported_actions_replayed_through_the_coach_env_reproduce_the_match(rep
     env.close()
 
 
-def test_whole_team_orders_make_decisions_inexact(replays):
+def test_whole_team_orders_are_the_whole_team_choice_and_later_ones_supersede_leaders_own(replays, content):
     data = export_dataset([replays["strategist"]], team="blue", planes=False)
     assert "planes" not in data
-    assert not data["exact"].all()  # strategist orders the whole team: one order, five leaders' choices
+    whole = [r for r in _team_orders(replays["strategist"], 0) if r[2] == -1]
+    assert whole and (data["actions"][:, E.ACT_WHOLE] != 0).sum() == len({r[0] for r in whole})
+    # a window's orders in issue order: a leader's own order, then a whole-team order (which replaces it
+    # in the engine too), then another leader's own order (given after the whole-team one: it stays)
+    world = build_world(content, SimConfig(), SHORT)
+    game = CoachGame(world, (0,), 40, RewardWeights())
+    game.reset(2, None, {}, None)
+    names = game.choice_names
+    window = OrderWindow(0, resolved_choices(game.live, 0, game.table), game.action_mask(0), game.n_choices)
+    for leader, kind, a in ((1, L.O_LANE, 0), (-1, L.O_PUSH, 1), (3, L.O_DEFEND, 2)):
+        window.add(game.live, 0, game.table, [0, 0, leader, kind, a, 0])
+    counts: dict[str, dict[str, int]] = {}
+    act, exact = window.action(counts)
+    assert [names[c] for c in act[:5]] == ["none"] * 3 + ["defend right", "none"]
+    assert names[act[E.ACT_WHOLE]] == "push mid" and act[E.ACT_FORTIFY] == 0
+    assert counts == {"superseded": {"lane": 1}, "exact": {"push": 1, "defend": 1}} and exact is False
 
 
 def test_bad_replays_are_reported_by_name_and_the_others_exported(replays, tmp_path):
@@ -216,7 +232,7 @@ def test_cli_exports_reports_mapping_and_names_bad_files(replays, tmp_path):
     )
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr and f"skipped {bad}: damaged replay file" in proc.stderr
-    assert "decisions" in proc.stdout and "orders expanded:" in proc.stdout
+    assert "decisions" in proc.stdout and "orders exact:" in proc.stdout
     data = load_dataset(out)
     assert "planes" not in data and data["meta"]["replays"] == [str(replays["strategist"])]
     proc = subprocess.run(

@@ -10,7 +10,7 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 from pettingzoo.test import parallel_api_test, parallel_seed_test
 
-import shotcaller.envs  # noqa: F401  (registers Shotcaller-v0)
+import shotcaller.envs  # noqa: F401  (registers Shotcaller-v1)
 from shotcaller.envs import ENV_ID, CoachEnv, RewardWeights, parallel_env
 from shotcaller.envs.game import CoachGame
 from shotcaller.sim import Params, SimConfig, build_world, step_inplace
@@ -38,12 +38,11 @@ def test_pettingzoo_api_and_seed_tests_pass(short_world):
     parallel_seed_test(lambda: parallel_env("coach", world=short_world), num_cycles=20)
 
 
-def _accepted_alone(game: CoachGame, team: int, leader: int, choice: int, fortify: int = 0) -> bool:
-    """Whether the engine accepts this one choice given alone now (on a copy of the match)."""
-    act = np.zeros(6, np.int64)
-    if leader < 5:
-        act[leader] = choice
-    act[5] = fortify
+def _accepted_alone(game: CoachGame, team: int, part: int, choice: int) -> bool:
+    """Whether the engine accepts this one choice given alone now (on a copy of the match): ``part`` is a
+    leader 0..4, fortify (5, choice 1) or the whole-team order (6)."""
+    act = np.zeros(E.N_ACTION, np.int64)
+    act[part] = choice
     rows = game.order_rows(team, act)
     assert len(rows) == 1
     st = game.live.copy()
@@ -57,13 +56,15 @@ def _accepted_alone(game: CoachGame, team: int, leader: int, choice: int, fortif
 def test_every_masked_choice_is_rejected_by_the_engine_and_every_allowed_one_accepted(content, seed):
     """Property test over the states of real matches (random masked play, default APM and latency, so
     dead leaders, poor leaders, cooldowns, unseen enemies and an exhausted APM budget all occur): the mask
-    and the engine's validation agree on every choice of every leader and on fortify."""
+    and the engine's validation agree on every choice of every leader, of the whole-team order and on
+    fortify."""
     world = build_world(content, SimConfig(), Params(time_limit_s=600))
     game = CoachGame(world, (0, 1), 40, RewardWeights())
     game.reset(seed, None, {}, None)
     rng = np.random.default_rng(seed)
     n = game.n_choices
-    seen = {"masked": 0, "allowed": 0, "apm_out": 0, "dead": 0}
+    seen = {"masked": 0, "allowed": 0, "apm_out": 0, "dead": 0, "whole_masked": 0, "whole_allowed": 0}
+    offsets = [lo for lo, _hi in E.mask_offsets(n)]
     decisions = 0
     while not game.done:
         decisions += 1
@@ -74,19 +75,21 @@ def test_every_masked_choice_is_rejected_by_the_engine_and_every_allowed_one_acc
                     seen["apm_out"] += 1
                 alive = game.live.arrays.units[0]["alive"][L.SLOT_LEADER0 + team * 5 : L.SLOT_LEADER0 + team * 5 + 5]
                 seen["dead"] += int((alive == 0).sum())
-                for i in range(5):
+                for i in (0, 1, 2, 3, 4, E.ACT_WHOLE):
                     for c in range(1, n):
-                        allowed = bool(mask[i * n + c])
+                        allowed = bool(mask[offsets[i] + c])
                         assert _accepted_alone(game, team, i, c) == allowed, (team, i, game.choice_names[c], allowed)
-                        seen["allowed" if allowed else "masked"] += 1
-                assert _accepted_alone(game, team, 5, 0, fortify=1) == bool(mask[5 * n + 1])
+                        seen[("whole_" if i == E.ACT_WHOLE else "") + ("allowed" if allowed else "masked")] += 1
+                assert _accepted_alone(game, team, E.ACT_FORTIFY, 1) == bool(mask[5 * n + 1])
         acts = {}
         for team in (0, 1):
             mask = game.mask_tuple(team)
             act = [int(rng.choice(np.flatnonzero(m))) if rng.random() < 0.5 else 0 for m in mask[:5]]
-            acts[team] = np.array(act + [int(rng.choice(np.flatnonzero(mask[5])))])
+            whole = int(rng.choice(np.flatnonzero(mask[6]))) if rng.random() < 0.1 else 0
+            acts[team] = np.array(act + [int(rng.choice(np.flatnonzero(mask[5]))), whole])
         game.decide(acts)
     assert seen["masked"] > 1000 and seen["allowed"] > 1000 and seen["apm_out"] > 0 and seen["dead"] > 0, seen
+    assert seen["whole_masked"] > 100 and seen["whole_allowed"] > 100, seen
 
 
 def test_sampled_valid_actions_are_only_ever_refused_for_the_shared_apm_budget(short_world):
@@ -104,13 +107,41 @@ def test_sampled_valid_actions_are_only_ever_refused_for_the_shared_apm_budget(s
     env.close()
 
 
+def test_a_whole_team_order_costs_one_order_and_a_leaders_own_choice_overrides_it(short_world):
+    """The action's whole-team row is the rules' order to all five (one order of the APM budget, where
+    five leaders' choices cost five); it is given first, so a leader's own choice of the same action
+    wins for that leader."""
+    env = CoachEnv("idle", world=short_world)
+    obs, info = env.reset(seed=3)
+    names = env.choice_names
+    apm = int(env.world.rec["apm"])
+
+    def apm_left(o: dict) -> int:
+        return round(float(o["scalars"][E.S_APM]) * apm)
+
+    act = np.zeros(E.N_ACTION, np.int64)
+    act[E.ACT_WHOLE] = names.index("push mid")
+    act[2] = names.index("lane left")
+    obs, _, _, _, info = env.step(act)
+    assert info["rejected"] == [] and apm_left(obs) == apm - 2  # one whole-team order, one leader's
+    obs, _, _, _, _ = env.step(np.zeros(E.N_ACTION, np.int64))  # past the latency
+    leaders = env.game.live.arrays.leaders[0]
+    kinds = [(int(ld["order"]), int(ld["order_a"])) for ld in leaders[:5]]
+    assert kinds == [(L.O_PUSH, 1)] * 2 + [(L.O_LANE, 0)] + [(L.O_PUSH, 1)] * 2
+    act = np.zeros(E.N_ACTION, np.int64)
+    act[:5] = names.index("defend right")  # the same plan as five leaders' choices: five orders
+    obs, _, _, _, _ = env.step(act)
+    assert apm_left(obs) == apm - 7
+    env.close()
+
+
 def test_rewards_are_the_sum_of_their_named_terms_and_the_match_ends_terminated(short_world):
     weights = {"win": 2.0, "gold": 0.5, "kills": 0.1, "buildings": 0.3, "last_hits": 0.2}
     env = CoachEnv("pusher", world=short_world, reward_weights=weights)
     env.reset(seed=11)
     total, terms_seen, steps = 0.0, set(), 0
     while True:
-        obs, reward, terminated, truncated, info = env.step(np.zeros(6, np.int64))
+        obs, reward, terminated, truncated, info = env.step(np.zeros(E.N_ACTION, np.int64))
         steps += 1
         assert reward == pytest.approx(sum(info["reward_terms"].values()))
         terms_seen |= {k for k, v in info["reward_terms"].items() if v != 0}
@@ -123,7 +154,7 @@ def test_rewards_are_the_sum_of_their_named_terms_and_the_match_ends_terminated(
     assert {"gold", "last_hits"} <= terms_seen
     assert steps == pytest.approx(90 / 2, abs=1)  # a 90 s match in 2 s decisions
     with pytest.raises(RuntimeError, match="reset"):
-        env.step(np.zeros(6, np.int64))
+        env.step(np.zeros(E.N_ACTION, np.int64))
     env.close()
 
 
@@ -159,12 +190,14 @@ def test_bad_arguments_are_named(short_world):
         CoachEnv("idle", world=short_world, decide_every_s=0)
     env = CoachEnv("idle", world=short_world)
     with pytest.raises(RuntimeError, match="reset"):
-        env.step(np.zeros(6, np.int64))
+        env.step(np.zeros(E.N_ACTION, np.int64))
     env.reset(seed=0)
     with pytest.raises(ValueError, match="outside"):
-        env.step(np.array([0, 0, 0, 0, 99, 0]))
-    with pytest.raises(ValueError, match="6 integers"):
-        env.step(np.zeros(5, np.int64))
+        env.step(np.array([0, 0, 0, 0, 99, 0, 0]))
+    with pytest.raises(ValueError, match="outside"):
+        env.step(np.array([0, 0, 0, 0, 0, 0, 99]))  # the whole-team row
+    with pytest.raises(ValueError, match="7 integers"):
+        env.step(np.zeros(6, np.int64))  # a v0 action
     with pytest.raises(ValueError, match="mode"):
         parallel_env("micro-typo")
 
@@ -182,7 +215,7 @@ def test_an_opponent_that_raises_is_a_recorded_fault_not_a_crash(short_world):
     env.reset(seed=1)
     done = False
     while not done:
-        _, _, done, _, info = env.step(np.zeros(6, np.int64))
+        _, _, done, _, info = env.step(np.zeros(E.N_ACTION, np.int64))
     assert any("ZeroDivisionError" in f["reason"] for f in info["faults"])
     env.close()
 
@@ -219,7 +252,7 @@ def test_the_vector_env_equals_single_envs_and_autoresets_next_step(short_world)
     rng = np.random.default_rng(0)
     ended_at = None
     for step in range(60):
-        acts = np.zeros((B, 6), np.int64)
+        acts = np.zeros((B, E.N_ACTION), np.int64)
         for b in range(B):
             for k, m in enumerate(np.split(info["action_mask"][b], np.cumsum(venv.single_action_space.nvec)[:-1])):
                 acts[b, k] = rng.choice(np.flatnonzero(m)) if rng.random() < 0.3 else 0

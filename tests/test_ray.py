@@ -26,6 +26,7 @@ from shotcaller.arena.tournament import run_tournament, schedule  # noqa: E402
 from shotcaller.envs import vector_env  # noqa: E402
 from shotcaller.raycluster import BackendUnavailable  # noqa: E402
 from shotcaller.sim import Params  # noqa: E402
+from shotcaller.sim import encode as E  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -90,11 +91,10 @@ def _ray_vector_env_equals_the_local_one() -> None:
     for step in range(300):
         masks = local.action_masks()
         _assert_same(masks, remote.action_masks(), f"masks before step {step}")
-        act = np.zeros((5, 6), np.int64)
+        act = np.zeros((5, E.N_ACTION), np.int64)
         for b in range(5):
-            for i in range(6):
-                allowed = np.flatnonzero(masks[b, i * n : (i + 1) * n] if i < 5 else masks[b, 5 * n :])
-                act[b, i] = rng.choice(allowed)
+            for i, (lo, hi) in enumerate(E.mask_offsets(n)):
+                act[b, i] = rng.choice(np.flatnonzero(masks[b, lo:hi]))
         out_local, out_remote = local.step(act), remote.step(act)
         _assert_same(out_local, out_remote, f"step {step}")
         ends += int(out_local[2].sum())

@@ -43,6 +43,7 @@ def test_text_observation_names_the_allowed_choices_and_shows_only_what_the_team
             assert ld["id"] == f"blue_{i}"
             assert doc["allowed"][ld["id"]] == [env.choice_names[c] for c in np.flatnonzero(mask[i * n : (i + 1) * n])]
         assert doc["allowed"]["fortify"] == bool(mask[5 * n + 1])
+        assert doc["allowed"]["team"] == [env.choice_names[c] for c in np.flatnonzero(mask[5 * n + 2 :])]
         # fog of war: exactly the enemy units and leaders the team sees now, nothing more
         units, n_leaders = _visible_enemies(env)
         shown = sorted((u["kind"], u["x"], u["y"]) for u in doc["units"] if u["team"] == "red")

@@ -64,9 +64,9 @@ def test_numpy_policy_equals_the_torch_actor(run):
     agent = Agent(n_in, pol.n_choices, [32], 7.0)
     agent.load_state_dict(ck["agent"])
     x = np.random.default_rng(0).random((3, n_in), dtype=np.float32)
-    mask = torch.ones((3, 5 * pol.n_choices + 2), dtype=torch.bool)
-    lead, fort = agent.logits(torch.from_numpy(x), mask)
-    want = torch.cat([lead.reshape(3, -1), fort], 1).detach().numpy()
+    mask = torch.ones((3, 6 * pol.n_choices + 2), dtype=torch.bool)
+    rows, fort = agent.logits(torch.from_numpy(x), mask)  # (3, 6, N): the leaders', then the whole team's
+    want = torch.cat([rows[:, :5].reshape(3, -1), fort, rows[:, 5]], 1).detach().numpy()  # the mask's layout
     from shotcaller.bots.learned import INPUTS
 
     sizes = [10 * 40, 26 * 13]
@@ -94,8 +94,9 @@ def test_view_encoding_equals_the_env_observation():
         for k in env_obs:
             np.testing.assert_array_equal(got[k], env_obs[k], err_msg=k)
         np.testing.assert_array_equal(got["action_mask"], game.action_mask(t))
-        act = np.array([5, 0, 0, 1, 0, 0])
+        act = np.array([5, 0, 0, 1, 0, 0, 2])
         assert [tuple(r[1:]) for r in game.order_rows(t, act)] == view.choice_orders(act)
+        assert view.choice_orders(act)[0][0] == -1  # the whole-team order first
 
 
 def test_teacher_orders_become_the_rows_that_give_them():
@@ -115,7 +116,8 @@ def test_teacher_orders_become_the_rows_that_give_them():
     names = env.choice_names
     orders = [O.push(1), O.teleport(3, leader=2), O.fortify(), (0, L.O_MOVE, 3, 3)]
     act = action_of_orders(orders, env.state, res[1], env.table, mask[1], unmapped)
-    assert [names[c] for c in act[:5]] == ["push mid", "push mid", "teleport building 3", "push mid", "push mid"]
+    assert [names[c] for c in act[:5]] == ["none", "none", "teleport building 3", "none", "none"]
+    assert names[act[6]] == "push mid"  # the whole-team order, given first: leader 2's own order stays
     assert act[5] == 1 and unmapped == Counter({"move": 1})
     env.close()
 

@@ -26,8 +26,8 @@ from shotcaller.sim import encode as E
 from shotcaller.sim import layout as L
 
 FORMAT = "shotcaller-dataset"
-FORMAT_VERSION = 1
-ENV_ID = "Shotcaller-v0"  # the env whose observations and actions the dataset holds (its version: v0)
+FORMAT_VERSION = 2  # 2: Shotcaller-v1 actions (n, 7), with the whole-team choice
+ENV_ID = "Shotcaller-v1"  # the env whose observations and actions the dataset holds (its version: v0)
 TEAMS = {"blue": (0,), "red": (1,), "both": (0, 1)}
 ARRAYS: tuple[str, ...] = ("leaders", "buildings", "scalars", "action_mask", "actions", "rewards", "terminated")
 ARRAYS += ("exact", "episode", "replay", "tick", "team", *(f"reward_{t}" for t in REWARD_TERMS))
@@ -45,7 +45,7 @@ def export_dataset(
     reward_weights: RewardWeights | dict[str, float] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
-    """Re-simulate replays into a behaviour-cloning dataset of the coach env (``Shotcaller-v0``).
+    """Re-simulate replays into a behaviour-cloning dataset of the coach env (``Shotcaller-v1``).
 
     Args:
         replay_paths: replay files (``shotcaller match --replay``, ``shotcaller tournament --replays``).
@@ -59,8 +59,8 @@ def export_dataset(
     Returns:
         A dict of arrays, one row per decision: ``planes`` (n, 9, H, W) float16 (absent without
         ``planes``; the env's float32 values to within 0.0005), ``leaders`` (n, 10, 40), ``buildings``
-        (n, 26, 13), ``scalars`` (n, 18) float32, ``action_mask`` (n, 5 N + 2) int8, ``actions`` (n, 6)
-        int64 (``MultiDiscrete([N] * 5 + [2])``), ``rewards`` and ``reward_<term>`` (n,) float64,
+        (n, 26, 13), ``scalars`` (n, 18) float32, ``action_mask`` (n, 6 N + 2) int8, ``actions`` (n, 7)
+        int64 (``MultiDiscrete([N] * 5 + [2, N])``), ``rewards`` and ``reward_<term>`` (n,) float64,
         ``terminated`` (n,) bool, ``exact`` (n,) bool (every order of the decision was issued at its tick
         and mapped exactly), ``episode`` (n,) int32, ``replay`` (n,) int32 (index into
         ``meta["replays"]``), ``tick`` (n,) int32, ``team`` (n,) int8 (0 blue, 1 red); and ``meta``, a

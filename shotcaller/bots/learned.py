@@ -1,7 +1,7 @@
 """Coaches that play a trained policy on numpy alone: ``learned`` (the shipped one) and ``ckpt:PATH``.
 
 A policy file is a numpy ``.npz`` written by ``shotcaller train`` (:mod:`shotcaller.train.ppo`): the
-weights of a small network over the coach environment's observation (``Shotcaller-v0``) and a JSON
+weights of a small network over the coach environment's observation (``Shotcaller-v1``) and a JSON
 ``meta`` record (format, layer sizes, the choice names it was trained with, the game version, how it
 was trained). Loading one runs no code (``allow_pickle=False``), so a policy file from a stranger is
 data, not a program. A torch checkpoint (``.pt``) from a training run loads too when torch is
@@ -9,7 +9,9 @@ installed (``weights_only=True``); its ``policy.npz`` twin needs nothing but num
 
 The network (the same in :mod:`shotcaller.train.ppo`): the observation's ``leaders`` (10, LF),
 ``buildings`` (26, BF) and ``scalars`` (SF,) flattened and concatenated, hidden layers with tanh, then
-the logits of each leader's N choices and of fortify's 2. Choices the mask forbids are never taken;
+the logits of each leader's N choices, of fortify's 2 and of the whole-team order's N (a policy trained
+before the whole-team order joined the action, ``Shotcaller-v0``, has no such head and never gives
+one). Choices the mask forbids are never taken;
 ``greedy`` takes the most likely allowed choice, otherwise one is sampled (seeded by the match seed).
 """
 
@@ -106,9 +108,17 @@ class Policy:
             if w2.shape[0] != w.shape[1]:
                 raise PolicyLoadError(f"policy {where!r}: layer sizes do not chain: {dims}")
         n = int(meta.get("n_choices", 0))
-        if head[0].shape[1] != 5 * n + 2:
-            raise PolicyLoadError(f"policy {where!r}: head has {head[0].shape[1]} outputs, expected 5 * {n} + 2")
+        if head[0].shape[1] not in (6 * n + 2, 5 * n + 2):
+            raise PolicyLoadError(
+                f"policy {where!r}: head has {head[0].shape[1]} outputs, expected 6 * {n} + 2 "
+                f"(or 5 * {n} + 2 for a policy without the whole-team order)"
+            )
         return cls(layers, head, meta)
+
+    @property
+    def whole_team(self) -> bool:
+        """Whether the policy gives whole-team orders (its head has their N logits)."""
+        return int(self.head[0].shape[1]) == 6 * self.n_choices + 2
 
     def check_inputs(self, obs: dict[str, np.ndarray]) -> None:
         """PolicyLoadError when the observation's size is not the one the policy was trained on."""
@@ -120,19 +130,22 @@ class Policy:
             )
 
     def logits(self, obs: dict[str, np.ndarray]) -> np.ndarray:
-        """The (5 * N + 2,) logits of one observation (masks not applied)."""
+        """The (6 * N + 2,) logits of one observation (masks not applied; (5 * N + 2,) without the
+        whole-team head)."""
         h = np.concatenate([np.asarray(obs[k], np.float32).reshape(-1) for k in INPUTS])
         for w, b in self.layers:
             h = np.tanh(h @ w + b)
         return h @ self.head[0] + self.head[1]
 
     def act(self, obs: dict[str, np.ndarray], mask: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
-        """An allowed action (5 choice rows, then fortify) for ``obs`` under ``mask`` ((5 * N + 2,) 0/1):
-        the most likely allowed choice of each part, or a sample when ``rng`` is given."""
+        """An allowed action (5 choice rows, fortify, the whole-team row) for ``obs`` under ``mask``
+        ((6 * N + 2,) 0/1): the most likely allowed choice of each part, or a sample when ``rng`` is given."""
+        from shotcaller.sim import encode as E
+
         z = self.logits(obs).astype(np.float64)
-        n = self.n_choices
-        out = np.zeros(6, np.int64)
-        for i, (lo, hi) in enumerate([(k * n, (k + 1) * n) for k in range(5)] + [(5 * n, 5 * n + 2)]):
+        out = np.zeros(E.N_ACTION, np.int64)
+        parts = E.mask_offsets(self.n_choices)
+        for i, (lo, hi) in enumerate(parts if self.whole_team else parts[: E.ACT_WHOLE]):
             zi = np.where(mask[lo:hi] != 0, z[lo:hi], -np.inf)
             if not np.isfinite(zi).any():
                 continue  # nothing allowed: "no new order"
@@ -159,7 +172,7 @@ def warm_up() -> None:
 
     view = team_view(new_state(build_world(load_content()), 0), 0)
     view.encoded()
-    view.choice_orders(np.zeros(6, np.int64))
+    view.choice_orders(np.zeros(7, np.int64))
     view.expire()
     _WARM = True
 

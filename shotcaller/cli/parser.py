@@ -192,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
         "export",
         help="re-simulate replays into a behaviour-cloning dataset of the coach env (.npz)",
         description="Re-simulate replays and write, at every decision point of the chosen team(s), the coach env's\n"
-        "(Shotcaller-v0) observation, action mask, the action the recorded orders correspond to, and the reward\n"
+        "(Shotcaller-v1) observation, action mask, the action the recorded orders correspond to, and the reward\n"
         "with each term, into one compressed .npz (docs/envs.md, 'Behaviour cloning from replays').",
         formatter_class=_Formatter,
     )

@@ -1,6 +1,6 @@
 """Gymnasium and PettingZoo environments: thin adapters over the compiled game.
 
-* ``gymnasium.make("Shotcaller-v0", opponent="strategist")`` (after ``import shotcaller.envs``): the blue
+* ``gymnasium.make("Shotcaller-v1", opponent="strategist")`` (after ``import shotcaller.envs``): the blue
   coach against any bot (:class:`~shotcaller.envs.coach.CoachEnv`).
 * :func:`parallel_env`: PettingZoo ``ParallelEnv``, ``mode="coach"`` (agents ``blue`` and ``red``) or
   ``mode="micro"`` (agents ``blue_0 .. red_4``, each leader steered every tick).
@@ -19,7 +19,7 @@ from gymnasium.envs.registration import register, registry
 from shotcaller.envs.coach import CoachEnv
 from shotcaller.envs.game import REWARD_TERMS, RewardWeights
 
-ENV_ID = "Shotcaller-v0"
+ENV_ID = "Shotcaller-v1"
 
 if ENV_ID not in registry:
     register(id=ENV_ID, entry_point="shotcaller.envs.coach:CoachEnv", disable_env_checker=False)

@@ -1,4 +1,4 @@
-"""``Shotcaller-v0``: the blue coach against any bot, as a Gymnasium environment."""
+"""``Shotcaller-v1``: the blue coach against any bot, as a Gymnasium environment."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ DEFAULT_DECIDE_EVERY_S = 2.0  # game seconds between the agent's decisions (40 t
 
 def mask_space(n_choices: int) -> spaces.Tuple:
     """The action mask's space: one MultiBinary per part of the action, as ``MultiDiscrete.sample(mask=)``
-    takes it (5 leaders' N choices, then fortify's 2)."""
-    return spaces.Tuple([spaces.MultiBinary(n_choices)] * 5 + [spaces.MultiBinary(2)])
+    takes it (5 leaders' N choices, fortify's 2, then the whole-team order's N)."""
+    return spaces.Tuple([spaces.MultiBinary(k) for k in E.action_sizes(n_choices)])
 
 
 def observation_space(world: World, n_choices: int, with_mask: bool = False) -> spaces.Dict:
@@ -42,8 +42,9 @@ def observation_space(world: World, n_choices: int, with_mask: bool = False) -> 
 
 
 def action_space(n_choices: int) -> spaces.MultiDiscrete:
-    """One choice per leader (a row of the choice table) and fortify (0 no, 1 yes)."""
-    return spaces.MultiDiscrete([n_choices] * 5 + [2])
+    """One choice per leader (a row of the choice table), fortify (0 no, 1 yes) and the whole-team order
+    (a row of the same table)."""
+    return spaces.MultiDiscrete(E.action_sizes(n_choices))
 
 
 def check_arguments(decide_every_s: Any, render_mode: Any, render_modes: tuple[str, ...] = ()) -> None:
@@ -56,11 +57,15 @@ def check_arguments(decide_every_s: Any, render_mode: Any, render_modes: tuple[s
 
 
 def check_action(action: Any, n_choices: int, space: spaces.Space, who: str = "") -> np.ndarray:
-    """One coach's action as an array: 5 leaders' choice rows then fortify (0/1); ValueError otherwise."""
+    """One coach's action as an array: 5 leaders' choice rows, fortify (0/1), the whole-team row;
+    ValueError otherwise."""
     act = np.asarray(action)
-    if act.shape != (6,) or not np.issubdtype(act.dtype, np.integer):
-        raise ValueError(f"{who}action must be 6 integers (5 leaders' choices, then fortify), got {action!r}")
-    if (act < 0).any() or (act[:5] >= n_choices).any() or act[5] > 1:
+    if act.shape != (E.N_ACTION,) or not np.issubdtype(act.dtype, np.integer):
+        raise ValueError(
+            f"{who}action must be {E.N_ACTION} integers (5 leaders' choices, fortify, the whole-team choice), "
+            f"got {action!r}"
+        )
+    if (act < 0).any() or (act >= np.asarray(E.action_sizes(n_choices))).any():
         raise ValueError(f"{who}action {act.tolist()} is outside {space}")
     return act
 
@@ -93,20 +98,24 @@ class CoachEnv(gym.Env[dict[str, Any], np.ndarray]):
       buildings, and the reason each leader's last order was rejected (``encode.SCALAR_COLUMNS``).
 
     The allowed choices are ``info["action_mask"]`` after ``reset`` and every ``step`` (as Gymnasium's
-    own masked envs give them): a tuple of five (N,) int8 masks and fortify's (2,), so
+    own masked envs give them): a tuple of five (N,) int8 masks, fortify's (2,) and the whole team's (N,), so
     ``env.action_space.sample(mask=info["action_mask"])`` draws a valid action;
     :meth:`action_masks` gives the same flattened (what ``sb3_contrib.MaskablePPO`` reads).
 
     ## Action
-    ``MultiDiscrete([N] * 5 + [2])``: for each leader a row of the choice table (``choice_names``; row 0
-    is "no new order"; lane, push, defend and group on a lane, gank an enemy leader, retreat, buy an item,
-    teleport to an own building, stance), then the team's fortify (0 no, 1 yes). A choice is masked
-    when the engine would reject it now: dead leader, unaffordable item or full inventory, teleport on
-    cooldown or to a destroyed building, gank target not visible, fortify on cooldown, order queue full,
-    APM exhausted. The team's APM budget (30 orders a minute by default) is shared by one decision's
-    orders: the mask says an order may be given, not that all six may; orders past the budget are
-    rejected and reported in ``info["rejected"]`` and the next observation. Orders take effect after
-    the rules' latency (2 s by default).
+    ``MultiDiscrete([N] * 5 + [2, N])``: for each leader a row of the choice table (``choice_names``;
+    row 0 is "no new order"; lane, push, defend and group on a lane, gank an enemy leader, retreat, buy
+    an item, teleport to an own building, stance), then the team's fortify (0 no, 1 yes), then a row of
+    the same table as one **whole-team order** (the rules' order to all five leaders, which costs one
+    order of the APM budget where five leaders' choices cost five; a whole-team ``buy`` goes to the
+    leaders who can pay). The whole-team order is given first, so a leader's own choice in the same
+    action overrides it for that leader. A choice is masked when the engine would reject it now: dead
+    leader, unaffordable item or full inventory, teleport on cooldown or to a destroyed building, gank
+    target not visible, fortify on cooldown, order queue full, APM exhausted (a whole-team choice is
+    allowed when it is valid for at least one leader, as the engine rules). The team's APM budget (30
+    orders a minute by default) is shared by one decision's orders: the mask says an order may be given,
+    not that all seven may; orders past the budget are rejected and reported in ``info["rejected"]`` and
+    the next observation. Orders take effect after the rules' latency (2 s by default).
 
     ## Rewards
     ``win`` (+1 win, -1 loss, 0 draw, at the end) plus shaping terms, each the change since the last
@@ -137,7 +146,10 @@ class CoachEnv(gym.Env[dict[str, Any], np.ndarray]):
     without a seed, the env's own generator picks one.
 
     ## Version history
-    * v0: first version; ``render_mode="ansi"`` (the observation as JSON text) added without changing it.
+    * v1: the whole-team order joins the action (``MultiDiscrete([N] * 5 + [2, N])``, masks (6 N + 2,)):
+      a learner can give the order the scripted coaches give, at the APM cost they pay.
+    * v0 (never released): five leaders' choices and fortify; ``render_mode="ansi"`` (the observation as
+      JSON text) added without changing it.
     """
 
     metadata: dict[str, Any] = {"render_modes": ["ansi"]}  # text of the observation; frontends draw the game
@@ -238,7 +250,7 @@ class CoachEnv(gym.Env[dict[str, Any], np.ndarray]):
 
     def action_masks(self) -> np.ndarray:
         """The allowed choices now, flattened as ``MultiDiscrete`` masks are (``sb3_contrib.MaskablePPO``
-        reads this): 5 x N leader choices, then fortify's 2."""
+        reads this): 5 x N leader choices, fortify's 2, then the whole-team order's N."""
         return self.game.action_mask(0).astype(bool)
 
     def close(self) -> None:

@@ -4,13 +4,15 @@ decisions re-simulated as the coach env's observations, masks, actions and rewar
 :func:`invert_choice` turns an engine order into the row of the choice table
 (:func:`shotcaller.sim.encode.coach_choices`) that gives it. :func:`record_decisions` re-simulates a
 match from its order log and, at every decision point of the chosen team(s) (every ``decide_every``
-ticks, as ``Shotcaller-v0`` decides), records the team's observation exactly as the coach env builds
+ticks, as ``Shotcaller-v1`` decides), records the team's observation exactly as the coach env builds
 it, its action mask, the action the recorded orders correspond to and the reward per the env's
 :class:`~shotcaller.envs.game.RewardWeights`. Replay files are read, and datasets written, by
 :mod:`shotcaller.arena.dataset` (``shotcaller dataset export``, ``docs/envs.md``).
 
 **From orders to actions.** The orders issued in ``[t, t + K)`` belong to the decision at tick ``t``;
-the latest order per leader wins; a whole-team order (leader -1) gives its choice to every leader;
+a whole-team order (leader -1) is the action's whole-team choice (the latest one wins) and replaces the
+leaders' own orders issued before it in the window; the latest order per leader after it is that
+leader's choice (the env gives the whole-team order first, so the leader's own overrides it);
 ``fortify`` sets the fortify bit. An order becomes a row of the choice table by :func:`invert_choice`
 against the state of the decision tick: exactly when some row resolves to it, else ``group`` at any
 point becomes the ``group`` row of the lane nearest that point, and anything else (a micro order,
@@ -32,7 +34,6 @@ from shotcaller.sim import layout as L
 FATES = (
     "exact",  # the decision's action holds a row that resolves to exactly this order
     "nearest",  # kept as the nearest row (group at a point: the group row of the nearest lane)
-    "expanded",  # a whole-team order, given as its row to every leader it was not superseded for
     "superseded",  # a later order of the same window for the same leader (or fortify) replaced it
     "masked",  # its row was not allowed at the decision tick (the engine refuses it): recorded as no order
     "unmapped",  # no row of the choice table is equivalent (micro orders, profile, bad arguments)
@@ -51,13 +52,14 @@ def resolved_all(state: State, team: int, table: np.ndarray) -> np.ndarray:
     B = state.arrays.games.shape[0]
     n = table.shape[0]
     out = np.zeros((B, n, 3), np.int64)
-    buf = np.zeros((B, 6, 5), np.int32)
+    buf = np.zeros((B, E.N_ACTION, 5), np.int32)
+    none = np.zeros(B, np.int64)
     for start in range(1, n, 5):
         k = min(5, n - start)
         rows = np.zeros((B, 5), np.int64)
         rows[:, :k] = np.arange(start, start + k)
-        E.coach_orders(state.arrays, team, table, rows, np.zeros(B, np.int64), buf)
-        out[:, start : start + k] = buf[:, :k, 2:5]
+        E.coach_orders(state.arrays, team, table, rows, none, none, buf)
+        out[:, start : start + k] = buf[:, 1 : 1 + k, 2:5]  # row 0 of buf: the (empty) whole-team order
     return out
 
 
@@ -116,16 +118,18 @@ def invert_choice(
 
 
 # ---------------------------------------------------------------------------- one decision's orders
-class _Window:
-    """The orders one team issued between two decision points, becoming that decision's action."""
+class OrderWindow:
+    """The orders one team issued between two decision points, becoming that decision's action (also how
+    ``shotcaller train --teacher`` maps a teacher's orders, :mod:`shotcaller.train.imitate`)."""
 
     def __init__(self, tick: int, resolved: np.ndarray, mask: np.ndarray, n_choices: int) -> None:
         self.tick = tick
         self.resolved = resolved  # (N, 3) what each row meant at the decision tick
-        self.mask = mask  # (5 N + 2,) the decision's action mask
-        self.n = n_choices
-        self.orders: list[tuple[str, int, str, tuple[int, ...], bool]] = []  # kind name, row, how, leaders, at t
-        self.final = [-1] * 6  # index into orders of each leader's kept order, then fortify's
+        self.mask = mask  # (6 N + 2,) the decision's action mask
+        self.offsets = [lo for lo, _hi in E.mask_offsets(n_choices)]
+        self.orders: list[tuple[str, int, str, int, bool]] = []  # kind name, row, how, action part, at t
+        # index into orders of the kept order of each part of the action: leaders 0-4, fortify, whole team
+        self.final = [-1] * E.N_ACTION
 
     def add(self, state: State, team: int, table: np.ndarray, row: list[int]) -> None:
         """Map one replay order row ``[tick, team, leader, kind, a, b]``."""
@@ -133,44 +137,42 @@ class _Window:
         name = L.ORDER_NAMES[kind] if 0 <= kind < len(L.ORDER_NAMES) else f"kind {kind}"
         k = len(self.orders)
         if kind == L.O_FORTIFY:
-            self.orders.append((name, 1, "exact", (5,), tick == self.tick))
-            self.final[5] = k
+            self.orders.append((name, 1, "exact", E.ACT_FORTIFY, tick == self.tick))
+            self.final[E.ACT_FORTIFY] = k
             return
         if not -1 <= leader < 5:
-            self.orders.append((name, -1, "unmapped", (), False))
+            self.orders.append((name, -1, "unmapped", -1, False))
             return
         c, how = invert_choice(state, team, table, kind, a, b, resolved=self.resolved)
-        who = tuple(range(5)) if leader == -1 else (leader,)
-        self.orders.append((name, c, how, who, tick == self.tick))
+        part = E.ACT_WHOLE if leader == -1 else leader
+        self.orders.append((name, c, how, part, tick == self.tick))
         if c >= 0:
-            for i in who:
-                self.final[i] = k
+            self.final[part] = k
+            if part == E.ACT_WHOLE:  # it replaces every leader's earlier order of the window
+                self.final[:5] = [-1] * 5
 
     def action(self, counts: dict[str, dict[str, int]]) -> tuple[np.ndarray, bool]:
-        """The decision's action (6,) and whether it reproduces the orders exactly; adds each order's fate
+        """The decision's action (7,) and whether it reproduces the orders exactly; adds each order's fate
         to ``counts`` (fate -> order kind -> n)."""
-        act = np.zeros(6, np.int64)
-        allowed = np.zeros(6, bool)
-        for i in range(6):
+        act = np.zeros(E.N_ACTION, np.int64)
+        allowed = np.zeros(E.N_ACTION, bool)
+        for i in range(E.N_ACTION):
             k = self.final[i]
             if k < 0:
                 continue
             c = self.orders[k][1]
-            allowed[i] = bool(self.mask[5 * self.n + c] if i == 5 else self.mask[i * self.n + c])
+            allowed[i] = bool(self.mask[self.offsets[i] + c])
             act[i] = c if allowed[i] else 0
         exact = True
-        for k, (name, _row, how, who, at_tick) in enumerate(self.orders):
-            kept = [i for i in who if self.final[i] == k]
+        for k, (name, _row, how, part, at_tick) in enumerate(self.orders):
             if how == "unmapped":
                 fate = "unmapped"
-            elif not kept:
+            elif self.final[part] != k:
                 fate = "superseded"
-            elif not any(allowed[i] for i in kept):
+            elif not allowed[part]:
                 fate = "masked"
             elif how == "nearest":
                 fate = "nearest"
-            elif len(who) > 1:
-                fate = "expanded"
             else:
                 fate = "exact"
             exact = exact and at_tick and fate in ("exact", "masked")
@@ -227,7 +229,7 @@ def record_decisions(
         "buildings": np.zeros((1, 2 * L.N_BLD, E.BF), np.float32),
         "scalars": np.zeros((1, E.SF), np.float32),
     }
-    masks, fortify = np.zeros((1, 5, n), np.int8), np.zeros((1, 2), np.int8)
+    masks, fortify, whole = np.zeros((1, 5, n), np.int8), np.zeros((1, 2), np.int8), np.zeros((1, n), np.int8)
     rejected = {t: np.zeros((1, 6), np.int32) for t in teams}
     score = np.zeros((1, 2, len(E.SCORE_FEATURES)), np.float64)
     state = new_state(world, seed, np.array([draft], np.int8))
@@ -260,10 +262,10 @@ def record_decisions(
             for key, arr in buf.items():
                 if key != "planes" or planes:
                     put(team, key, arr[0].astype(np.float16) if key == "planes" else arr[0].copy())
-            E.coach_masks(state.arrays, world.rec, team, table, masks, fortify)
-            mask = np.concatenate([masks[0].reshape(-1), fortify[0]])
+            E.coach_masks(state.arrays, world.rec, team, table, masks, fortify, whole)
+            mask = np.concatenate([masks[0].reshape(-1), fortify[0], whole[0]])
             put(team, "action_mask", mask)
-            windows[team] = _Window(t, resolved_choices(state, team, table), mask, n)
+            windows[team] = OrderWindow(t, resolved_choices(state, team, table), mask, n)
         before = score.copy()
         end, events = t + decide_every, []
         now = t

@@ -142,7 +142,8 @@ class CoachGame:
         self.scalars = np.zeros((1, E.SF), np.float32)
         self.masks = np.zeros((1, 5, self.n_choices), np.int8)
         self.fortify = np.zeros((1, 2), np.int8)
-        self.orders = np.zeros((1, 6, 5), np.int32)
+        self.whole = np.zeros((1, self.n_choices), np.int8)
+        self.orders = np.zeros((1, E.N_ACTION, 5), np.int32)
         self.rejected = {t: np.zeros((1, 6), np.int32) for t in (0, 1)}
         self.score = np.zeros((1, 2, len(E.SCORE_FEATURES)), np.float64)
         self.state: State | None = None
@@ -208,9 +209,12 @@ class CoachGame:
 
     # ------------------------------------------------------------------ one decision
     def order_rows(self, team: int, choices: np.ndarray) -> list[list[int]]:
-        """The engine's order rows for ``team``'s choices: 5 leader rows then fortify (0/1)."""
-        acts = np.asarray(choices, np.int64).reshape(1, 6)
-        E.coach_orders(self.live.arrays, team, self.table, acts[:, :5], acts[:, 5], self.orders)
+        """The engine's order rows for ``team``'s choices (5 leader rows, fortify 0/1, the whole-team row),
+        in the order they are given: the whole-team order, the leaders' own, fortify."""
+        acts = np.asarray(choices, np.int64).reshape(1, E.N_ACTION)
+        E.coach_orders(
+            self.live.arrays, team, self.table, acts[:, :5], acts[:, E.ACT_FORTIFY], acts[:, E.ACT_WHOLE], self.orders
+        )
         return [list(map(int, r)) for r in self.orders[0] if r[2] != L.O_NONE]
 
     def decide(self, choices: dict[int, np.ndarray]) -> None:
@@ -275,19 +279,17 @@ class CoachGame:
         return obs
 
     def mask_tuple(self, team: int) -> tuple[np.ndarray, ...]:
-        """The action mask as ``MultiDiscrete.sample(mask=)`` takes it: five (N,) int8 arrays and (2,)."""
+        """The action mask as ``MultiDiscrete.sample(mask=)`` takes it: five (N,) int8 arrays, (2,) and (N,)."""
         flat = self.action_mask(team)
-        n = self.n_choices
-        return tuple(flat[i * n : (i + 1) * n].copy() for i in range(5)) + (flat[5 * n :].copy(),)
+        return tuple(flat[lo:hi].copy() for lo, hi in E.mask_offsets(self.n_choices))
 
     def action_mask(self, team: int) -> np.ndarray:
-        """(5 * N + 2,) int8: each leader's allowed choices, then the fortify choice (no, yes)."""
+        """(6 * N + 2,) int8: each leader's allowed choices, the fortify choice (no, yes), then the
+        whole-team order's."""
         if self.done:
-            out = np.zeros(5 * self.n_choices + 2, np.int8)
-            out[:: self.n_choices] = 1  # only "no new order" (each leader's row 0, fortify's "no") once it is over
-            return out
-        E.coach_masks(self.live.arrays, self.world.rec, team, self.table, self.masks, self.fortify)
-        return np.concatenate([self.masks[0].reshape(-1), self.fortify[0]])
+            return E.idle_mask(self.n_choices)  # only "no new order" once it is over
+        E.coach_masks(self.live.arrays, self.world.rec, team, self.table, self.masks, self.fortify, self.whole)
+        return np.concatenate([self.masks[0].reshape(-1), self.fortify[0], self.whole[0]])
 
     def reward(self, team: int, before: np.ndarray) -> tuple[float, dict[str, float]]:
         """The reward of ``team`` since the score features ``before`` (B, 2, F) and each weighted term."""

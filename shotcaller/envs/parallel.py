@@ -20,6 +20,7 @@ from shotcaller.envs.coach import (
 )
 from shotcaller.envs.game import CoachGame, RewardWeights
 from shotcaller.sim import Params, SimConfig, World
+from shotcaller.sim import encode as E
 
 AGENTS = ("blue", "red")
 
@@ -30,18 +31,19 @@ class CoachParallelEnv(ParallelEnv[str, dict[str, Any], np.ndarray]):
     ## Description
     Self-play of the coach game: each agent is a team's coach and decides every ``decide_every_s``
     game seconds, both at the same ticks; neither acts first (the engine applies both teams' orders
-    of a tick together). Observations, actions, masks and rewards are those of ``Shotcaller-v0``
+    of a tick together). Observations, actions, masks and rewards are those of ``Shotcaller-v1``
     (:class:`~shotcaller.envs.coach.CoachEnv`), each from its own team's side: ``red`` sees only what
     red sees, and its choices name its own lanes, buildings and the enemy (blue) leaders.
 
     ## Observation / Action
-    Per agent, as ``Shotcaller-v0``: a dict with ``planes``, ``leaders``, ``buildings``, ``scalars``, plus
-    ``action_mask`` (PettingZoo's convention: a tuple of five (N,) int8 masks and fortify's (2,), so
-    ``action_space(agent).sample(mask=obs[agent]["action_mask"])`` draws a valid action);
-    ``MultiDiscrete([N] * 5 + [2])``. ``scalars`` carries the side (0 blue, 1 red).
+    Per agent, as ``Shotcaller-v1``: a dict with ``planes``, ``leaders``, ``buildings``, ``scalars``, plus
+    ``action_mask`` (PettingZoo's convention: a tuple of five (N,) int8 masks, fortify's (2,) and the
+    whole team's (N,), so ``action_space(agent).sample(mask=obs[agent]["action_mask"])`` draws a valid
+    action);
+    ``MultiDiscrete([N] * 5 + [2, N])``. ``scalars`` carries the side (0 blue, 1 red).
 
     ## Rewards
-    Per agent, as ``Shotcaller-v0`` (zero-sum: each term is own minus enemy); ``infos[agent]["reward_terms"]``.
+    Per agent, as ``Shotcaller-v1`` (zero-sum: each term is own minus enemy); ``infos[agent]["reward_terms"]``.
 
     ## Episode end
     Both agents are ``terminated`` together when the match ends (a core falls or the game's time limit);
@@ -49,7 +51,7 @@ class CoachParallelEnv(ParallelEnv[str, dict[str, Any], np.ndarray]):
 
     ## Arguments
     ``decide_every_s``, ``reward_weights``, ``params``, ``config``, ``content``, ``world``, ``draft`` as
-    ``Shotcaller-v0``.
+    ``Shotcaller-v1``.
 
     ## Version history
     * v0: first version.
@@ -113,7 +115,9 @@ class CoachParallelEnv(ParallelEnv[str, dict[str, Any], np.ndarray]):
             raise RuntimeError("no agents: call reset() to start a match")
         choices = {}
         for t, a in enumerate(AGENTS):
-            choices[t] = check_action(actions.get(a, np.zeros(6, np.int64)), g.n_choices, self._act_space, f"{a}: ")
+            choices[t] = check_action(
+                actions.get(a, np.zeros(E.N_ACTION, np.int64)), g.n_choices, self._act_space, f"{a}: "
+            )
         before = g.snapshot_score()
         g.decide(choices)
         obs, rewards, terms, truncs, infos = {}, {}, {}, {}, {}

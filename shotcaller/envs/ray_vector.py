@@ -176,7 +176,7 @@ class RayVectorEnv(VectorEnv[dict[str, np.ndarray], np.ndarray, np.ndarray]):
         return obs, reward, terminated, truncated, infos
 
     def action_masks(self) -> np.ndarray:
-        """(B, 5 * N + 2) int8: each game's allowed choices now (as :meth:`CoachVectorEnv.action_masks`)."""
+        """(B, 6 * N + 2) int8: each game's allowed choices now (as :meth:`CoachVectorEnv.action_masks`)."""
         if self._masks is None:
             raise RuntimeError("call reset() before action_masks()")
         return self._masks.copy()

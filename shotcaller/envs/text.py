@@ -39,7 +39,7 @@ def coach_text_obs(
         state: the match.
         team: 0 blue, 1 red.
         choice_names: the choice table's row names (``env.choice_names``).
-        mask: the flattened action mask now (5 * N + 2,), as ``env.action_masks()``.
+        mask: the flattened action mask now (6 * N + 2,), as ``env.action_masks()``.
         rejected: the team's orders the engine rejected since the last decision (``info["rejected"]``).
         scalars: the team's ``scalars`` observation now (its ``apm_left`` column).
         indent: JSON indentation (None: one line).
@@ -53,7 +53,7 @@ def coach_text_obs(
         ``last_rejected``: the order and reason, or null), ``enemy_leaders`` (visible ones only),
         ``units`` (own and visible enemy creeps and summons by kind), ``buildings`` (all 26 by team and
         name, the enemy's as last seen), ``lane_front`` and ``allowed`` (per leader id the allowed
-        choice names, and whether fortify is allowed).
+        choice names, whether fortify is allowed, and ``team``: the whole-team order's allowed choices).
     """
     world = state.world
     rec = world.rec
@@ -114,6 +114,7 @@ def coach_text_obs(
         for i, ld in enumerate(view["leaders"])
     }
     allowed["fortify"] = bool(mask[5 * n + 1])
+    allowed["team"] = [choice_names[c] for c in np.flatnonzero(mask[5 * n + 2 : 6 * n + 2])]  # the whole-team order
     doc = {
         "tick": view["tick"],
         "time": f"{int(view['tick'] / tps) // 60}:{int(view['tick'] / tps) % 60:02d}",

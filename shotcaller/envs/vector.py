@@ -41,11 +41,12 @@ def match_seeds(
 
 
 def check_actions(actions: Any, num_envs: int, n_choices: int, space: Any) -> np.ndarray:
-    """A vector step's actions as a (B, 6) int64 array; ValueError naming what is wrong otherwise."""
+    """A vector step's actions as a (B, 7) int64 array; ValueError naming what is wrong otherwise."""
     act = np.asarray(actions)
-    if act.shape != (num_envs, 6) or not np.issubdtype(act.dtype, np.integer):
-        raise ValueError(f"actions must be a ({num_envs}, 6) integer array, got shape {act.shape} of {act.dtype}")
-    if (act < 0).any() or (act[:, :5] >= n_choices).any() or (act[:, 5] > 1).any():
+    k = E.N_ACTION
+    if act.shape != (num_envs, k) or not np.issubdtype(act.dtype, np.integer):
+        raise ValueError(f"actions must be a ({num_envs}, {k}) integer array, got shape {act.shape} of {act.dtype}")
+    if (act < 0).any() or (act >= np.asarray(E.action_sizes(n_choices))).any():
         raise ValueError(f"actions outside {space}")
     return act.astype(np.int64)
 
@@ -53,13 +54,13 @@ def check_actions(actions: Any, num_envs: int, n_choices: int, space: Any) -> np
 class CoachVectorEnv(VectorEnv[dict[str, np.ndarray], np.ndarray, np.ndarray]):
     """``num_envs`` blue coaches against an opponent, stepped together in the compiled core.
 
-    The same game, observation, action and rewards as ``Shotcaller-v0``
+    The same game, observation, action and rewards as ``Shotcaller-v1``
     (:class:`~shotcaller.envs.coach.CoachEnv`), batched: observations, masks and score features are
     written by the compiled encoders into preallocated (B, ...) buffers and all B games advance in one
     call of the compiled step (``threads=True`` spreads them over Numba's threads).
 
     * ``observation_space``: the batched dict (``single_observation_space`` is one game's).
-    * ``action_space``: ``MultiDiscrete`` (B, 6); masks in ``infos["action_mask"]`` as a (B, 5 * N + 2)
+    * ``action_space``: ``MultiDiscrete`` (B, 7); masks in ``infos["action_mask"]`` as a (B, 6 * N + 2)
       int8 array (flattened as ``sb3_contrib`` reads them) and from :meth:`action_masks`.
     * Autoreset: ``NEXT_STEP`` (``metadata["autoreset_mode"]``, Gymnasium 1.x's default): the step after a
       game's ``terminated`` resets it (its action is ignored; reward 0, not terminated) and returns the
@@ -124,8 +125,9 @@ class CoachVectorEnv(VectorEnv[dict[str, np.ndarray], np.ndarray, np.ndarray]):
         self._scalars = np.zeros((B, E.SF), np.float32)
         self._masks = np.zeros((B, 5, n), np.int8)
         self._fortify = np.zeros((B, 2), np.int8)
+        self._whole = np.zeros((B, n), np.int8)
         self._rejected = np.zeros((B, 6), np.int32)
-        self._orders = np.zeros((B, 6, 5), np.int32)
+        self._orders = np.zeros((B, E.N_ACTION, 5), np.int32)
         self._score = np.zeros((B, 2, len(E.SCORE_FEATURES)), np.float64)
         self._ended = np.zeros(B, bool)  # terminated at the last step: reset at this one
         self.state: State | None = None
@@ -194,7 +196,7 @@ class CoachVectorEnv(VectorEnv[dict[str, np.ndarray], np.ndarray, np.ndarray]):
         act = check_actions(actions, B, n, self.action_space)
         restart = np.flatnonzero(self._ended)
         act[restart] = 0  # NEXT_STEP autoreset: the action of a reset step is ignored
-        E.coach_orders(A, 0, self.table, act[:, :5], act[:, 5], self._orders)
+        E.coach_orders(A, 0, self.table, act[:, :5], act[:, E.ACT_FORTIFY], act[:, E.ACT_WHOLE], self._orders)
         rows = self._orders
         if any(o not in SILENT for o in self.opponents):
             rows = self._with_opponents(rows)
@@ -263,14 +265,13 @@ class CoachVectorEnv(VectorEnv[dict[str, np.ndarray], np.ndarray, np.ndarray]):
         }
 
     def action_masks(self) -> np.ndarray:
-        """(B, 5 * N + 2) int8: each game's allowed choices (a game that ended allows "no new order" only)."""
+        """(B, 6 * N + 2) int8: each game's allowed choices (a game that ended allows "no new order" only)."""
         A = self._live.arrays
-        E.coach_masks(A, self.world.rec, 0, self.table, self._masks, self._fortify)
-        out = np.concatenate([self._masks.reshape(self.num_envs, -1), self._fortify], axis=1)
+        E.coach_masks(A, self.world.rec, 0, self.table, self._masks, self._fortify, self._whole)
+        out = np.concatenate([self._masks.reshape(self.num_envs, -1), self._fortify, self._whole], axis=1)
         ended = A.games["done"].astype(bool)
         if ended.any():
-            out[ended] = 0
-            out[ended, :: self.n_choices] = 1  # "no new order" for each leader, and "no fortify"
+            out[ended] = E.idle_mask(self.n_choices)  # "no new order" everywhere, and "no fortify"
         return out
 
     def close_extras(self, **kwargs: Any) -> None:

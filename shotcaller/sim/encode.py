@@ -9,7 +9,10 @@ preallocated arrays, so a vector env of B games builds its observations without 
 (:func:`coach_choices`): "no new order", or an order kind with its argument given relative to the
 team (lane 0..2, the enemy's leader 0..4, an item, one of the team's own 13 buildings, a stance).
 :func:`resolve_choice` turns a row into the engine's order ``(kind, a, b)``; ``group`` gathers at the
-team's outermost standing building of a lane. The team's fortify order is a separate yes/no choice.
+team's outermost standing building of a lane. The team's fortify order is a separate yes/no choice,
+and one more row of the same table is the **whole-team order** (the rules' order to all five leaders,
+one order against the APM budget): it is given first, so a leader's own choice of the same decision
+overrides it for that leader.
 
 **Masks.** A choice is allowed when the engine's own validation (:func:`shotcaller.sim.orders.validate`)
 accepts it now, the team's order queue has room and its APM budget has an order left: the masks and
@@ -112,6 +115,33 @@ def choice_table(item_names: list[str] | tuple[str, ...]) -> np.ndarray:
     return _cached_choices(tuple(item_names))
 
 
+# the coach action: five leaders' rows, fortify (no, yes), the whole-team row
+N_ACTION = 7
+ACT_FORTIFY, ACT_WHOLE = 5, 6
+
+
+def action_sizes(n_choices: int) -> list[int]:
+    """The ``MultiDiscrete`` sizes of a coach action over a table of ``n_choices`` rows."""
+    return [n_choices] * 5 + [2, n_choices]
+
+
+def mask_offsets(n_choices: int) -> list[tuple[int, int]]:
+    """Where each part of the action sits in the flattened (6 N + 2,) mask: (start, stop) per part."""
+    out, at = [], 0
+    for k in action_sizes(n_choices):
+        out.append((at, at + k))
+        at += k
+    return out
+
+
+def idle_mask(n_choices: int) -> np.ndarray:
+    """The flattened mask that allows only "no new order" (every part's 0): a game that has ended."""
+    out = np.zeros(6 * n_choices + 2, np.int8)
+    for start, _stop in mask_offsets(n_choices):
+        out[start] = 1
+    return out
+
+
 @kernel
 def rally_point(S, b, team, lane):
     """Where ``group`` on ``lane`` gathers: the team's standing tower or barracks of that lane farthest
@@ -183,43 +213,56 @@ def queue_room(S, b, team):
 
 
 @entry
-def coach_masks(S, T, team, table, masks, fortify):
-    """Fill ``masks`` (B, 5, N) and ``fortify`` (B, 2) with 1 where a choice is allowed now, else 0."""
+def coach_masks(S, T, team, table, masks, fortify, whole):
+    """Fill ``masks`` (B, 5, N), ``fortify`` (B, 2) and ``whole`` (B, N) (the whole-team order) with 1
+    where a choice is allowed now, else 0."""
     for b in range(S.games.shape[0]):
         room = queue_room(S, b, team) > 0 and apm_left(S, T, b, team) > 0
-        for i in range(5):
-            masks[b, i, 0] = 1
+        for i in range(6):  # the five leaders, then the whole team (leader NONE)
+            who = i if i < 5 else NONE
+            if i < 5:
+                masks[b, i, 0] = 1
+            else:
+                whole[b, 0] = 1
             for c in range(1, table.shape[0]):
                 ok = False
                 if room:
                     kind, a, bb = resolve_choice(S, b, team, table, c)
-                    ok = validate(S, T, b, team, i, kind, a, bb) == R_OK
-                masks[b, i, c] = 1 if ok else 0
+                    ok = validate(S, T, b, team, who, kind, a, bb) == R_OK
+                if i < 5:
+                    masks[b, i, c] = 1 if ok else 0
+                else:
+                    whole[b, c] = 1 if ok else 0
         fortify[b, 0] = 1
         ok = room and validate(S, T, b, team, NONE, O_FORTIFY, 0, 0) == R_OK
         fortify[b, 1] = 1 if ok else 0
 
 
+@kernel
+def _order_row(S, b, team, table, who, c, row):
+    row[0] = team
+    row[1] = who
+    if c <= 0 or c >= table.shape[0]:
+        row[2] = O_NONE
+        row[3] = 0
+        row[4] = 0
+        return
+    kind, a, bb = resolve_choice(S, b, team, table, c)
+    row[2] = kind
+    row[3] = a
+    row[4] = bb
+
+
 @entry
-def coach_orders(S, team, table, actions, fortify, out):
-    """Turn choices into order rows: ``actions`` (B, 5) rows of the table, ``fortify`` (B,) 0/1; ``out``
-    (B, 6, 5) gets ``(team, leader, kind, a, b)`` rows (kind 0: no order). Returns nothing."""
+def coach_orders(S, team, table, actions, fortify, whole, out):
+    """Turn choices into order rows: ``actions`` (B, 5) rows of the table, ``fortify`` (B,) 0/1, ``whole``
+    (B,) the whole-team row; ``out`` (B, 7, 5) gets ``(team, leader, kind, a, b)`` rows in the order they
+    are given (kind 0: no order): the whole-team order (leader NONE), the five leaders' own, fortify."""
     for b in range(S.games.shape[0]):
+        _order_row(S, b, team, table, NONE, whole[b], out[b, 0])
         for i in range(5):
-            c = actions[b, i]
-            row = out[b, i]
-            row[0] = team
-            row[1] = i
-            if c <= 0 or c >= table.shape[0]:
-                row[2] = O_NONE
-                row[3] = 0
-                row[4] = 0
-                continue
-            kind, a, bb = resolve_choice(S, b, team, table, c)
-            row[2] = kind
-            row[3] = a
-            row[4] = bb
-        row = out[b, 5]
+            _order_row(S, b, team, table, i, actions[b, i], out[b, i + 1])
+        row = out[b, 6]
         row[0] = team
         row[1] = NONE
         row[2] = O_FORTIFY if fortify[b] != 0 else O_NONE

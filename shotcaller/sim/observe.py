@@ -417,10 +417,11 @@ class TeamView(_Sections):
         return A, st.world, team, E.choice_table(st.world.content.item_names)
 
     def encoded(self, rejected: np.ndarray | None = None) -> dict[str, np.ndarray]:
-        """This view as the coach environment's observation (``Shotcaller-v0``, built by the same compiled
+        """This view as the coach environment's observation (``Shotcaller-v1``, built by the same compiled
         encoders of :mod:`shotcaller.sim.encode`, fog of war respected): ``planes``, ``leaders``,
-        ``buildings``, ``scalars`` and ``action_mask`` ((5 * N + 2,) int8: each leader's allowed rows of
-        the choice table, then fortify), so a policy trained in the env plays a match on the same input.
+        ``buildings``, ``scalars`` and ``action_mask`` ((6 * N + 2,) int8: each leader's allowed rows of
+        the choice table, fortify, then the whole-team order's), so a policy trained in the env plays a
+        match on the same input.
 
         ``rejected`` (6,): the last rejection reason code of each leader's order and of the team's
         (the env's ``rejected`` scalars; zeros when not given). Read it during ``act`` (it reads the state).
@@ -441,20 +442,24 @@ class TeamView(_Sections):
         E.coach_obs(A, world.rec, team, rej, out["planes"], out["leaders"], out["buildings"], out["scalars"])
         masks = np.zeros((1, 5, table.shape[0]), np.int8)
         fortify = np.zeros((1, 2), np.int8)
-        E.coach_masks(A, world.rec, team, table, masks, fortify)
+        whole = np.zeros((1, table.shape[0]), np.int8)
+        E.coach_masks(A, world.rec, team, table, masks, fortify, whole)
         obs = {k: v[0] for k, v in out.items()}
-        obs["action_mask"] = np.concatenate([masks[0].reshape(-1), fortify[0]])
+        obs["action_mask"] = np.concatenate([masks[0].reshape(-1), fortify[0], whole[0]])
         return obs
 
     def choice_orders(self, action: np.ndarray) -> list[tuple[int, int, int, int]]:
-        """The orders ``(leader, kind, a, b)`` of a coach env action (5 choice rows, then fortify 0/1) for
-        this view's team now, as the env would give them (rows of "no new order" give none)."""
+        """The orders ``(leader, kind, a, b)`` of a coach env action (5 choice rows, fortify 0/1, the
+        whole-team row) for this view's team now, as the env would give them and in its order (the
+        whole-team order, leader -1, first; rows of "no new order" give none)."""
         from shotcaller.sim import encode as E
 
         A, _world, team, table = self._one_game()
-        act = np.asarray(action, np.int64).reshape(1, 6)
-        rows = np.zeros((1, 6, 5), np.int32)
-        E.coach_orders(A, team, table, act[:, :5].copy(), act[:, 5].copy(), rows)
+        act = np.asarray(action, np.int64).reshape(1, E.N_ACTION)
+        rows = np.zeros((1, E.N_ACTION, 5), np.int32)
+        E.coach_orders(
+            A, team, table, act[:, :5].copy(), act[:, E.ACT_FORTIFY].copy(), act[:, E.ACT_WHOLE].copy(), rows
+        )
         return [(int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows[0] if r[2] != 0]
 
     def keep(self) -> TeamView:

@@ -4,7 +4,7 @@ recorded as coach env actions, for behaviour cloning before PPO (``shotcaller tr
 The teacher sees exactly what a coach sees in a match (its team view, at the agent's cadence) and its
 orders are translated into the env's action space as ``shotcaller dataset export`` translates recorded
 ones (:func:`~shotcaller.envs.dataset.invert_choice`): each order becomes the row of the choice table
-that gives it, for its leader (a whole-team order for each of the five), ``group`` at another point the
+that gives it, for its leader (a whole-team order as the whole-team choice), ``group`` at another point the
 group row of the nearest lane, ``fortify`` the fortify choice. An order with no row (micro orders,
 ``profile``) is counted and left out; a row the mask forbids now (a dead leader) is "no new order", as
 the engine would have rejected it.
@@ -18,33 +18,26 @@ from typing import Any
 import numpy as np
 
 from shotcaller.bots.base import MatchInfo
-from shotcaller.envs.dataset import invert_choice, resolved_all
-from shotcaller.sim import layout as L
+from shotcaller.envs.dataset import OrderWindow, resolved_all
+from shotcaller.sim import encode as E
 from shotcaller.sim.observe import team_view
 
 
 def action_of_orders(
     orders: list[Any], state: Any, resolved: np.ndarray, table: np.ndarray, mask: np.ndarray, unmapped: Counter[str]
 ) -> np.ndarray:
-    """The env action (5 rows then fortify) of blue's ``orders`` ``(leader, kind, a, b)`` in game 0 of
-    ``state`` (``resolved``: :func:`~shotcaller.envs.dataset.resolved_all` of that game), as
-    :func:`~shotcaller.envs.dataset.invert_choice` maps them: the last order of a leader wins, a whole-team
-    order goes to each leader, a row the mask forbids is "no new order"; orders with no row are counted
-    in ``unmapped`` by kind name."""
-    n = table.shape[0]
-    act = np.zeros(6, np.int64)
+    """The env action (5 rows, fortify, the whole-team row) of blue's ``orders`` ``(leader, kind, a, b)``
+    in ``state`` (``resolved``: :func:`~shotcaller.envs.dataset.resolved_all` of the game), mapped as
+    ``shotcaller dataset export`` maps a decision's orders (:class:`~shotcaller.envs.dataset.OrderWindow`):
+    the last order of each leader wins, a whole-team order is the whole-team choice, a row the mask
+    forbids is "no new order"; orders with no row are counted in ``unmapped`` by kind name."""
+    window = OrderWindow(0, resolved, mask, int(table.shape[0]))
     for o in orders:
         leader, kind, a, b = (int(v) for v in tuple(o)[:4])
-        if kind == L.O_FORTIFY:
-            act[5] = 1 if mask[5 * n + 1] else 0
-            continue
-        c, _how = invert_choice(state, 0, table, kind, a, b, resolved=resolved)
-        if c < 0 or not -1 <= leader < 5:
-            unmapped[L.ORDER_NAMES[kind] if 0 <= kind < len(L.ORDER_NAMES) else str(kind)] += 1
-            continue
-        for i in range(5) if leader < 0 else [leader]:
-            if mask[i * n + c]:
-                act[i] = c
+        window.add(state, 0, table, [0, 0, leader, kind, a, b])
+    counts: dict[str, dict[str, int]] = {}
+    act, _exact = window.action(counts)
+    unmapped.update(counts.get("unmapped", {}))
     return act
 
 
@@ -69,9 +62,9 @@ class Teacher:
         self.coaches[b].reset(info)
 
     def actions(self, masks: np.ndarray) -> np.ndarray:
-        """(B, 6): each game's teacher decision now, as env actions."""
+        """(B, 7): each game's teacher decision now, as env actions."""
         env = self.env
-        out = np.zeros((env.num_envs, 6), np.int64)
+        out = np.zeros((env.num_envs, E.N_ACTION), np.int64)
         resolved = resolved_all(env.state, 0, env.table)
         for b, coach in enumerate(self.coaches):
             if env.state.arrays.games["done"][b]:

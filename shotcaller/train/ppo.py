@@ -3,12 +3,13 @@
 The agent is the blue coach of ``vector_env(B, mode="coach")`` (:class:`~shotcaller.envs.vector.CoachVectorEnv`):
 B matches stepped together in the compiled core against a list of opponents taken in turn (a mixed
 curriculum, e.g. ``pusher`` and ``strategist``). Each decision the policy picks, for each leader, one
-allowed row of the choice table and the team's fortify yes/no; masked choices get no probability.
+allowed row of the choice table, the team's fortify yes/no and one whole-team order (a row of the same
+table, one order of the APM budget for all five); masked choices get no probability.
 
 * **Network** (the same as :class:`shotcaller.bots.learned.Policy`, which plays it on numpy): the
   observation's ``leaders``, ``buildings`` and ``scalars`` flattened, a tanh MLP, then the logits of
-  each leader's choices and of fortify; a separate tanh MLP for the value. "No new order" starts
-  likely (``--noop-bias``): a coach that gives random orders to all five every 2 s spends its APM
+  each leader's choices, of fortify and of the whole-team order; a separate tanh MLP for the value.
+  "No new order" starts likely (``--noop-bias``): a coach that gives random orders to all five every 2 s spends its APM
   budget in seconds and its leaders never finish a plan.
 * **Episodes** end for real (``terminated`` when a core falls or at the time limit). The vector env
   resets a finished game at the next step (``NEXT_STEP``): that step's sample is not a transition and
@@ -39,6 +40,7 @@ import torch
 from torch import nn
 
 from shotcaller.bots.learned import FORMAT, INPUTS, Policy
+from shotcaller.sim import encode as E
 
 CSV_COLUMNS = (
     "update",
@@ -111,43 +113,48 @@ def mlp(sizes: list[int]) -> nn.Sequential:
 
 
 class Agent(nn.Module):
-    """Actor (tanh MLP then the masked logits of 5 leaders x N choices and fortify's 2) and critic."""
+    """Actor (tanh MLP then the masked logits of 5 leaders x N choices, fortify's 2 and the whole-team
+    order's N, the layout of the flattened action mask) and critic."""
 
     def __init__(self, n_inputs: int, n_choices: int, hidden: list[int], noop_bias: float) -> None:
         super().__init__()
-        self.n = n_choices
+        self.n = n = n_choices
         self.actor_trunk = mlp([n_inputs, *hidden])
-        self.actor_head = layer(hidden[-1], 5 * n_choices + 2, std=0.01)
-        with torch.no_grad():  # "no new order" (row 0 of each leader, fortify's "no") starts likely
-            self.actor_head.bias[0 : 5 * n_choices : n_choices] = noop_bias
-            self.actor_head.bias[5 * n_choices] = noop_bias
+        self.actor_head = layer(hidden[-1], 6 * n + 2, std=0.01)
+        with torch.no_grad():  # "no new order" (row 0 of each leader and of the team, fortify's "no") starts likely
+            self.actor_head.bias[0 : 5 * n : n] = noop_bias
+            self.actor_head.bias[5 * n] = noop_bias
+            self.actor_head.bias[5 * n + 2] = noop_bias
         self.critic = nn.Sequential(mlp([n_inputs, *hidden]), layer(hidden[-1], 1, std=1.0))
 
     def value(self, x: torch.Tensor) -> torch.Tensor:
         return self.critic(x).squeeze(-1)
 
     def logits(self, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Masked logits: (M, 5, N) for the leaders and (M, 2) for fortify."""
+        """Masked logits: (M, 6, N) for the leaders then the whole team, and (M, 2) for fortify."""
         z = self.actor_head(self.actor_trunk(x))
         n = self.n
-        lead = z[:, : 5 * n].reshape(-1, 5, n)
-        fort = z[:, 5 * n :]
+        rows = torch.cat([z[:, : 5 * n], z[:, 5 * n + 2 :]], 1).reshape(-1, 6, n)
+        rows_mask = torch.cat([mask[:, : 5 * n], mask[:, 5 * n + 2 :]], 1).reshape(-1, 6, n)
+        fort = z[:, 5 * n : 5 * n + 2]
         neg = torch.tensor(-1e9, dtype=z.dtype)
-        lead = torch.where(mask[:, : 5 * n].reshape(-1, 5, n), lead, neg)
-        fort = torch.where(mask[:, 5 * n :], fort, neg)
-        return lead, fort
+        rows = torch.where(rows_mask, rows, neg)
+        fort = torch.where(mask[:, 5 * n : 5 * n + 2], fort, neg)
+        return rows, fort
 
     def evaluate(
         self, x: torch.Tensor, mask: torch.Tensor, action: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         """(action, its log-probability, the policy's entropy, the value) for observations ``x``; samples
-        an action when none is given."""
+        an action when none is given. An action is (M, 7): 5 leaders' rows, fortify, the whole-team row."""
         lead, fort = self.logits(x, mask)
         dl = torch.distributions.Categorical(logits=lead, validate_args=False)
         df = torch.distributions.Categorical(logits=fort, validate_args=False)
         if action is None:
-            action = torch.cat([dl.sample(), df.sample()[:, None]], dim=1)
-        logp = dl.log_prob(action[:, :5]).sum(1) + df.log_prob(action[:, 5])
+            rows = dl.sample()
+            action = torch.cat([rows[:, :5], df.sample()[:, None], rows[:, 5:]], dim=1)
+        rows_act = torch.cat([action[:, :5], action[:, 6:]], 1)
+        logp = dl.log_prob(rows_act).sum(1) + df.log_prob(action[:, 5])
         # the entropy of masked-out choices is 0 * log 0: keep it finite
         pl = torch.softmax(lead, -1)
         ent_l = -(pl * torch.log_softmax(lead, -1)).nan_to_num(0.0).sum(-1).sum(-1)
@@ -293,7 +300,7 @@ def collect_teacher(env: Any, cfg: TrainConfig, log: Any) -> dict[str, np.ndarra
     # samples in episode order, so the discounted returns run along each game
     order = np.lexsort((np.arange(len(data["episode"])), data["episode"]))
     data = {k: v[order] for k, v in data.items()}
-    orders = int((data["actions"][:, :5] != 0).sum() + data["actions"][:, 5].sum())
+    orders = int((data["actions"] != 0).sum())
     log(
         f"teacher {cfg.teacher}: {taken:,} decisions, {orders:,} orders recorded"
         + (f", left out (no choice row): {dict(teacher.unmapped)}" if teacher.unmapped else "")
@@ -354,9 +361,8 @@ def behaviour_cloning(
         g = rew[t] + cfg.gamma * g
         ret[t] = g
     rt = torch.from_numpy(ret.astype(np.float32))
-    ok = mask.gather(1, act[:, :5] + torch.arange(5) * agent.n).all(1) & mask[:, 5 * agent.n :].gather(
-        1, act[:, 5:]
-    ).squeeze(1)
+    offsets = torch.tensor([lo for lo, _hi in E.mask_offsets(agent.n)])
+    ok = mask.gather(1, act + offsets).all(1)  # every part's choice allowed by its mask
     x, mask, act, rt = x[ok], mask[ok], act[ok], rt[ok]
     n = x.shape[0]
     if n == 0:
@@ -456,10 +462,10 @@ def train(cfg: TrainConfig, log: Any = print) -> dict[str, Any]:
         opt = torch.optim.Adam(agent.parameters(), lr=cfg.learning_rate, eps=1e-5)
 
     n_in = x_np.shape[1]
-    M = 5 * int(env.n_choices) + 2
+    M = 6 * int(env.n_choices) + 2
     buf_x = torch.zeros((T, B, n_in))
     buf_mask = torch.zeros((T, B, M), dtype=torch.bool)
-    buf_act = torch.zeros((T, B, 6), dtype=torch.long)
+    buf_act = torch.zeros((T, B, E.N_ACTION), dtype=torch.long)
     buf_logp = torch.zeros((T, B))
     buf_rew = torch.zeros((T, B))
     buf_term = torch.zeros((T, B))
@@ -530,7 +536,11 @@ def train(cfg: TrainConfig, log: Any = print) -> dict[str, Any]:
                 adv[t] = last
             ret = adv + buf_val
             keep = buf_valid.reshape(-1) > 0  # the reset step of a finished game is not a transition
-            bx, bm, ba = buf_x.reshape(-1, n_in)[keep], buf_mask.reshape(-1, M)[keep], buf_act.reshape(-1, 6)[keep]
+            bx, bm, ba = (
+                buf_x.reshape(-1, n_in)[keep],
+                buf_mask.reshape(-1, M)[keep],
+                buf_act.reshape(-1, E.N_ACTION)[keep],
+            )
             blogp, badv, bret, bval = (
                 buf_logp.reshape(-1)[keep],
                 adv.reshape(-1)[keep],
