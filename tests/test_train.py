@@ -161,8 +161,9 @@ def test_train_errors(tmp_path, capsys):
         main(["train", "--lr", "-1"])
 
 
-def test_train_clones_a_dataset_exported_from_replays(tmp_path, capsys):
-    """The issue's pipeline: replays of a stronger bot -> dataset export -> train --bc."""
+def test_train_clones_a_dataset_exported_from_replays(run, tmp_path, capsys):
+    """The issue's pipeline: replays of a stronger bot -> dataset export -> train --bc (joined here with
+    an earlier run's teacher recording)."""
     rep = tmp_path / "m.json.gz"
     argv = ["match", "--blue", "strategist", "--red", "laner", "--seed", "2", "--time-limit", "90"]
     assert main([*argv, "--replay", str(rep)]) == 0
@@ -170,14 +171,23 @@ def test_train_clones_a_dataset_exported_from_replays(tmp_path, capsys):
     assert main(["dataset", "export", str(rep), "--out", str(data), "--no-planes"]) == 0
     out = tmp_path / "run"
     argv = ["train", "--out", str(out), "--vs", "idle", "--envs", "2", "--steps", "4", "--max-decisions", "8"]
-    assert main([*argv, "--bc", str(data), "--bc-epochs", "1", "--hidden", "16", "--no-progress"]) == 0
+    teacher = run / "teacher.npz"
+    assert main([*argv, "--bc", str(data), str(teacher), "--bc-epochs", "1", "--hidden", "16", "--no-progress"]) == 0
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert summary["behaviour_cloning"]["samples"] > 0
+    with np.load(teacher) as z:
+        recorded = len(z["actions"])
+    assert summary["behaviour_cloning"]["samples"] > recorded  # both files
     Policy.load(out / "policy.npz")
     bad = tmp_path / "bad.npz"
     bad.write_bytes(b"junk")
-    assert main(["train", "--out", str(out), "--bc", str(bad), "--no-progress"]) == 2
+    assert main(["train", "--out", str(out), "--bc", str(data), str(bad), "--no-progress"]) == 2
     assert "bad.npz" in capsys.readouterr().err
+    with np.load(teacher) as z:  # a recording of the v0 action (5 rows and fortify): named, not a crash
+        old = {k: z[k] for k in z.files}
+    old["actions"] = old["actions"][:, :6]
+    np.savez(tmp_path / "v0.npz", **old)
+    assert main(["train", "--out", str(out), "--bc", str(tmp_path / "v0.npz"), "--no-progress"]) == 2
+    assert "v0.npz: actions of shape" in capsys.readouterr().err
 
 
 def test_resume_from_another_network_is_a_named_error(run, tmp_path, capsys):
@@ -185,3 +195,26 @@ def test_resume_from_another_network_is_a_named_error(run, tmp_path, capsys):
     assert main([*argv, "--resume", str(run / "ckpt.pt"), "--hidden", "16", "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert "--resume" in err and "not a checkpoint of this network (--hidden 16)" in err
+
+
+def test_a_policy_without_the_whole_team_head_still_plays(run):
+    """A policy trained for Shotcaller-v0 (five leaders' rows and fortify, no whole-team order) loads and
+    plays: it never gives a whole-team order."""
+    with np.load(run / "policy.npz") as z:
+        arrays = {k: z[k] for k in z.files}
+    new = Policy.from_arrays(arrays)
+    n = new.n_choices
+    assert new.whole_team and arrays["head_w"].shape[1] == 6 * n + 2
+    arrays["head_w"], arrays["head_b"] = arrays["head_w"][:, : 5 * n + 2], arrays["head_b"][: 5 * n + 2]
+    old = Policy.from_arrays(arrays)
+    assert not old.whole_team
+    world = build_world(load_content(), SimConfig(), Params())
+    game = CoachGame(world, (0,), 40, RewardWeights())
+    game.reset(3, None, {}, None)
+    obs, mask = game.observe(0), game.action_mask(0)
+    act = old.act(obs, mask, np.random.default_rng(0))
+    assert act.shape == (7,) and act[6] == 0
+    np.testing.assert_array_equal(act[:6], new.act(obs, mask, np.random.default_rng(0))[:6])
+    arrays["head_w"], arrays["head_b"] = arrays["head_w"][:, :-1], arrays["head_b"][:-1]
+    with pytest.raises(PolicyLoadError, match="outputs, expected 6"):
+        Policy.from_arrays(arrays)

@@ -525,7 +525,7 @@ def command_train(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    for path, flag in ((args.bc, "--bc"), (args.resume, "--resume")):
+    for path, flag in [*((p, "--bc") for p in args.bc or ()), (args.resume, "--resume")]:
         if path is not None and not Path(path).is_file():
             print(f"shotcaller train: {flag} {path}: no such file", file=sys.stderr)
             return 2
@@ -556,7 +556,7 @@ def command_train(args: argparse.Namespace) -> int:
         hidden=list(args.hidden),
         teacher=args.teacher,
         teacher_decisions=args.teacher_decisions,
-        bc=args.bc,
+        bc=list(args.bc) if args.bc else None,
         bc_epochs=args.bc_epochs,
         resume=args.resume,
         backend=args.backend,
@@ -566,10 +566,10 @@ def command_train(args: argparse.Namespace) -> int:
         progress=not args.no_progress and sys.stderr.isatty(),
     )
     if args.bc:
-        from shotcaller.train.ppo import BCDataError, load_bc
+        from shotcaller.train.ppo import BCDataError, load_bc_files
 
         try:
-            load_bc(args.bc)
+            load_bc_files(list(args.bc))  # every file readable, of this action space, consistent together
         except BCDataError as e:
             print(f"shotcaller train: --bc {e}", file=sys.stderr)
             return 2

@@ -360,7 +360,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tr.add_argument("--teacher", metavar="BOT", default=None, help="clone this bot first (e.g. strategist)")
     tr.add_argument("--teacher-decisions", type=positive_int, default=60_000, help="decisions of the teacher to record")
-    tr.add_argument("--bc", metavar="DATA.npz", default=None, help="clone a dataset first (dataset export)")
+    tr.add_argument(
+        "--bc",
+        metavar="DATA.npz",
+        nargs="+",
+        default=None,
+        help="clone datasets first (dataset export files or an earlier run's teacher.npz; several are joined)",
+    )
     tr.add_argument("--bc-epochs", type=positive_int, default=20, help="cloning passes over the data")
     tr.add_argument("--resume", metavar="CKPT.pt", default=None, help="continue from a checkpoint's weights")
     tr.add_argument("--backend", choices=["local", "ray"], default="local", help="where the games run")

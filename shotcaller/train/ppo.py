@@ -86,7 +86,7 @@ class TrainConfig:
     backend: str = "local"
     workers: int = 2
     ray_address: str | None = None
-    bc: str | None = None  # a dataset of `shotcaller dataset export` to clone first
+    bc: list[str] | None = None  # datasets of `shotcaller dataset export` (or teacher.npz) to clone first
     teacher: str | None = None  # a bot to clone first, recorded live in the agent's seat
     teacher_decisions: int = 50_000
     bc_epochs: int = 20
@@ -342,6 +342,30 @@ def load_bc(path: str) -> dict[str, np.ndarray]:
     return loaded
 
 
+def load_bc_files(paths: list[str]) -> dict[str, np.ndarray]:
+    """The arrays :func:`behaviour_cloning` reads from several files (:func:`load_bc`), joined; each
+    file's episodes stay apart."""
+    parts = []
+    first = 0
+    for path in paths:
+        d = load_bc(path)
+        part = {k: np.asarray(d[k]) for k in BC_ARRAYS}
+        if part["x"].ndim != 2 or (parts and part["x"].shape[1] != parts[0]["x"].shape[1]):
+            raise BCDataError(f"{path}: its observations do not match the other files' ({part['x'].shape})")
+        if part["actions"].ndim != 2 or part["actions"].shape[1] != E.N_ACTION:
+            raise BCDataError(
+                f"{path}: actions of shape {part['actions'].shape}, not (n, {E.N_ACTION}) (Shotcaller-v1's action; "
+                "record it again with this version)"
+            )
+        if parts and part["action_mask"].shape[1] != parts[0]["action_mask"].shape[1]:
+            raise BCDataError(f"{path}: its action masks do not match the other files' (another choice table)")
+        ep = part["episode"].astype(np.int64)
+        part["episode"] = ep - (ep.min() if ep.size else 0) + first
+        first = int(part["episode"].max()) + 1 if ep.size else first
+        parts.append(part)
+    return {k: np.concatenate([p[k] for p in parts]) for k in BC_ARRAYS}
+
+
 def behaviour_cloning(
     agent: Agent, opt: torch.optim.Optimizer, cfg: TrainConfig, data: dict[str, np.ndarray], log: Any
 ) -> dict[str, float]:
@@ -440,7 +464,8 @@ def train(cfg: TrainConfig, log: Any = print) -> dict[str, Any]:
     if cfg.bc or cfg.teacher:
         t0 = time.monotonic()
         if cfg.bc:
-            data = load_bc(cfg.bc)
+            data = load_bc_files(cfg.bc)
+            log(f"cloning {len(data['actions']):,} decisions of {len(cfg.bc)} file(s)")
         elif cfg.backend == "local":
             data = collect_teacher(env, cfg, log)
         else:  # the teacher reads the games' state: it plays in this process
