@@ -345,7 +345,7 @@ def load_bc(path: str) -> dict[str, np.ndarray]:
 def load_bc_files(paths: list[str]) -> dict[str, np.ndarray]:
     """The arrays :func:`behaviour_cloning` reads from several files (:func:`load_bc`), joined; each
     file's episodes stay apart."""
-    parts = []
+    parts: list[dict[str, np.ndarray]] = []
     first = 0
     for path in paths:
         d = load_bc(path)
