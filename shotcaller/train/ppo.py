@@ -407,8 +407,9 @@ def behaviour_cloning(
             nn.utils.clip_grad_norm_(agent.parameters(), cfg.max_grad_norm)
             opt.step()
             with torch.no_grad():
-                lead, fort = agent.logits(x[idx], mask[idx])
-                pred = torch.cat([lead.argmax(-1), fort.argmax(-1)[:, None]], 1)
+                rows, fort = agent.logits(x[idx], mask[idx])
+                best = rows.argmax(-1)  # (M, 6): the leaders' rows, then the whole team's
+                pred = torch.cat([best[:, :5], fort.argmax(-1)[:, None], best[:, 5:]], 1)  # the action's layout
                 correct += float((pred == act[idx]).float().mean(1).sum())
                 gave = act[idx] != 0  # the teacher's orders: does the policy give the same one?
                 hit += float(((pred == act[idx]) & gave).sum())
