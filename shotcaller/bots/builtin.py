@@ -350,9 +350,9 @@ def _greedy_drafter() -> Any:
 def _learned_coach() -> Any:
     from shotcaller.bots.learned import LearnedCoach
 
-    # the policy of docs/training.md's run; it samples its choices (seeded by the match seed): on train
-    # seeds that beat taking the likeliest choice against both opponents it trained on (docs/training.md)
-    return LearnedCoach(greedy=False)
+    # the policy of docs/training.md's run; it takes the likeliest allowed choice: on train seeds that
+    # beat sampling its choices against both opponents it trained on (docs/training.md)
+    return LearnedCoach(greedy=True)
 
 
 def _search_coach() -> Any:
