@@ -27,7 +27,7 @@ from shotcaller.sim import layout as L
 
 FORMAT = "shotcaller-dataset"
 FORMAT_VERSION = 2  # 2: Shotcaller-v1 actions (n, 7), with the whole-team choice
-ENV_ID = "Shotcaller-v1"  # the env whose observations and actions the dataset holds (its version: v0)
+ENV_ID = "Shotcaller-v1"  # the env whose observations and actions the dataset holds (its version: v1)
 TEAMS = {"blue": (0,), "red": (1,), "both": (0, 1)}
 ARRAYS: tuple[str, ...] = ("leaders", "buildings", "scalars", "action_mask", "actions", "rewards", "terminated")
 ARRAYS += ("exact", "episode", "replay", "tick", "team", *(f"reward_{t}" for t in REWARD_TERMS))
