@@ -125,6 +125,81 @@ def coach_drafts(coach: CoachLike, info: DraftInfo, faults: list[dict[str, Any]]
         return False
 
 
+class Draft:
+    """The draft a pick at a time, for a frontend where a person picks (the terminal game's draft
+    screen); :func:`run_draft` runs it to the end between two coaches.
+
+    ``fallback`` is the random pick of the current step, drawn from the seeded stream once per step
+    whoever picks, so every draft of one seed shares its random picks.
+    """
+
+    def __init__(self, seed: int, content: Content) -> None:
+        self.seed = int(seed)
+        self.content = content
+        self.picks: list[int] = []
+        self._rng = np.random.default_rng([int(seed) % 2**64, DRAFT_STREAM])
+        self.fallback = self._draw()
+
+    def _draw(self) -> int:
+        u = self._rng.random()  # drawn at every step, so one bad answer does not shift later random picks
+        free = self.available
+        return free[int(u * len(free))]
+
+    @property
+    def done(self) -> bool:
+        return len(self.picks) == len(DRAFT_ORDER)
+
+    @property
+    def team(self) -> int:
+        """The team picking now (0 blue, 1 red)."""
+        return DRAFT_ORDER[len(self.picks)]
+
+    @property
+    def available(self) -> list[int]:
+        """Hero ids still free."""
+        return [h for h in range(len(self.content.leader_names)) if h not in self.picks]
+
+    def view(self) -> dict[str, Any]:
+        """The drafter's view of the current step (:func:`draft_view`)."""
+        return draft_view(self.content, self.picks)
+
+    def pick(self, answer: Any) -> int:
+        """Take the current step's pick: a hero id or a leader name; raises :class:`BadPick`."""
+        h = parse_pick(answer, self.content, self.picks)
+        self.picks.append(h)
+        if not self.done:
+            self.fallback = self._draw()
+        return h
+
+    def ask(
+        self,
+        coach: CoachLike,
+        info: DraftInfo,
+        faults: list[dict[str, Any]],
+        guard: Callable[[Callable[[], Any]], Any] | None = None,
+    ) -> int:
+        """Ask ``coach`` for the current pick and take it; a bad answer is a fault and the random pick."""
+        step, team, names = len(self.picks), self.team, self.content.leader_names
+        view = self.view()  # afresh: a coach that edits its view changes nothing
+        why = ""
+        try:
+            ask = lambda: as_coach(coach).draft(view, info)  # noqa: E731
+            return self.pick(guard(ask) if guard else ask())
+        except BadPick as e:
+            why = str(e)
+        except KeyboardInterrupt:
+            raise
+        except (Exception, SystemExit) as e:  # a bot's bug (or a remote bot's fault) must never stop the match
+            why = f"raised {type(e).__name__}: {e}"
+        h = self.fallback
+        faults.append(fault(0, team, f"draft: pick {step + 1}: {why}; picked {names[h]} at random"))
+        return self.pick(h)
+
+    def lineup(self) -> list[int]:
+        """The 10 hero ids in the simulation's layout (blue's five in pick order, then red's)."""
+        return [h for t in (0, 1) for h, tt in zip(self.picks, DRAFT_ORDER, strict=True) if tt == t]
+
+
 def run_draft(
     blue: CoachLike,
     red: CoachLike,
@@ -149,26 +224,11 @@ def run_draft(
     drafting = [coach_drafts(coaches[t], infos[t], faults) for t in (0, 1)]
     if not any(drafting):
         return None
-    rng = np.random.default_rng([int(seed) % 2**64, DRAFT_STREAM])
-    names = content.leader_names
-    picks: list[int] = []
-    for step, team in enumerate(DRAFT_ORDER):
-        u = rng.random()  # drawn at every step, so one bad answer does not shift later random picks
-        free = [h for h in range(len(names)) if h not in picks]
-        h = free[int(u * len(free))]
+    d = Draft(seed, content)
+    while not d.done:
+        team = d.team
         if drafting[team]:
-            view = draft_view(content, picks)  # afresh: a coach that edits its view changes nothing
-            why = ""
-            try:
-                ask = lambda team=team, view=view: coaches[team].draft(view, infos[team])  # noqa: E731
-                h = parse_pick(guards[team](ask) if guards else ask(), content, picks)
-            except BadPick as e:
-                why = str(e)
-            except KeyboardInterrupt:
-                raise
-            except (Exception, SystemExit) as e:  # a bot's bug (or a remote bot's fault) must never stop the match
-                why = f"raised {type(e).__name__}: {e}"
-            if why:
-                faults.append(fault(0, team, f"draft: pick {step + 1}: {why}; picked {names[h]} at random"))
-        picks.append(h)
-    return [h for t in (0, 1) for h, tt in zip(picks, DRAFT_ORDER, strict=True) if tt == t]
+            d.ask(coaches[team], infos[team], faults, guards[team] if guards else None)
+        else:
+            d.pick(d.fallback)
+    return d.lineup()

@@ -98,6 +98,31 @@ def play_match(
     if world is None:
         content = content or load_content()
         world = build_world(content, SimConfig(), params or Params())
+    live = start_match(blue, red, seed, world, draft, decide_every_s, checksums, budgets, log_dir)
+    try:
+        while not live.done:
+            live.advance()
+        return live.finish(replay_path)
+    except BaseException:  # the match itself failed (or was interrupted): still stop every bot process
+        live.close()
+        raise
+
+
+def start_match(
+    blue: CoachLike,
+    red: CoachLike,
+    seed: int,
+    world: World,
+    draft: list[int] | None = None,
+    decide_every_s: float = DEFAULT_DECIDE_EVERY_S,
+    checksums: bool = True,
+    budgets: tuple[TimeBudget | None, TimeBudget | None] | None = None,
+    log_dir: str | Path | None = None,
+    on_step: Any = None,
+) -> LiveMatch:
+    """Seat two coaches and start a :class:`LiveMatch` (drafted, coaches reset), as :func:`play_match`
+    does before it plays; the arguments are :func:`play_match`'s. The caller advances it and calls
+    ``finish`` (or ``close`` when it gives up on the match)."""
     coaches = (as_coach(blue), as_coach(red))
     problems: list[list[str]] = [[], []]
     chosen = budgets or (None, None)
@@ -119,8 +144,8 @@ def play_match(
                     seat.coach.configure_arena(seat_budgets[seat.team], str(log_dir))
                 except Exception as e:  # a bot's bug must never stop the match
                     faults.append(fault(0, seat.team, f"configure_arena raised {type(e).__name__}: {e}"))
-        return _play(seats, seed, world, draft, decide_every_s, replay_path, checksums, faults)
-    except BaseException:  # the match itself failed (or was interrupted): still stop every bot process
+        return LiveMatch(seats, seed, world, draft, decide_every_s, checksums, faults, on_step)
+    except BaseException:  # the start failed (or was interrupted): still stop every bot process
         for seat in seats:
             try:
                 seat.coach.close()
@@ -129,95 +154,160 @@ def play_match(
         raise
 
 
-def _play(
-    seats: list[Seat],
-    seed: int,
-    world: World,
-    draft: list[int] | None,
-    decide_every_s: float,
-    replay_path: str | Path | None,
-    checksums: bool,
-    faults: FaultLog,
-) -> MatchOutcome:
-    coaches = (seats[0].coach, seats[1].coach)
-    checksum_every = ticks(CHECKSUM_EVERY_S, world)
-    if draft is None:  # an explicit draft (a replay's, a fixed one) is never re-drafted
-        draft = run_draft(coaches[0], coaches[1], seed, world.content, faults, guards=[s.guard for s in seats])
-    drafts = np.array([draft if draft is not None else [-1] * 10], np.int8)
-    state = new_state(world, seed, drafts)
-    A = state.arrays
-    rep = Replay(
-        content_version=world.content.version,
-        map=world.config.map_name,
-        seed=int(seed),
-        draft=[int(h) for h in A.games["draft"][0]],
-        params=params_to_dict(world.params),
-        config=dict(world.config.__dict__),
-        checksum_every=checksum_every,
-    )
-    infos = [
-        MatchInfo(seed=int(seed), team=t, draft=rep.draft, content_version=rep.content_version, world=world)
-        for t in (0, 1)
-    ]
-    for seat in seats:
-        try:
-            seat.guard(lambda seat=seat: seat.coach.reset(infos[seat.team]))
-        except KeyboardInterrupt:
-            raise
-        except (Exception, SystemExit) as e:  # a bot's bug must never stop the match
-            faults.append(fault(0, seat.team, f"reset raised {type(e).__name__}: {e}"))
-    every = [cadence(seat, decide_every_s, world, faults) for seat in seats]
-    problems: list[list[str]] = [[], []]
-    privileged = [ability(seat.coach, "privileged", False, problems[seat.team]) is True for seat in seats]
-    faults += [fault(0, t, p) for t in (0, 1) for p in problems[t]]
-    for seat in seats:
-        seat.shadow = state.copy()
-    pending_events: list[list[dict[str, Any]]] = [[], []]
-    while not A.games["done"][0]:
+class LiveMatch:
+    """A match played a step at a time: what :func:`play_match` runs to the end in one go, and what a
+    live frontend (the terminal game) advances a frame at a time, reading :attr:`state` in between.
+
+    Build it from :class:`~shotcaller.bots.seat.Seat` objects (:func:`live_match` does that from two
+    coaches); it drafts (when no draft is given), resets the coaches and asks each at its cadence
+    exactly as :func:`play_match` does, so a match advanced in any slices of ticks is the same match,
+    tick for tick, and its replay verifies like any other.
+
+    ``on_step(state, rows, issued)`` (optional) is called after every simulation step with its event
+    rows and the indices into ``replay.orders`` issued at its first tick, the hook
+    :func:`shotcaller.arena.replay.resimulate` offers, so a live feed reads the same events as a replay's
+    timeline.
+    """
+
+    def __init__(
+        self,
+        seats: list[Seat],
+        seed: int,
+        world: World,
+        draft: list[int] | None,
+        decide_every_s: float = DEFAULT_DECIDE_EVERY_S,
+        checksums: bool = True,
+        faults: FaultLog | None = None,
+        on_step: Any = None,
+    ) -> None:
+        self.seats = seats
+        self.world = world
+        self.faults = faults if faults is not None else FaultLog()
+        self.checksums = checksums
+        self.on_step = on_step
+        coaches = (seats[0].coach, seats[1].coach)
+        self.checksum_every = ticks(CHECKSUM_EVERY_S, world)
+        if draft is None:  # an explicit draft (a replay's, a fixed one) is never re-drafted
+            draft = run_draft(coaches[0], coaches[1], seed, world.content, self.faults, guards=[s.guard for s in seats])
+        drafts = np.array([draft if draft is not None else [-1] * 10], np.int8)
+        self.state = state = new_state(world, seed, drafts)
+        A = state.arrays
+        self.replay = rep = Replay(
+            content_version=world.content.version,
+            map=world.config.map_name,
+            seed=int(seed),
+            draft=[int(h) for h in A.games["draft"][0]],
+            params=params_to_dict(world.params),
+            config=dict(world.config.__dict__),
+            checksum_every=self.checksum_every,
+        )
+        self.infos = [
+            MatchInfo(seed=int(seed), team=t, draft=rep.draft, content_version=rep.content_version, world=world)
+            for t in (0, 1)
+        ]
+        faults = self.faults
+        for seat in seats:
+            try:
+                seat.guard(lambda seat=seat: seat.coach.reset(self.infos[seat.team]))
+            except KeyboardInterrupt:
+                raise
+            except (Exception, SystemExit) as e:  # a bot's bug must never stop the match
+                faults.append(fault(0, seat.team, f"reset raised {type(e).__name__}: {e}"))
+        self.every = [cadence(seat, decide_every_s, world, faults) for seat in seats]
+        problems: list[list[str]] = [[], []]
+        self.privileged = [ability(seat.coach, "privileged", False, problems[seat.team]) is True for seat in seats]
+        faults += [fault(0, t, p) for t in (0, 1) for p in problems[t]]
+        for seat in seats:
+            seat.shadow = state.copy()
+        self.pending_events: list[list[dict[str, Any]]] = [[], []]
+        self._asked_at = -1  # the tick the coaches were last asked at (a slice ending off a decision tick)
+        self._closed = False
+
+    @property
+    def tick(self) -> int:
+        """The game tick the match has reached."""
+        return int(self.state.arrays.games["tick"][0])
+
+    @property
+    def done(self) -> bool:
+        """Whether the match is over (a core fell or the time limit passed)."""
+        return bool(self.state.arrays.games["done"][0])
+
+    def advance(self, max_ticks: int = INT32) -> int:
+        """Play until the next decision or checksum (at most ``max_ticks`` ticks); returns the ticks played.
+
+        Coaches due at the current tick are asked first, as in :func:`play_match`.
+        """
+        state, rep, seats, every = self.state, self.replay, self.seats, self.every
+        A = state.arrays
+        if A.games["done"][0] or max_ticks <= 0:
+            return 0
         now = int(A.games["tick"][0])
         rows: list[list[int]] = []
+        issued: list[int] = []
         for t, seat in enumerate(seats):
-            if now % every[t] == 0:
+            if now % every[t] == 0 and now != self._asked_at:
                 assert seat.shadow is not None
                 state.copy_into(seat.shadow)  # the coach reads (and may scribble on) its own copy
-                view = team_view(seat.shadow, t, privileged=privileged[t])
-                view["events"] = pending_events[t]
-                pending_events[t] = []
-                for row, why in seat.ask(view, infos[t], now, faults):
+                view = team_view(seat.shadow, t, privileged=self.privileged[t])
+                view["events"] = self.pending_events[t]
+                self.pending_events[t] = []
+                for row, why in seat.ask(view, self.infos[t], now, self.faults):
                     if why:
                         rep.reasons.append([len(rep.orders), why])
+                    issued.append(len(rep.orders))
                     rep.orders.append([now, *row])
                     rows.append(row)
                 view.expire()  # read later without view.keep(), it raises instead of showing a later tick
+        self._asked_at = now  # a slice that stops short of the next decision does not ask again
+        ce = self.checksum_every
         nxt = min(
             ((now // every[0]) + 1) * every[0],
             ((now // every[1]) + 1) * every[1],
-            ((now // checksum_every) + 1) * checksum_every if checksums else INT32,
+            ((now // ce) + 1) * ce if self.checksums else INT32,
+            now + max_ticks,
         )
         orders = np.array([rows], np.int32) if rows else None
         ev = step_inplace(state, orders, nxt - now)
-        for row in ev.of(0):
+        evrows = ev.of(0)
+        for row in evrows:
             kind = int(row[1])
             if kind in (L.E_ORDER_OK, L.E_ORDER_REJECTED, L.E_ORDER_APPLIED):
                 team = int(row[2])
                 if team in (0, 1):
-                    pending_events[team].append(order_event(row))
+                    self.pending_events[team].append(order_event(row))
+        if self.on_step is not None:
+            self.on_step(state, evrows, issued)
         t2 = int(A.games["tick"][0])
-        if checksums and t2 % checksum_every == 0 and not A.games["done"][0]:
+        if self.checksums and t2 % ce == 0 and not A.games["done"][0]:
             rep.checksums.append([t2, state.checksum(0)])
-    end = int(A.games["tick"][0])
-    for seat in seats:  # close now (not only in play_match's finally) so the logs are complete in the result
-        try:
-            seat.coach.close()
-        except Exception as e:  # never lose the result to a bot's clean-up
-            faults.append(fault(end, seat.team, f"close raised {e!r}"))
-    rep.checksums.append([end, state.checksum(0)])
-    rep.result = match_result(state)
-    rep.result["faults"] = list(faults)
-    rep.result["faults_dropped"] = faults.dropped
-    rep.result["privileged"] = [L.TEAM_NAMES[t] for t in (0, 1) if privileged[t]]
-    rep.result["budgets"] = {L.TEAM_NAMES[s.team]: s.clock.budget.to_dict() for s in seats}
-    rep.result["bot_logs"] = {L.TEAM_NAMES[s.team]: ability(s.coach, "log_path", None) for s in seats}
-    if replay_path is not None:
-        rep.save(replay_path)
-    return MatchOutcome(rep.result, rep)
+        return t2 - now
+
+    def close(self) -> None:
+        """Stop the coaches (their processes, if any); safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        for seat in self.seats:
+            try:
+                seat.coach.close()
+            except Exception as e:  # never lose the result to a bot's clean-up
+                self.faults.append(fault(self.tick, seat.team, f"close raised {e!r}"))
+
+    def finish(self, replay_path: str | Path | None = None) -> MatchOutcome:
+        """Close the coaches and return the outcome (the match may be unfinished: a player who quits
+        still gets a replay that verifies up to where it stopped)."""
+        state, rep, faults = self.state, self.replay, self.faults
+        end = self.tick
+        self.close()  # close now (not only in play_match's finally) so the logs are complete in the result
+        if not rep.checksums or rep.checksums[-1][0] != end:
+            rep.checksums.append([end, state.checksum(0)])
+        rep.result = match_result(state)
+        rep.result["faults"] = list(faults)
+        rep.result["faults_dropped"] = faults.dropped
+        rep.result["privileged"] = [L.TEAM_NAMES[t] for t in (0, 1) if self.privileged[t]]
+        rep.result["budgets"] = {L.TEAM_NAMES[s.team]: s.clock.budget.to_dict() for s in self.seats}
+        rep.result["bot_logs"] = {L.TEAM_NAMES[s.team]: ability(s.coach, "log_path", None) for s in self.seats}
+        if replay_path is not None:
+            rep.save(replay_path)
+        return MatchOutcome(rep.result, rep)

@@ -307,6 +307,42 @@ class _Collector:
         self.entries = [e for e in self.entries if id(e) not in drop]
 
 
+class LiveStory:
+    """The timeline of a match while it is played: give :meth:`on_step` to
+    :class:`~shotcaller.arena.match.LiveMatch` (``live.on_step = story.on_step``) and read
+    :attr:`entries`, the same entries :func:`build_timeline` tells from the replay afterwards (fights
+    are folded only by :meth:`close`, when the match is over)."""
+
+    def __init__(self, rep: Replay, world: World) -> None:
+        tps = float(world.content.rules["time.ticks_per_second"])
+        self._col = _Collector(rep, MatchWords(world, rep.draft), tps, {})
+        self._reasons_seen = 0
+
+    @property
+    def entries(self) -> list[dict[str, Any]]:
+        """Entries so far, in the order they happened."""
+        return self._col.entries
+
+    def on_step(self, state: State, rows: np.ndarray, issued: list[int]) -> None:
+        col = self._col
+        new = col.rep.reasons[self._reasons_seen :]
+        col.reasons.update({int(i): str(w) for i, w in new})
+        self._reasons_seen += len(new)
+        col.on_step(state, rows, issued)
+
+    def close(self, state: State) -> list[dict[str, Any]]:
+        """Fold the fights and add the end entry; returns the entries in game-time order."""
+        col = self._col
+        col.fights()
+        if state.arrays.games["done"][0]:
+            _end(col, state)
+        for e in col.entries:
+            e.pop("_key", None)
+        rank = {"end": 2}
+        col.entries.sort(key=lambda e: (e["tick"], rank.get(e["type"], 1)))
+        return col.entries
+
+
 def build_timeline(rep: Replay, world: World | None = None) -> Timeline:
     """Re-simulate ``rep`` and tell its story (see the module docstring for the entries).
 

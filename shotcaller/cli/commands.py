@@ -155,6 +155,8 @@ def command_replay_show(args: argparse.Namespace) -> int:
     except ValueError as e:
         print(f"shotcaller replay show: {e}", file=sys.stderr)
         return 2
+    if args.tui:
+        return _replay_tui(args)
     try:
         tl = build_timeline(load_replay(args.path))
     except ReplayError as e:
@@ -174,6 +176,118 @@ def command_replay_show(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+def _terminal_problem() -> str | None:
+    """Why the terminal game cannot open here, or None."""
+    import shutil
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return "needs an interactive terminal (stdin and stdout are not a terminal)"
+    cols, lines = shutil.get_terminal_size((0, 0))
+    if cols and lines and (cols < 80 or lines < 24):
+        return f"needs a terminal of at least 80x24 characters, this one is {cols}x{lines}"
+    return None
+
+
+def _live_world(command: str, args: argparse.Namespace) -> Any:
+    from shotcaller.content import ContentError, MapError, load_content
+    from shotcaller.sim import Params, SimConfig, build_world
+
+    try:
+        content = load_content(map_name=args.map)
+    except (ContentError, MapError) as e:
+        print(f"shotcaller {command}: {e}", file=sys.stderr)
+        return None
+    return build_world(content, SimConfig(map_name=args.map), Params())
+
+
+def _run_app(command: str, session: Any, args: argparse.Namespace, speed: str = "1") -> int:
+    from shotcaller.ui.tui.app import ShotcallerApp
+
+    app = ShotcallerApp(session, speed=0 if speed == "max" else float(speed), replay_path=getattr(args, "replay", None))
+    try:
+        result = app.run()
+    finally:
+        close = getattr(session, "close", None)
+        if close is not None:
+            close()
+    if app.saved_replay is not None:
+        print(f"replay written to {app.saved_replay}")
+    if result:
+        w = result.get("winner", "running")
+        print(
+            f"shotcaller {command}: "
+            + (f"{w} wins ({result.get('end_reason')})" if w in ("blue", "red") else w)
+            + f" after {result.get('minutes')} game minutes"
+        )
+    return 0
+
+
+def _random_seed(seed: int | None) -> int:
+    import secrets
+
+    return secrets.randbelow(2**31) if seed is None else int(seed)
+
+
+def command_play(args: argparse.Namespace) -> int:
+    from shotcaller.ui.tui.session import PlaySession
+
+    problem = _terminal_problem()
+    if problem:
+        print(f"shotcaller play: {problem}", file=sys.stderr)
+        return 2
+    try:
+        (opponent,) = _coaches("play", [args.vs], args.allow_unsandboxed)
+    except ValueError as e:
+        print(f"shotcaller play: {e}", file=sys.stderr)
+        return 2
+    world = _live_world("play", args)
+    if world is None:
+        opponent.close()
+        return 2
+    team = 0 if args.side == "blue" else 1
+    session = PlaySession(world, opponent, _random_seed(args.seed), team, fog=not args.no_fog, log_dir=args.bot_logs)
+    return _run_app("play", session, args, args.speed)
+
+
+def command_watch(args: argparse.Namespace) -> int:
+    from shotcaller.ui.tui.session import LiveSession
+
+    problem = _terminal_problem()
+    if problem:
+        print(f"shotcaller watch: {problem}", file=sys.stderr)
+        return 2
+    try:
+        blue, red = _coaches("watch", [args.blue, args.red], args.allow_unsandboxed)
+    except ValueError as e:
+        print(f"shotcaller watch: {e}", file=sys.stderr)
+        return 2
+    world = _live_world("watch", args)
+    if world is None:
+        blue.close()
+        red.close()
+        return 2
+    viewer = {"blue": 0, "red": 1, "none": None}[args.fog]
+    session = LiveSession(world, blue, red, _random_seed(args.seed), viewer=viewer, log_dir=args.bot_logs)
+    return _run_app("watch", session, args, args.speed)
+
+
+def _replay_tui(args: argparse.Namespace) -> int:
+    from shotcaller.arena.replay import ReplayError, load_replay
+    from shotcaller.ui.tui.session import ReplaySession
+
+    problem = _terminal_problem()
+    if problem:
+        print(f"shotcaller replay show --tui: {problem}", file=sys.stderr)
+        return 2
+    try:
+        session = ReplaySession(load_replay(args.path), viewer={"blue": 0, "red": 1, "none": None}[args.fog])
+    except ReplayError as e:
+        print(f"shotcaller replay show: {e}", file=sys.stderr)
+        return 2
+    args.replay = None
+    return _run_app("replay show", session, args)
 
 
 def command_dataset_export(args: argparse.Namespace) -> int:

@@ -13,11 +13,13 @@ from shotcaller.cli.commands import (
     command_dataset_export,
     command_evaluate,
     command_match,
+    command_play,
     command_replay_show,
     command_replay_verify,
     command_report,
     command_tournament,
     command_train,
+    command_watch,
 )
 
 
@@ -107,6 +109,29 @@ def _budget_args(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _live_args(p: argparse.ArgumentParser) -> None:
+    """Options shared by ``play`` and ``watch``."""
+    p.add_argument("--seed", type=_seed, default=None, help="match seed (default: a random one)")
+    p.add_argument(
+        "--map",
+        default="map.txt",
+        help="map file or variant (original, mirrored, 2x, 4x, perturbed-N; docs/evaluation.md)",
+    )
+    p.add_argument(
+        "--speed",
+        choices=["1", "2", "4", "8", "max"],
+        default="1",
+        help="game seconds per second at the start (+ and - change it; max: as fast as the machine goes)",
+    )
+    p.add_argument("--replay", metavar="PATH", help="save the replay there when the match ends")
+    p.add_argument(
+        "--allow-unsandboxed",
+        action="store_true",
+        help="run sandbox: bots even where no sandbox is available (they then have this host's rights)",
+    )
+    p.add_argument("--bot-logs", metavar="DIR", default=None, help="where exec:/sandbox: bots' stderr logs go")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``shotcaller`` command."""
     p = argparse.ArgumentParser(prog="shotcaller", description="Shotcaller: coach a 5v5 MOBA team of bots.")
@@ -164,6 +189,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     m.set_defaults(func=command_match)
 
+    pl = sub.add_parser(
+        "play",
+        help="coach a team in the terminal against a bot: draft, then the match (docs/play.md)",
+        description="Coach a team in the terminal against a bot: the draft in the rules' pick order, then the\n"
+        "match on a map with fog of war, leader panel, event feed and orders by keys and mouse (? shows the\n"
+        "keys). Needs a terminal of at least 80x24. Your orders take the same path, latency and APM budget\n"
+        "as any bot's, and the match replays and verifies like any other (docs/play.md).\n\n" + BOT_SPECS,
+        formatter_class=_Formatter,
+    )
+    pl.add_argument("--vs", default="strategist", metavar="BOT", help="the opponent (see BOT above)")
+    pl.add_argument("--side", choices=["blue", "red"], default="blue", help="the side you coach")
+    _live_args(pl)
+    pl.add_argument("--no-fog", action="store_true", help="see the whole map (no fog of war)")
+    pl.set_defaults(func=command_play)
+
+    wa = sub.add_parser(
+        "watch",
+        help="spectate two bots live in the terminal game's screen (docs/play.md)",
+        description="Spectate two bots live on the terminal game's screen, with the reasons their orders\n"
+        "carry in the event feed (docs/play.md).\n\n" + BOT_SPECS,
+        formatter_class=_Formatter,
+    )
+    wa.add_argument("blue", metavar="BLUE", help="the blue bot (see BOT above)")
+    wa.add_argument("red", metavar="RED", help="the red bot")
+    wa.add_argument(
+        "--fog", choices=["blue", "red", "none"], default="none", help="whose fog of war to draw (none: full vision)"
+    )
+    _live_args(wa)
+    wa.set_defaults(func=command_watch)
+
     r = sub.add_parser("replay", help="replay tools")
     rs = r.add_subparsers(dest="replay_command", required=True)
     rv = rs.add_parser("verify", help="re-simulate a replay and check every checksum")
@@ -184,6 +239,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="only this side's orders, purchases, teleports and faults (the rest stay)",
     )
     rsh.add_argument("--limit", type=positive_int, metavar="N", help="print at most N entries")
+    rsh.add_argument(
+        "--tui",
+        action="store_true",
+        help="open the replay in the terminal game's screen instead: pause (space), speed (+/-), seek 10 s "
+        "([ and ]), next event (n), jump to a time (j); docs/play.md",
+    )
+    rsh.add_argument(
+        "--fog",
+        choices=["blue", "red", "none"],
+        default="none",
+        help="with --tui: whose fog of war to draw (none: full vision)",
+    )
     rsh.set_defaults(func=command_replay_show)
 
     ds = sub.add_parser("dataset", help="datasets for learning agents")
