@@ -209,9 +209,7 @@ def _run_app(command: str, session: Any, args: argparse.Namespace, speed: str = 
     try:
         result = app.run()
     finally:
-        close = getattr(session, "close", None)
-        if close is not None:
-            close()
+        session.close()
     if app.saved_replay is not None:
         print(f"replay written to {app.saved_replay}")
     if result:

@@ -68,8 +68,8 @@ class ShotcallerApp(App[dict[str, Any] | None]):
         if isinstance(s, PlaySession) and not s.started:
             self.exit(None)
             return
-        self.result = s.finish() if not getattr(s, "can_seek", False) else s.current_result()
-        if self.replay_path and not getattr(s, "can_seek", False):
+        self.result = s.current_result() if s.can_seek else s.finish()
+        if self.replay_path and not s.can_seek:
             try:
                 self.saved_replay = s.save_replay(self.replay_path)
             except OSError as e:
@@ -78,10 +78,8 @@ class ShotcallerApp(App[dict[str, Any] | None]):
 
     def on_unmount(self) -> None:
         try:
-            close = getattr(self.session, "close", None)
-            if close is not None:
-                close()
-        except Exception:
+            self.session.close()
+        except Exception:  # a bot's clean-up must not hide the result
             pass
 
     def exit(self, result: Any = None, *args: Any, **kw: Any) -> None:

@@ -211,6 +211,7 @@ class DraftScreen(Screen[None]):
     def __init__(self, session: PlaySession) -> None:
         super().__init__()
         self.session = session
+        self.error = ""  # why the player's last pick was refused
 
     def compose(self) -> ComposeResult:
         yield Static(id="draft-order")
@@ -267,7 +268,7 @@ class DraftScreen(Screen[None]):
             info = "Your pick: arrows and Enter, or the leader's number (1-9, 0); a: let the game pick."
         else:
             info = "The opponent is picking..."
-        if getattr(self, "error", ""):
+        if self.error:
             info += f"\n[b red]{self.error}[/]"
         self.query_one("#draft-info", Static).update(info)
 
@@ -776,8 +777,10 @@ class MatchScreen(Screen[None]):
         s = self.session
         mine = SIDES[s.team] if s.team is not None else None
         entries = [e for e in s.entries() if e.get("type") not in ("match",)]
-        if mine is not None:  # the opponent's orders are not the player's to read (its reasons neither)
-            entries = [e for e in entries if e.get("type") != "order" or e.get("side") == mine]
+        if mine is not None and s.viewer is not None:
+            # what the fog hides stays hidden: the opponent's orders (and reasons), purchases and teleports
+            hidden = ("order", "purchase", "teleport")
+            entries = [e for e in entries if e.get("type") not in hidden or e.get("side") == mine]
         lines = height - (1 if self.notice is not None else 0)
         out = Text(no_wrap=True, overflow="ellipsis")
         shown = entries[-lines:] if lines > 0 else []

@@ -110,6 +110,9 @@ class Session:
         self.replay.save(out)
         return out
 
+    def close(self) -> None:
+        """Stop whatever the session runs (bot processes); safe to call twice."""
+
     # the player's orders
     def order(self, leader: int, kind: int, a: int = 0, b: int = 0) -> bool:
         """Queue an order of the player's team (False when this session takes none, or the queue is full)."""
