@@ -148,3 +148,23 @@ def test_playback_seeks_anywhere_and_lands_on_the_recorded_match(world):
     assert t is not None and t > 0
     assert any(e["tick"] == t and e["type"] not in ("order", "match", "draft") for e in pb.entries)
     assert all(e["tick"] <= pb.tick for e in pb.entries_until())
+
+
+def test_a_replay_viewer_is_not_told_the_future(world):
+    """Half way through a fight, the story so far shows the fight's kills up to now, none after."""
+    for seed in (6, 8, 11):
+        rep = play_match(make_coach("strategist"), make_coach("laner"), seed=seed, world=world).replay
+        pb = Playback(rep, world)
+        fights = [e for e in pb.entries if e["type"] == "fight" and e["kills"][0]["tick"] < e["kills"][-1]["tick"]]
+        if fights:
+            break
+    else:
+        pytest.skip("no fight that lasts over a tick in these matches")
+    f = fights[0]
+    mid = f["kills"][0]["tick"]
+    told = pb.entries_until(mid)
+    assert all(e["tick"] <= mid for e in told)
+    assert all(e["type"] != "fight" or e is not f for e in told)
+    assert [e["text"] for e in told if e["type"] == "kill" and e["tick"] == mid]
+    after = pb.entries_until(f["kills"][-1]["tick"])
+    assert f in after

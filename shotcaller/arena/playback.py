@@ -61,9 +61,18 @@ class Playback:
         return self.timeline.entries
 
     def entries_until(self, tick: int | None = None) -> list[dict[str, Any]]:
-        """The story's entries up to ``tick`` (default: the current tick)."""
+        """The story's entries up to ``tick`` (default: the current tick), telling nothing of later
+        ticks: a fight still going on at ``tick`` shows as its kills so far."""
         t = self.tick if tick is None else tick
-        return [e for e in self.entries if e["tick"] <= t]
+        out: list[dict[str, Any]] = []
+        for e in self.entries:
+            if e["tick"] > t:
+                break
+            if e["type"] == "fight" and any(k["tick"] > t for k in e["kills"]):
+                out += [{**k, "type": "kill"} for k in e["kills"] if k["tick"] <= t]
+            else:
+                out.append(e)
+        return out
 
     def advance(self, n: int) -> int:
         """Play up to ``n`` ticks (never past the recorded end); returns the ticks played."""

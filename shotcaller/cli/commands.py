@@ -156,6 +156,24 @@ def command_replay_show(args: argparse.Namespace) -> int:
         print(f"shotcaller replay show: {e}", file=sys.stderr)
         return 2
     if args.tui:
+        printing = [
+            f
+            for f, v in (
+                ("--json", args.json),
+                ("--only", args.only),
+                ("--skip", args.skip),
+                ("--side", args.side),
+                ("--limit", args.limit),
+            )
+            if v
+        ]
+        if printing:
+            print(
+                f"shotcaller replay show: --tui shows the whole replay; {', '.join(printing)} only apply "
+                "to the printed timeline",
+                file=sys.stderr,
+            )
+            return 2
         return _replay_tui(args)
     try:
         tl = build_timeline(load_replay(args.path))
@@ -214,11 +232,11 @@ def _run_app(command: str, session: Any, args: argparse.Namespace, speed: str = 
         print(f"replay written to {app.saved_replay}")
     if result:
         w = result.get("winner", "running")
-        print(
-            f"shotcaller {command}: "
-            + (f"{w} wins ({result.get('end_reason')})" if w in ("blue", "red") else w)
-            + f" after {result.get('minutes')} game minutes"
+        at = session.clock(int(result.get("ticks", 0)))
+        what = {"running": f"stopped at {at} (unfinished)", "draw": f"draw at {at}"}.get(
+            w, f"{w} wins ({result.get('end_reason')}) at {at}"
         )
+        print(f"shotcaller {command}: {what}")
     return 0
 
 

@@ -21,7 +21,7 @@ class ShotcallerApp(App[dict[str, Any] | None]):
     """The terminal game. ``app.run()`` returns the match's result record (None when quit during the draft)."""
 
     TITLE = "Shotcaller"
-    CSS = "Screen { background: $surface; }"
+    CSS = "DraftScreen, MatchScreen, EndScreen { background: $surface; }"
 
     def __init__(
         self,
@@ -53,7 +53,7 @@ class ShotcallerApp(App[dict[str, Any] | None]):
         if isinstance(s, PlaySession) and not s.started:
             s.start()
         self.match_screen = MatchScreen(s, speed=self.speed, paused=self.start_paused, show_rates=self.show_rates)
-        if isinstance(s, PlaySession):
+        if isinstance(self.screen, DraftScreen):
             self.switch_screen(self.match_screen)
         else:
             self.push_screen(self.match_screen)

@@ -39,6 +39,7 @@ from shotcaller.ui.tui.widgets import (
     seconds,
 )
 
+NOTICE_S = 4.0  # seconds a notice (an order sent, a bad jump) stays under the feed
 FPS = 20  # frames a second the match screen draws (and steps the match)
 SPEEDS = (1, 2, 4, 8, 0)  # game seconds per second; 0: as fast as the machine goes ("max")
 LANES = ("left", "mid", "right")
@@ -54,8 +55,12 @@ def speed_name(s: float) -> str:
 # pickers
 
 
+PICK_KEYS = "123456789abcdefghijk"  # the keys of a picker's options, in order
+
+
 class PickScreen(ModalScreen[Any]):
-    """Choose one of a few options (a lane, a target, a stance): keys 1..9 or arrows and Enter; Esc cancels."""
+    """Choose one of a few options (a lane, a target, a stance): keys 1..9 then a, b, ... or arrows and
+    Enter; Esc cancels."""
 
     DEFAULT_CSS = """
     PickScreen { align: center middle; }
@@ -72,12 +77,15 @@ class PickScreen(ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text(self.title_text, "bold"))
-            yield OptionList(*[Option(f"{k + 1}  {label}", id=str(k)) for k, (label, _) in enumerate(self.options)])
+            yield OptionList(
+                *[Option(f"{PICK_KEYS[k]}  {label}", id=str(k)) for k, (label, _) in enumerate(self.options)]
+            )
 
     def on_key(self, event: events.Key) -> None:
-        if event.character and event.character.isdigit():
-            k = int(event.character) - 1
-            if 0 <= k < len(self.options):
+        ch = event.character or ""
+        if ch and ch in PICK_KEYS:
+            k = PICK_KEYS.index(ch)
+            if k < len(self.options):
                 event.stop()
                 self.dismiss(self.options[k][1])
 
@@ -116,8 +124,14 @@ class ShopScreen(ModalScreen[Any]):
             for i, name in enumerate(c.item_names):
                 gives = [f"{k} {c.item_mods[i, j]:+g}" for j, k in enumerate(ITEM_STATS) if c.item_mods[i, j]]
                 eff = ITEM_EFFECTS[int(c.item_effect[i])]
-                if eff != "none":
-                    gives.append(eff + (f" {c.item_value[i]:g}" if c.item_value[i] else ""))
+                if eff == "coffee":
+                    gives.append(
+                        f"attack speed x{c.item_value[i]:g} for {c.item_duration_s[i]:g} s in a fight (used up)"
+                    )
+                elif eff == "heal":
+                    gives.append(f"heals {c.item_value[i]:g} when low (used up)")
+                elif eff != "none":
+                    gives.append(f"{eff} (used up)")
                 price = float(c.item_price[i])
                 style = "grey50" if self.gold is not None and price > self.gold else ""
                 t.add_row(Text(name, style), Text(f"{price:.0f}", style), ", ".join(gives), key=str(i))
@@ -168,7 +182,7 @@ HELP = """\
   click the minimap: look there
 [b]Time[/b]
   space pause · + faster · - slower (1x 2x 4x 8x max)
-  replays: [ and ] 10 s back and forward, n next event, j jump to a time (mm:ss)
+  replays: \\[ and ] 10 s back and forward, n next event, j jump to a time (mm:ss)
 [b]Other[/b]
   ? this help · q end the match (the end screen offers to save the replay)
 """
@@ -314,6 +328,11 @@ class DraftScreen(Screen[None]):
             self._pick((int(ch) - 1) % 10)
 
 
+def _up(ticks: int, tps: float) -> str:
+    """A countdown in whole seconds, rounded up (never "0s" while it runs)."""
+    return f"{-(-ticks // max(1, round(tps)))}s"
+
+
 def _skill_brief(params: dict[str, Any]) -> str:
     keys = [k for k in ("cooldown_s", "duration_s", "radius", "value") if k in params]
     return " ".join(f"{k.replace('_s', '').replace('cooldown', 'cd')} {params[k]}" for k in keys[:2]) or "passive"
@@ -365,6 +384,7 @@ class MatchScreen(Screen[None]):
         self._window = [time.monotonic(), 0, 0]
         self.ended = False
         self.notice: Text | None = None
+        self.notice_until = 0.0
         team = session.team if session.team is not None else (session.viewer or 0)
         self.follow = team * 5
 
@@ -470,19 +490,38 @@ class MatchScreen(Screen[None]):
         self.speed = SPEEDS[max(k - 1, 0)]
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen())
+        was = self.paused
+        self.paused = True  # reading the keys stops the clock
+
+        def back(_: Any) -> None:
+            self.paused = was
+
+        self.app.push_screen(HelpScreen(), back)
 
     def action_end(self) -> None:
-        self.ended = True
-        self.app.show_end()  # type: ignore[attr-defined]
+        s = self.session
+        if isinstance(s, ReplaySession) or s.done:
+            self._end(True)
+            return
+        opts = [("end the match now (the end screen offers to save its replay)", True), ("keep playing", False)]
+        self.app.push_screen(PickScreen("End the match?", opts), self._end)
+
+    def _end(self, yes: Any) -> None:
+        if yes and not self.ended:
+            self.ended = True
+            self.app.show_end()  # type: ignore[attr-defined]
 
     def action_next_leader(self) -> None:
+        if self.session.team is None:
+            return
         self.selected = (self.selected + 1) % 5 if self.selected < 4 else -1
         self._select(self.selected)
 
     # keys that depend on the mode (orders, replay seeking)
     def on_key(self, event: events.Key) -> None:
         ch = event.character or ""
+        if not ch:  # arrows and other keys without a character: the bindings' ("" is in "12345")
+            return
         s = self.session
         if isinstance(s, ReplaySession):
             if ch == "[":
@@ -590,6 +629,7 @@ class MatchScreen(Screen[None]):
 
     def say(self, text: str, bad: bool = False) -> None:
         self.notice = Text(text, "bold black on yellow" if bad else "bold")
+        self.notice_until = time.monotonic() + NOTICE_S
 
     def _lane_order(self, kind: int) -> None:
         name = L.ORDER_NAMES[kind]
@@ -622,7 +662,7 @@ class MatchScreen(Screen[None]):
         self.app.push_screen(PickScreen(f"{self.who()}: gank whom?", opts), self._then(L.O_GANK))
 
     def order_group(self) -> None:
-        x, y = self.cursor if self.cursor is not None else self.focus_point()
+        x, y = self.cursor if self.cursor is not None and self.follow is None else self.focus_point()
         self.give(L.O_GROUP, x, y)
 
     def order_retreat(self) -> None:
@@ -644,7 +684,7 @@ class MatchScreen(Screen[None]):
             if s.state.arrays.units[0, slot]["alive"]:
                 opts.append((f"teleport to the {building_name(slot)}", slot))
         self.app.push_screen(
-            PickScreen(f"{self.who()}: teleport where?", opts[:9]),
+            PickScreen(f"{self.who()}: teleport where?", opts),
             self._then(L.O_TELEPORT),
         )
 
@@ -694,13 +734,12 @@ class MatchScreen(Screen[None]):
     def top_text(self) -> Text:
         s = self.session
         res = s.state.arrays.teams[0]
-        kills = s.state.arrays.leaders[0]["kills"]
         t = Text()
         t.append(" SHOTCALLER ", "bold reverse")
         t.append(f" {s.clock()} ")
-        t.append(f"blue {int(kills[:5].sum())}", SIDE_STYLE["blue"])
+        t.append(f"blue {int(res[0]['kills'])}", SIDE_STYLE["blue"])
         t.append(" - ")
-        t.append(f"{int(kills[5:].sum())} red", SIDE_STYLE["red"])
+        t.append(f"{int(res[1]['kills'])} red", SIDE_STYLE["red"])
         t.append(f"  buildings lost {int(res[0]['buildings_lost'])}-{int(res[1]['buildings_lost'])}  ")
         t.append("PAUSED" if self.paused else f"▶ {speed_name(self.speed)}", "bold yellow" if self.paused else "")
         apm = s.apm_left()
@@ -751,7 +790,7 @@ class MatchScreen(Screen[None]):
             stance = STANCES[int(ld["stance"])] if 0 <= int(ld["stance"]) < 3 else "?"
             tp = max(0, int(ld["teleport_ready_at"]) - now)
             out.append(f"\n  {float(ld['gold']):>5.0f}g {arg}", "")
-            out.append(f" · {stance[:4]}" + (f" · tp {seconds(tp, tps)}" if tp else " · tp ok"), "grey62")
+            out.append(f" · {stance[:4]}" + (f" · tp {_up(tp, tps)}" if tp else " · tp ok"), "grey62")
             if lines_each == 3:
                 cds = []
                 for k in range(3):
@@ -759,7 +798,7 @@ class MatchScreen(Screen[None]):
                     if sk < 0:
                         continue
                     left = max(0, int(ld["skill_ready_at"][k]) - now)
-                    cds.append(f"{SKILL_NAMES[sk][:6]} {seconds(left, tps) if left else 'ok'}")
+                    cds.append(f"{SKILL_NAMES[sk][:6]} {_up(left, tps) if left else 'ok'}")
                 items = [c.item_names[int(it)][:8] for it in A.games["inv"][0, li] if it >= 0]
                 out.append("\n  " + " ".join(cds) + (" | " + ",".join(items) if items else ""), "grey62")
         if s.team is not None:
@@ -781,6 +820,8 @@ class MatchScreen(Screen[None]):
             # what the fog hides stays hidden: the opponent's orders (and reasons), purchases and teleports
             hidden = ("order", "purchase", "teleport")
             entries = [e for e in entries if e.get("type") not in hidden or e.get("side") == mine]
+        if self.notice is not None and time.monotonic() > self.notice_until:
+            self.notice = None
         lines = height - (1 if self.notice is not None else 0)
         out = Text(no_wrap=True, overflow="ellipsis")
         shown = entries[-lines:] if lines > 0 else []
@@ -805,7 +846,7 @@ class EndScreen(Screen[None]):
     BINDINGS = [
         Binding("s", "save", "save replay"),
         Binding("q,escape", "app.quit", "quit"),
-        Binding("b", "back", "back to the map", show=False),
+        Binding("b", "back", "back to the replay", show=False),
     ]
     DEFAULT_CSS = """
     EndScreen #end-title { height: 3; content-align: center middle; text-style: bold; }
@@ -827,10 +868,10 @@ class EndScreen(Screen[None]):
         if w == "running":
             title = f"Match stopped at {self.session.clock()} (unfinished)"
         elif w == "draw":
-            title = f"Draw ({r.get('end_reason')}) after {r.get('minutes')} minutes"
+            title = f"Draw ({r.get('end_reason')}) at {self.session.clock(int(r.get('ticks', 0)))}"
         else:
             verdict = "" if mine is None else (" — you win!" if w == mine else " — you lose")
-            title = f"{w.upper()} WINS ({r.get('end_reason')}) after {r.get('minutes')} minutes{verdict}"
+            title = f"{w.upper()} WINS ({r.get('end_reason')}) at {self.session.clock(int(r.get('ticks', 0)))}{verdict}"
         yield Static(Text(title, SIDE_STYLE.get(w, "bold")), id="end-title")
         t: DataTable[Any] = DataTable(id="end-table")
         t.add_columns("leader", "side", "K", "D", "LH", "gold", "damage", "items")
@@ -876,7 +917,12 @@ class EndScreen(Screen[None]):
         )
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        """Back to a replay's map (to seek again); a live match is over, its bots are stopped."""
+        if isinstance(self.session, ReplaySession):
+            self.app.pop_screen()
+            ms = self.app.match_screen  # type: ignore[attr-defined]
+            if ms is not None:
+                ms.ended = False
 
 
 OnDone = Callable[[Any], None]
