@@ -90,6 +90,11 @@ def load_replay(path: str | Path) -> Replay:
         doc = json.loads(raw.decode("utf-8"))
     except (OSError, EOFError, zlib.error, UnicodeDecodeError, json.JSONDecodeError) as e:
         raise ReplayError(f"{p}: damaged replay file (not valid JSON/gzip: {e})") from e
+    return check_replay_dict(doc, str(p))
+
+
+def check_replay_dict(doc: Any, p: str = "replay") -> Replay:
+    """Validate a replay already parsed from JSON (``p`` names it in errors); raises ReplayError."""
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ReplayError(
             f"{p}: not a Shotcaller replay (format field is {doc.get('format') if isinstance(doc, dict) else None!r})"

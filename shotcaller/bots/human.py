@@ -13,7 +13,6 @@ import threading
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from shotcaller.bots.base import Coach, MatchInfo, Order, OrderLike, TimeBudget
 from shotcaller.sim.observe import TeamView
@@ -38,7 +37,9 @@ class HumanCoach(Coach):
 
     It is asked four times a game second (``decide_every_s = 0.25``), so a player's order waits at most
     a quarter second before the rules' latency starts; it thinks in no time, so its budget is never the
-    limit. Thread-safe: a frontend may submit from its own thread.
+    limit. Thread-safe: a frontend may submit from its own thread. It does not draft: a frontend with a
+    draft screen passes the player's picks to the match (:class:`~shotcaller.arena.draft.Draft`), and
+    elsewhere the seat gets the draft's seeded random picks.
     """
 
     decide_every_s = 0.25
@@ -81,8 +82,3 @@ class HumanCoach(Coach):
             out = list(self._queue)
             self._queue.clear()
         return out
-
-    def draft(self, view: dict[str, Any], info: Any) -> int | str:
-        """A person picks on the draft screen (:class:`shotcaller.arena.draft.Draft`); when asked by
-        :func:`~shotcaller.arena.draft.run_draft` anyway, the first free leader."""
-        return int(view["available"][0]["hero"])

@@ -306,6 +306,33 @@ def _replay_tui(args: argparse.Namespace) -> int:
     return _run_app("replay show", session, args)
 
 
+def command_serve(args: argparse.Namespace) -> int:
+    try:
+        from shotcaller.ui.web.server import serve
+    except ImportError as e:
+        print(f'shotcaller serve: needs the web extra: pip install "shotcaller[web]" ({e})', file=sys.stderr)
+        return 2
+    for spec in args.allow_bot:
+        trusted = spec.split(":", 1)[0] in ("sandbox", "exec") or ":" not in spec
+        if not trusted:
+            print(
+                f"shotcaller serve: --allow-bot {spec}: code from a file or module runs inside the server; "
+                "allow it as sandbox:" + spec + " instead",
+                file=sys.stderr,
+            )
+            return 2
+    from shotcaller.arena.results import ResultsStoreError
+    from shotcaller.ui.web.store import WebStore
+
+    try:
+        WebStore(args.db).close()  # a bad --db is named before the server starts
+        serve(args.host, args.port, args.db, args.allow_bot, args.spectator_delay, args.max_matches)
+    except ResultsStoreError as e:
+        print(f"shotcaller serve: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def command_dataset_export(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 

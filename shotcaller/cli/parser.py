@@ -17,6 +17,7 @@ from shotcaller.cli.commands import (
     command_replay_show,
     command_replay_verify,
     command_report,
+    command_serve,
     command_tournament,
     command_train,
     command_watch,
@@ -218,6 +219,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _live_args(wa)
     wa.set_defaults(func=command_watch)
+
+    sv = sub.add_parser(
+        "serve",
+        help="the web game: a lobby, matches against bots or people in the browser, spectators, replays (docs/web.md)",
+        description="Serve the web game: one process, many matches. Open http://HOST:PORT/ for the lobby;\n"
+        'the lobby\'s JSON API is documented at http://HOST:PORT/docs. Needs `pip install "shotcaller[web]"`.\n'
+        "Matches are stored in --db (the tournament store's file) and come back after a restart.",
+        formatter_class=_Formatter,
+    )
+    sv.add_argument("--host", default="127.0.0.1", help="address to bind (other machines: 0.0.0.0)")
+    sv.add_argument("--port", type=positive_int, default=8000, help="port to listen on")
+    sv.add_argument("--db", default="tournament.sqlite", metavar="PATH", help="the SQLite store of matches")
+    sv.add_argument(
+        "--allow-bot",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="also allow this bot in the lobby (repeatable; built-ins are always allowed; code you do not "
+        "trust only as sandbox:... or exec:...)",
+    )
+    sv.add_argument(
+        "--spectator-delay",
+        type=_quantity("seconds", 0, True),
+        default=5.0,
+        metavar="S",
+        help="spectators see matches this many seconds late",
+    )
+    sv.add_argument("--max-matches", type=positive_int, default=64, help="live matches the server runs at most")
+    sv.set_defaults(func=command_serve)
 
     r = sub.add_parser("replay", help="replay tools")
     rs = r.add_subparsers(dest="replay_command", required=True)
