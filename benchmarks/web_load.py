@@ -21,7 +21,8 @@ the server process's CPU time and memory from ``/proc`` every second. It prints:
   of the window (20 a second at speed 1 when the server keeps up: its clock catches up on a late step
   by playing more ticks, so ticks can hold while frames fall behind);
 * the server's CPU (user + system time over wall time; 100% is one core) and resident memory (at the
-  start and end of the window, the highest sample, and the kernel's high-water mark ``VmHWM``);
+  start and end of the window, every 10 s, the highest sample, and the kernel's high-water mark
+  ``VmHWM``);
 * the load generator's own CPU, and the rest of the machine's (``/proc/stat``): they run on the same
   cores as the server.
 
@@ -288,6 +289,7 @@ async def run(args: argparse.Namespace, proc: subprocess.Popen[bytes], port: int
             "peak": round(max([mem0["VmRSS"], mem1["VmRSS"]] + [s[2] for s in samples]), 1),
             "end": round(mem1["VmRSS"], 1),
             "hwm": round(mem1["VmHWM"], 1),
+            "every_10s": [round(x[2], 1) for x in samples[9::10]],
         },
         "load_generator_cpu_percent": round(mine_pct, 1),
         "other_processes_cpu_percent": round(max(0.0, others_pct), 1),
@@ -338,6 +340,7 @@ def show(r: dict[str, Any]) -> None:
     )
     m = r["server_rss_mb"]
     row("server RSS, MB", f"start {m['start']:.1f}, peak {m['peak']:.1f}, end {m['end']:.1f} (VmHWM {m['hwm']:.1f})")
+    row("server RSS every 10 s, MB", ", ".join(f"{x:.0f}" for x in m["every_10s"]) or "-")
     row("load generator CPU, % of one core", f"{r['load_generator_cpu_percent']:.1f}")
     row(
         "other processes' CPU, % of one core",

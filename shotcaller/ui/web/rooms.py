@@ -113,7 +113,10 @@ class Room:
     paused: bool = False
     carry: float = 0.0
     history: dict[str, list[Any]] = field(default_factory=lambda: {"t": [], "gold": [], "buildings_lost": []})
-    spectator_frames: deque[tuple[float, int, dict[str, Any]]] = field(default_factory=lambda: deque(maxlen=400))
+    # per spectator view (-1 full vision, 0 blue's fog, 1 red's): (time, frame, its JSON) waiting out the
+    # delay, oldest first; ``shown`` the newest that is due (what the view's spectators get now)
+    spectator_frames: dict[int, deque[tuple[float, dict[str, Any], str]]] = field(default_factory=dict)
+    shown: dict[int, tuple[dict[str, Any], str]] = field(default_factory=dict)
     saved_orders: int = 0
     finished_at: float | None = None
     result: dict[str, Any] | None = None

@@ -13,9 +13,11 @@ WebSocket is in ``docs/web.md``.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import secrets
 import time
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -241,9 +243,13 @@ class Hub:
     async def run(self) -> None:
         last = time.monotonic()
         k = 0
+        due = last
         while True:
-            await asyncio.sleep(1 / FPS)
+            due += 1 / FPS  # paced to a deadline: the work of a step eats into its sleep, not on top of it
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
             now = time.monotonic()
+            if now - due > 1.0:  # far behind (a stall): start afresh rather than burst
+                due = now
             dt, last = now - last, now
             k += 1
             for room in list(self.rooms.values()):
@@ -274,7 +280,13 @@ class Hub:
         views: dict[tuple[str, int | None, int | None], tuple[dict[str, Any], str, list[dict[str, Any]]] | None] = {}
         spect = {c.client.viewer for c in conns if c.client.role == "spectator"}
         for v in spect:  # spectators: frames kept and sent late
-            room.spectator_frames.append((now, -1 if v is None else v, frame_of(room, v, None)))
+            vkey = -1 if v is None else v
+            q = room.spectator_frames.setdefault(vkey, deque())
+            fv = frame_of(room, v, None)
+            q.append((now, fv, json.dumps(fv)))
+            while q and q[0][0] <= now - self.delay:
+                _, fv, tv = q.popleft()
+                room.shown[vkey] = (fv, tv)
         for c in conns:
             key = (c.client.role == "spectator" and "spectator" or "seat", c.client.viewer, c.team)
             if key in views:
@@ -283,13 +295,14 @@ class Hub:
                 f = frame_of(room, c.client.viewer, c.team)
                 told = room.story(c.client.viewer)
             else:
-                want = -1 if c.client.viewer is None else c.client.viewer
-                due = [fr for t, v, fr in room.spectator_frames if v == want and t <= now - self.delay]
-                if not due:
+                shown = room.shown.get(-1 if c.client.viewer is None else c.client.viewer)
+                if shown is None:
                     views[key] = None
                     continue
-                f = due[-1]
+                f, text = shown
                 told = [e for e in room.story(c.client.viewer) if e["tick"] <= f["tick"]]
+                views[key] = (f, text, told)
+                continue
             views[key] = (f, json.dumps(f), told)
         end = json.dumps(end_message(room)) if room.done else None
         for c in list(conns):
@@ -629,7 +642,20 @@ def serve(host: str, port: int, db: str, allowed_bots: list[str], spectator_dela
     import uvicorn
 
     app = create_app(db, allowed_bots, spectator_delay_s, max_matches)
-    uvicorn.run(app, host=host, port=port, ws_max_size=64 * 1024, log_level="info")
+    # frames are JSON of a few KB ten times a second per connection: fewer, longer garbage collections
+    gc.set_threshold(50_000, 20, 20)
+    # no access log: a seat's link carries its token in the query string, and logs are read by others;
+    # no per-message deflate: compressing every frame for every connection costs more CPU than loopback
+    # or a LAN saves
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        ws_max_size=64 * 1024,
+        ws_per_message_deflate=False,
+        log_level="info",
+        access_log=False,
+    )
 
 
 __all__ = ["SPEEDS", "Hub", "create_app", "serve"]
