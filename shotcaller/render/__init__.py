@@ -6,5 +6,6 @@ This package imports only :mod:`shotcaller.content` and :mod:`shotcaller.sim`.
 """
 
 from shotcaller.render.board import GLYPHS, LANE_NAMES, STYLES, BoardFrame, board_frame, minimap, sight_mask
+from shotcaller.render.items import item_gives
 
-__all__ = ["GLYPHS", "LANE_NAMES", "STYLES", "BoardFrame", "board_frame", "minimap", "sight_mask"]
+__all__ = ["GLYPHS", "LANE_NAMES", "STYLES", "BoardFrame", "board_frame", "item_gives", "minimap", "sight_mask"]

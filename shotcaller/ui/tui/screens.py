@@ -24,7 +24,7 @@ from textual.widgets.option_list import Option
 from shotcaller.arena.draft import DRAFT_ORDER, BadPick, skill_table
 from shotcaller.bots.builtin import building_name
 from shotcaller.content.loader import SKILL_NAMES
-from shotcaller.render import BoardFrame, board_frame
+from shotcaller.render import BoardFrame, board_frame, item_gives
 from shotcaller.sim import layout as L
 from shotcaller.ui.tui.session import PlaySession, ReplaySession, Session
 from shotcaller.ui.tui.widgets import (
@@ -114,7 +114,6 @@ class ShopScreen(ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         c = self.session.world.content
-        from shotcaller.content.loader import ITEM_EFFECTS, ITEM_STATS
 
         with Vertical():
             gold = "" if self.gold is None else f" — {self.gold:.0f} gold"
@@ -122,19 +121,9 @@ class ShopScreen(ModalScreen[Any]):
             t: DataTable[Any] = DataTable(cursor_type="row", id="shop-table")
             t.add_columns("item", "price", "gives")
             for i, name in enumerate(c.item_names):
-                gives = [f"{k} {c.item_mods[i, j]:+g}" for j, k in enumerate(ITEM_STATS) if c.item_mods[i, j]]
-                eff = ITEM_EFFECTS[int(c.item_effect[i])]
-                if eff == "coffee":
-                    gives.append(
-                        f"attack speed x{c.item_value[i]:g} for {c.item_duration_s[i]:g} s in a fight (used up)"
-                    )
-                elif eff == "heal":
-                    gives.append(f"heals {c.item_value[i]:g} when low (used up)")
-                elif eff != "none":
-                    gives.append(f"{eff} (used up)")
                 price = float(c.item_price[i])
                 style = "grey50" if self.gold is not None and price > self.gold else ""
-                t.add_row(Text(name, style), Text(f"{price:.0f}", style), ", ".join(gives), key=str(i))
+                t.add_row(Text(name, style), Text(f"{price:.0f}", style), item_gives(c, i), key=str(i))
             yield t
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

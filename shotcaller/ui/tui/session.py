@@ -126,21 +126,25 @@ class Session:
     def apm_left(self) -> tuple[int, int] | None:
         """(orders left this minute, the APM budget) of the player's team; None when unlimited or no team."""
         team = self.team if self.team is not None else self.viewer
-        if team is None:
-            return None
-        rec = self.world.rec
-        apm = int(rec["apm"])
-        if apm <= 0:
-            return None
-        g = self.state.arrays.games[0]
-        window = 60 * float(rec["tps"])
-        used = int(((self.tick - g["apm"][team]) < window).sum())
-        return max(0, apm - used), apm
+        return None if team is None else apm_left(self.state, team)
 
 
-def _pending_in_sim(state: State, team: int) -> list[PendingOrder]:
-    q = state.arrays.pending[0, team]
-    out = [
+def apm_left(state: State, team: int) -> tuple[int, int] | None:
+    """(orders ``team`` may still give this minute, the APM budget); None when unlimited."""
+    rec = state.world.rec
+    cap = int(rec["apm"])
+    if cap <= 0:
+        return None
+    g = state.arrays.games[0]
+    used = int(((int(g["tick"]) - g["apm"][team]) < 60 * float(rec["tps"])).sum())
+    return max(0, cap - used), cap
+
+
+def pending_orders(human: HumanCoach | None, state: State, team: int) -> list[PendingOrder]:
+    """``team``'s orders on their way: those queued on its human coach for the next decision, then those
+    the engine accepted, waiting out the latency (soonest first)."""
+    queued = [PendingOrder(o.leader, o.kind, o[2], o[3], "queued") for o in (human.pending if human else [])]
+    waiting = [
         PendingOrder(
             int(e["leader"]) if e["leader"] >= 0 else -1,
             int(e["kind"]),
@@ -149,10 +153,10 @@ def _pending_in_sim(state: State, team: int) -> list[PendingOrder]:
             "latency",
             int(e["due"]),
         )
-        for e in q
+        for e in state.arrays.pending[0, team]
         if e["used"]
     ]
-    return sorted(out, key=lambda p: p.due or 0)
+    return queued + sorted(waiting, key=lambda p: p.due or 0)
 
 
 class LiveSession(Session):
@@ -299,8 +303,7 @@ class PlaySession(LiveSession):
     def pending(self) -> list[PendingOrder]:
         if not self.started:
             return []
-        queued = [PendingOrder(o.leader, o.kind, o[2], o[3], "queued") for o in self.human.pending]
-        return queued + _pending_in_sim(self.state, self.team)
+        return pending_orders(self.human, self.state, self.team)
 
     def close(self) -> None:
         if self.started:

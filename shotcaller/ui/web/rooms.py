@@ -28,11 +28,11 @@ from shotcaller.arena.words import clock
 from shotcaller.bots.base import Coach, MatchInfo, Order, OrderLike
 from shotcaller.bots.builtin import building_name
 from shotcaller.bots.human import HumanCoach
-from shotcaller.content.loader import ITEM_EFFECTS, ITEM_STATS, SKILL_NAMES
-from shotcaller.render import board_frame
+from shotcaller.content.loader import SKILL_NAMES
+from shotcaller.render import board_frame, item_gives
 from shotcaller.sim import layout as L
 from shotcaller.sim.world import World
-from shotcaller.ui.tui.session import LiveSession, _pending_in_sim
+from shotcaller.ui.tui.session import LiveSession, apm_left, pending_orders
 
 SIDES = ("blue", "red")
 STANCES = ("aggressive", "balanced", "careful")
@@ -218,13 +218,10 @@ class Room:
         c = w.content
         floor = np.asarray(w.rec["floor"]).astype(bool)
         rows = ["".join("·" if f else "#" for f in row) for row in floor.tolist()]
-        items = []
-        for i, name in enumerate(c.item_names):
-            gives = [f"{k} {c.item_mods[i, j]:+g}" for j, k in enumerate(ITEM_STATS) if c.item_mods[i, j]]
-            eff = ITEM_EFFECTS[int(c.item_effect[i])]
-            if eff != "none":
-                gives.append(eff)
-            items.append({"id": i, "name": name, "price": float(c.item_price[i]), "gives": ", ".join(gives)})
+        items = [
+            {"id": i, "name": name, "price": float(c.item_price[i]), "gives": item_gives(c, i)}
+            for i, name in enumerate(c.item_names)
+        ]
         units = s.state.arrays.units[0]
         buildings = [
             {
@@ -312,26 +309,20 @@ def frame_of(room: Room, viewer: int | None, team: int | None) -> dict[str, Any]
                     "items": [c.item_names[int(it)] for it in A.games["inv"][0, li] if it >= 0],
                 }
             )
-    apm = None
+    apm: list[int] | None = None
     pending: list[dict[str, Any]] = []
     if team is not None:
-        rec = s.world.rec
-        cap = int(rec["apm"])
-        if cap > 0:
-            used = int(((now - A.games["apm"][0, team]) < 60 * float(rec["tps"])).sum())
-            apm = [max(0, cap - used), cap]
-        human = room.humans.get(team)
-        queued = [(o.leader, o.kind, o[2], o[3], "queued", None) for o in (human.pending if human else [])]
-        waiting = [(p.leader, p.kind, p.a, p.b, "latency", p.due) for p in _pending_in_sim(state, team)]
-        for li, kind, a, b, stage, due in queued + waiting:
-            pending.append(
-                {
-                    "leader": li,
-                    "what": s.names.order(team, kind, a, b),
-                    "stage": stage,
-                    "in_s": None if due is None else max(0, due - now) / tps,
-                }
-            )
+        budget = apm_left(state, team)
+        apm = None if budget is None else list(budget)
+        pending = [
+            {
+                "leader": p.leader,
+                "what": s.names.order(team, p.kind, p.a, p.b),
+                "stage": p.stage,
+                "in_s": None if p.due is None else max(0, p.due - now) / tps,
+            }
+            for p in pending_orders(room.humans.get(team), state, team)
+        ]
     score = {
         "kills": [int(A.teams[0, t]["kills"]) for t in (0, 1)],
         "buildings_lost": [int(A.teams[0, t]["buildings_lost"]) for t in (0, 1)],
