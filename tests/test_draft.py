@@ -373,6 +373,12 @@ def test_fit_recovers_known_strengths_and_cross_validation_ranks_the_models():
     assert cv["strength_only"] < cv["coin"] - 0.05  # strengths explain a lot
     with pytest.raises(ValueError, match="at least 10 matches"):
         cross_validate(drafts[:9], winners[:9])
+    # a variant fits only its terms and writes the others as zeros
+    s_only = fit_table(drafts, winners, names, ridge=1.0, terms=("strength",))
+    assert np.abs((np.array(s_only["strength"]) - np.mean(s_only["strength"])) - strength).max() < 0.15
+    assert not any(s_only["mid"]) and not any(any(r) for r in s_only["mid_vs"])
+    with pytest.raises(ValueError, match="unknown model terms"):
+        fit_table(drafts, winners, names, terms=("speed",))
 
 
 def test_fit_command_writes_a_table_and_resumes_from_its_chunks(tmp_path, content, capsys):

@@ -266,9 +266,13 @@ def test_the_vector_env_equals_single_envs_and_autoresets_next_step(short_world)
             if term.any():
                 assert term.all()  # the same time limit ends every game at the same decision
                 assert (info["winner"] >= 0).all() and info["_winner"].all()
+                for b, env in enumerate(singles):  # the ended matches' lineups, for a learned drafter
+                    assert info["draft"][b].tolist() == list(env.game.state.arrays.games["draft"][0])
                 ended_at = step
         elif step == ended_at + 1:  # NEXT_STEP: the reset step
             assert (info["tick"] == 0).all() and (rew == 0).all() and not term.any()
+            assert info["draft"].tolist() == venv.state.arrays.games["draft"].tolist()  # the new matches'
+            assert sorted(info["draft"][0].tolist()) == list(range(10))
             assert obs["scalars"][:, E.S_TIME].max() == 0.0
         elif step == ended_at + 2:
             assert (info["tick"] == venv.decide_every).all()

@@ -40,6 +40,7 @@ def test_train_writes_log_curve_and_checkpoints(run):
     assert (run / "teacher.npz").is_file() and (run / "ckpt.pt").is_file()
     pol = Policy.load(run / "policy.npz")
     assert pol.meta["trained"]["behaviour_cloning"]["samples"] > 0
+    assert pol.meta["config"]["draft"] == "learn" and "draft" in pol.meta  # too few games for one here
     assert pol.meta["config"]["opponents"] == ["idle", "pusher"]
 
 
@@ -150,6 +151,65 @@ def test_policy_with_wrong_shapes_or_format_is_refused(run, tmp_path):
     np.savez(tmp_path / "b.npz", **dict(arrays, meta=np.array(json.dumps({**meta, "format": "other"}))))
     with pytest.raises(PolicyLoadError, match="format 'other'"):
         Policy.load(tmp_path / "b.npz")
+
+
+def _lineups(n: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.array([rng.permutation(10) for _ in range(n)])
+
+
+def test_the_drafter_is_fitted_on_the_runs_games_and_finds_the_leader_that_wins():
+    """Games where the team with leader 7 wins most: the fitted drafter picks leader 7 first, on either
+    side; too few games, or lineups that say nothing of the result, give no drafter (random picks)."""
+    from shotcaller.bots.learned import _draft_table
+    from shotcaller.train.ppo import MIN_DRAFT_GAMES, fit_drafter
+
+    drafts = _lineups(3000)
+    rng = np.random.default_rng(1)
+    p_blue = np.where((drafts[:, :5] == 7).any(1), 0.85, 0.35)
+    winners = np.where(rng.random(len(drafts)) < p_blue, 0, 1)
+    rec = fit_drafter(drafts, winners)
+    assert rec is not None and rec["games"] == 3000 and rec["cv"]["coin"] > min(rec["cv"].values())
+    table = _draft_table(rec, "test")
+    assert table is not None and int(np.argmax(table["strength"])) == 7
+    assert table["content_version"] == load_content().version
+    from shotcaller.bots.drafters import greedy_pick
+
+    names = load_content().leader_names
+    pool = [{"leader": n} for n in names]
+    for you, picks in (("blue", []), ("red", [{"team": "blue", "leader": names[0]}])):
+        view = {"pool": pool, "picks": picks, "you": you, "content_version": load_content().version}
+        view["available"] = [a for a in pool if a["leader"] not in {p["leader"] for p in picks}]
+        assert greedy_pick(view, None, table) == names[7]
+    assert fit_drafter(drafts[: MIN_DRAFT_GAMES - 1], winners[: MIN_DRAFT_GAMES - 1]) is None
+    coin = np.where(np.random.default_rng(2).random(len(drafts)) < 0.5, 0, 1)
+    assert fit_drafter(drafts, coin) is None
+
+
+def test_a_policy_with_a_drafter_drafts_with_it_and_a_broken_one_is_refused(run, tmp_path, capsys):
+    from shotcaller.train.ppo import fit_drafter
+
+    with np.load(run / "policy.npz") as z:
+        arrays = {k: z[k] for k in z.files}
+    meta = json.loads(str(arrays["meta"]))
+    drafts = _lineups(1000)
+    winners = np.where((drafts[:, :5] == 3).any(1), 0, 1)  # leader 3's team always wins
+    meta["draft"] = fit_drafter(drafts, winners)
+    np.savez(tmp_path / "d.npz", **dict(arrays, meta=np.array(json.dumps(meta))))
+    spec = f"ckpt:{tmp_path}/d.npz"
+    for side in ("--blue", "--red"):
+        other = "--red" if side == "--blue" else "--blue"
+        argv = ["match", side, spec, other, "pusher", "--seed", "5", "--time-limit", "60", "--json"]
+        assert main(argv) == 0
+        result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        team = side[2:]
+        assert load_content().leader_names[3] in result["draft"][team] and not result.get("faults")
+    # no drafter in the file: random picks (the coach does not ask to draft)
+    assert not make_coach(f"ckpt:{run}/policy.npz").wants_draft(None)
+    meta["draft"]["table"]["strength"] = [1.0] * 3
+    np.savez(tmp_path / "e.npz", **dict(arrays, meta=np.array(json.dumps(meta))))
+    with pytest.raises(PolicyLoadError, match="broken draft model.*strength"):
+        Policy.load(tmp_path / "e.npz")
 
 
 def test_train_errors(tmp_path, capsys):

@@ -246,23 +246,38 @@ def _newton(X: np.ndarray, y: np.ndarray, ridge: float) -> np.ndarray:
     return w
 
 
-def fit_table(drafts: np.ndarray, winners: np.ndarray, names: tuple[str, ...], ridge: float = 10.0) -> dict[str, Any]:
+def fit_table(
+    drafts: np.ndarray,
+    winners: np.ndarray,
+    names: tuple[str, ...],
+    ridge: float = 10.0,
+    terms: Sequence[str] = TERMS,
+) -> dict[str, Any]:
     """Fit the model to finished matches: ``drafts`` (M, 10) hero ids, ``winners`` (M,) 0 blue, 1 red,
     2 draw (counts half). A ridge logistic regression solved by Newton's method; returns the table's
-    model keys (``leaders``, ``matches``, ``bias``, ``strength``, ``mid``, ``mid_vs``)."""
+    model keys (``leaders``, ``matches``, ``bias``, ``strength``, ``mid``, ``mid_vs``). ``terms`` (a subset
+    of :data:`TERMS`, as in :data:`CV_VARIANTS`) are fitted; the others are written as zeros."""
     D = np.asarray(drafts, int)
     n = len(names)
-    w = _newton(_design(D, n, TERMS), _outcome(np.asarray(winners)), ridge)
+    unknown = [t for t in terms if t not in TERMS]
+    if unknown:
+        raise ValueError(f"unknown model terms {unknown} (known: {', '.join(TERMS)})")
+    w = list(_newton(_design(D, n, terms), _outcome(np.asarray(winners)), ridge))
+    bias = w.pop(0)
+    strength = [w.pop(0) for _ in range(n)] if "strength" in terms else [0.0] * n
+    mid = [w.pop(0) for _ in range(n)] if "mid" in terms else [0.0] * n
     mv = np.zeros((n, n))
-    for k, (a, b) in enumerate(_pairs(n)):
-        mv[a, b], mv[b, a] = w[1 + 2 * n + k], -w[1 + 2 * n + k]
-    r = lambda v: round(float(v), 4)  # noqa: E731
+    if "mid_vs" in terms:
+        for a, b in _pairs(n):
+            mv[a, b] = w.pop(0)
+            mv[b, a] = -mv[a, b]
+    r = lambda v: round(float(v), 4) + 0.0  # noqa: E731  (+ 0.0: no "-0.0")
     return {
         "leaders": list(names),
         "matches": len(D),
-        "bias": r(w[0]),
-        "strength": [r(v) for v in w[1 : 1 + n]],
-        "mid": [r(v) for v in w[1 + n : 1 + 2 * n]],
+        "bias": r(bias),
+        "strength": [r(v) for v in strength],
+        "mid": [r(v) for v in mid],
         "mid_vs": [[r(v) for v in row] for row in mv],
     }
 

@@ -37,6 +37,19 @@ class PolicyLoadError(ValueError):
     """A policy file that cannot be used; the message names the file and what is wrong."""
 
 
+def _draft_table(record: Any, where: str) -> dict[str, Any] | None:
+    """The validated draft model of a policy's ``meta["draft"]`` record (None when there is none)."""
+    if not record:
+        return None
+    from shotcaller.bots.draft_table import validate_table
+    from shotcaller.content import ContentError
+
+    try:
+        return validate_table(record["table"], Path(where))
+    except (ContentError, KeyError, TypeError) as e:
+        raise PolicyLoadError(f"policy {where!r}: a broken draft model in its meta record: {e}") from None
+
+
 @dataclass
 class Policy:
     """A trained coach policy's weights: ``layers`` [(W, b), ...] of the tanh trunk, the policy head
@@ -45,6 +58,9 @@ class Policy:
     layers: list[tuple[np.ndarray, np.ndarray]]
     head: tuple[np.ndarray, np.ndarray]
     meta: dict[str, Any]
+    #: the draft model the run fitted on its own games' lineups and results (``meta["draft"]["table"]``,
+    #: the layout of :mod:`shotcaller.bots.draft_table`); None: the policy drafts at random
+    draft_table: dict[str, Any] | None = None
 
     @property
     def n_choices(self) -> int:
@@ -113,7 +129,7 @@ class Policy:
                 f"policy {where!r}: head has {head[0].shape[1]} outputs, expected 6 * {n} + 2 "
                 f"(or 5 * {n} + 2 for a policy without the whole-team order)"
             )
-        return cls(layers, head, meta)
+        return cls(layers, head, meta, _draft_table(meta.get("draft"), where))
 
     @property
     def whole_team(self) -> bool:
@@ -187,6 +203,7 @@ class LearnedCoach(Coach):
     def __init__(self, path: str | Path | None = None, greedy: bool = True) -> None:
         self.path = Path(path) if path is not None else BUILTIN_POLICY
         self.policy = Policy.load(self.path)
+        self.drafter = self.policy.draft_table
         self.greedy = greedy
         self.rng = np.random.default_rng(0)
         self.checked = False
@@ -195,6 +212,19 @@ class LearnedCoach(Coach):
     def reset(self, info: MatchInfo) -> None:
         self.rng = np.random.default_rng(info.seed)
         self.checked = False
+
+    def wants_draft(self, info: Any) -> bool:
+        """Whether it drafts: when its policy file carries a draft model (otherwise: random picks)."""
+        return self.drafter is not None
+
+    def draft(self, view: dict[str, Any], info: Any) -> str:
+        """The pick of the policy's draft model (fitted on its training games' lineups and results): the
+        free leader that adds the most to the team's win log-odds (:func:`~shotcaller.bots.drafters.greedy_pick`)."""
+        if self.drafter is None:
+            raise NotImplementedError(f"policy {str(self.path)!r} has no draft model")
+        from shotcaller.bots.drafters import greedy_pick
+
+        return greedy_pick(view, info, self.drafter)
 
     def act(self, view: Any, info: MatchInfo) -> list[Order]:
         rejected = np.zeros(6, np.int32)

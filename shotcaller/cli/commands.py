@@ -716,6 +716,7 @@ def command_train(args: argparse.Namespace) -> int:
         bc=list(args.bc) if args.bc else None,
         bc_epochs=args.bc_epochs,
         resume=args.resume,
+        draft=args.draft,
         backend=args.backend,
         workers=args.workers,
         ray_address=args.ray_address,

@@ -428,7 +428,9 @@ def build_parser() -> argparse.ArgumentParser:
         "warm start included). Optionally clone a teacher bot first (--teacher, recorded live in the\n"
         "agent's seat) or a dataset of `shotcaller dataset export` (--bc). Writes OUT/progress.csv,\n"
         "OUT/learning_curve.png, OUT/ckpt.pt (torch, to --resume) and OUT/policy.npz, which plays as the\n"
-        "bot ckpt:OUT/policy.npz in match, tournament and evaluate on numpy alone (docs/training.md).\n\n"
+        "bot ckpt:OUT/policy.npz in match, tournament and evaluate on numpy alone (docs/training.md).\n"
+        "The policy also drafts: a draft model (win log-odds of the two lineups) fitted on the run's own\n"
+        "games, which the env drafts at random (--draft random: none).\n\n"
         "New matches take seeds from the train seed set only; evaluate on heldout seeds.",
         formatter_class=_Formatter,
     )
@@ -466,6 +468,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tr.add_argument("--bc-epochs", type=positive_int, default=20, help="cloning passes over the data")
     tr.add_argument("--resume", metavar="CKPT.pt", default=None, help="continue from a checkpoint's weights")
+    tr.add_argument(
+        "--draft",
+        choices=["learn", "random"],
+        default="learn",
+        help="learn: fit a drafter on the run's own games (their random lineups and results), which the\n"
+        "policy file carries and ckpt: bots draft with; random: none, the policy drafts at random (default learn)",
+    )
     tr.add_argument("--backend", choices=["local", "ray"], default="local", help="where the games run")
     tr.add_argument("--workers", type=positive_int, default=2, help="Ray actors for --backend ray (default 2)")
     tr.add_argument("--ray-address", default=None, help="a Ray cluster to join (default: a local Ray instance)")

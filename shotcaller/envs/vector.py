@@ -72,7 +72,9 @@ class CoachVectorEnv(VectorEnv[dict[str, np.ndarray], np.ndarray, np.ndarray]):
       game has its own coach, asked at the agent's decisions (every ``decide_every_s``; its own cadence
       is not used here). ``"idle"`` (the default) gives no orders and costs nothing in Python.
     * ``infos``: ``reward_terms`` (dict of (B,) arrays), ``tick`` (B,), ``action_mask``, and for games
-      that ended this step ``winner`` (0 blue, 1 red, 2 draw; -1 elsewhere) with ``_winner`` as mask.
+      that ended this step ``winner`` (0 blue, 1 red, 2 draw; -1 elsewhere) with ``_winner`` as mask;
+      ``draft`` (B, 10): each game's hero ids, blue's five then red's (at the step a game ends: the
+      ended match's lineups, which a learned drafter is fitted on).
     """
 
     metadata: dict[str, Any] = {"autoreset_mode": AutoresetMode.NEXT_STEP, "render_modes": []}
@@ -224,6 +226,7 @@ class CoachVectorEnv(VectorEnv[dict[str, np.ndarray], np.ndarray, np.ndarray]):
             "action_mask": self.action_masks(),
             "winner": np.where(terminated, winner, -1),
             "_winner": terminated.copy(),
+            "draft": A.games["draft"].astype(np.int64),  # at a game's end: the ended match's lineups
         }
         return obs, np.asarray(reward, np.float64), terminated, np.zeros(B, bool), infos
 

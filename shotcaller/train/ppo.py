@@ -94,6 +94,7 @@ class TrainConfig:
     resume: str | None = None
     reward_weights: dict[str, float] = field(default_factory=dict)
     checkpoint_every: int = 10  # updates between checkpoints (and at the end)
+    draft: str = "learn"  # "learn": fit a drafter on the run's games (see fit_drafter); "random": none
     progress: bool = True
 
 
@@ -181,6 +182,43 @@ def features(obs: dict[str, np.ndarray]) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------------------ files
+#: the fewest finished games :func:`fit_drafter` fits a draft model on
+MIN_DRAFT_GAMES = 200
+
+
+def fit_drafter(drafts: np.ndarray, winners: np.ndarray, ridge: float = 10.0) -> dict[str, Any] | None:
+    """The drafter of a run: the draft model of :mod:`shotcaller.bots.draft_table` (log-odds of a win from
+    the two lineups) fitted on the run's own finished games, ``drafts`` (M, 10) hero ids (the agent's
+    five first) and ``winners`` (M,) (0: the agent won, 1: it lost, 2: a draw). The games' drafts are
+    the env's seeded random ones, so every lineup is explored without bias.
+
+    Of the model's variants (:data:`~shotcaller.bots.draft_table.CV_VARIANTS`) the one with the lowest
+    cross-validated log loss (5 folds) is fitted on all games; when none beats a coin the run has no
+    drafter (None), as with fewer than :data:`MIN_DRAFT_GAMES` games. Returns the ``draft`` record of the
+    policy file: ``table`` (the model, as :func:`~shotcaller.bots.draft_table.validate_table` reads it),
+    ``terms``, ``cv`` (each variant's log loss) and ``games``."""
+    from shotcaller.bots.draft_table import CV_VARIANTS, cross_validate, fit_table
+    from shotcaller.content import load_content
+
+    D, w = np.asarray(drafts, np.int64).reshape(-1, 10), np.asarray(winners, np.int64).reshape(-1)
+    if len(D) < MIN_DRAFT_GAMES:
+        return None
+    content = load_content()
+    names = tuple(content.leader_names)
+    cv = cross_validate(D, w, len(names), ridge)
+    best = min((k for k, t in CV_VARIANTS.items() if t is not None), key=lambda k: cv[k])
+    if cv[best] >= cv["coin"]:
+        return None
+    table = fit_table(D, w, names, ridge, terms=CV_VARIANTS[best] or ())
+    table.update(content_version=content.version, ridge=ridge)
+    return {
+        "table": table,
+        "terms": list(CV_VARIANTS[best] or ()),
+        "cv": {k: round(v, 4) for k, v in cv.items()},
+        "games": len(D),
+    }
+
+
 def policy_meta(env: Any, cfg: TrainConfig, stats: dict[str, Any]) -> dict[str, Any]:
     from shotcaller.content import load_content
     from shotcaller.envs.coach import DEFAULT_DECIDE_EVERY_S
@@ -198,8 +236,9 @@ def policy_meta(env: Any, cfg: TrainConfig, stats: dict[str, Any]) -> dict[str, 
         "game_version": game_version(content.version),
         "content_version": content.version,
         "decide_every_s": DEFAULT_DECIDE_EVERY_S,
-        "trained": stats,
+        "trained": {k: v for k, v in stats.items() if k != "draft"},
         "config": asdict(cfg),
+        "draft": stats.get("draft"),
     }
 
 
@@ -508,6 +547,16 @@ def train(cfg: TrainConfig, log: Any = print) -> dict[str, Any]:
     results: dict[str, deque[float]] = {o: deque(maxlen=100) for o in dict.fromkeys(cfg.opponents)}
     all_results: dict[str, list[int]] = {o: [0, 0, 0] for o in dict.fromkeys(cfg.opponents)}  # won, lost, drawn
     returns: deque[float] = deque(maxlen=100)
+    game_drafts: list[np.ndarray] = []  # every finished game's lineups and result, for the drafter
+    game_winners: list[int] = []
+    fitted_at = 0
+
+    def refit_drafter() -> None:
+        nonlocal fitted_at
+        if cfg.draft == "learn" and len(game_winners) > fitted_at:
+            fitted_at = len(game_winners)
+            stats["draft"] = fit_drafter(np.array(game_drafts), np.array(game_winners))
+
     ep_return = np.zeros(B)
     ended = np.zeros(B, bool)
     budget = cfg.minutes * 60.0
@@ -542,6 +591,9 @@ def train(cfg: TrainConfig, log: Any = print) -> dict[str, Any]:
                 for b in np.flatnonzero(done):
                     o = env.opponents[b]
                     w = int(info["winner"][b])
+                    if "draft" in info:
+                        game_drafts.append(np.asarray(info["draft"][b], np.int64))
+                        game_winners.append(w)
                     results[o].append(1.0 if w == 0 else 0.0 if w == 1 else 0.5)
                     all_results[o][0 if w == 0 else 1 if w == 1 else 2] += 1
                     returns.append(float(ep_return[b]))
@@ -627,11 +679,13 @@ def train(cfg: TrainConfig, log: Any = print) -> dict[str, Any]:
                 last_100={o: row[c] for o, c in zip(results, opp_cols, strict=True)},
             )
             if update % cfg.checkpoint_every == 0:
+                refit_drafter()
                 save(agent, opt, env, cfg, stats)
                 plot_curve(csv_path, out / "learning_curve.png", list(results))
     finally:
         progress.close()
         csv_file.close()
+    refit_drafter()
     save(agent, opt, env, cfg, stats)
     plot_curve(csv_path, out / "learning_curve.png", list(results))
     env.close()
