@@ -233,8 +233,12 @@ def test_building_labels(mid_game):
     labels = {u["slot"]: u["label"] for u in board_frame(mid_game, None).units}
     assert labels[0] == labels[L.N_BLD] == "core"
     assert labels[2] == "mid barracks"
-    assert labels[4 + 3 * 1 + 0] == "mid tower 1"
-    assert labels[L.N_BLD + 4 + 3 * 2 + 2] == "right tower 3"
+    assert labels[4 + 3 * 1 + 0] == "mid outer tower"
+    assert labels[L.N_BLD + 4 + 3 * 2 + 2] == "right base tower"
+    # the same names the bots' reasons and the timelines use
+    from shotcaller.bots.builtin import building_name
+
+    assert all(labels[s] == building_name(s) for s in range(2 * L.N_BLD))
 
 
 @pytest.mark.parametrize("size", [(27, 17), (40, 25), (81, 50), (100, 60), (1, 1)])

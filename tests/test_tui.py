@@ -226,8 +226,8 @@ def test_clicks_on_the_map_group_and_teleport(world):
             assert m.cursor == (gx, gy)
             assert [tuple(o) for o in s.human.pending] == [(1, L.O_GROUP, gx, gy)]
             assert "(sent)" in m.notice.plain
-            # the mid inner tower (mid tower 2), slot 8: the camera moved to the cursor, read it again
-            tower = next(u for u in m.frame.units if u["team"] == "blue" and u["label"] == "mid tower 2")
+            # the mid inner tower, slot 8: the camera moved to the cursor, read it again
+            tower = next(u for u in m.frame.units if u["team"] == "blue" and u["label"] == "mid inner tower")
             await pilot.click(MapView, offset=in_view(mv, int(tower["x"]), int(tower["y"])))
             await pilot.pause()
             assert [tuple(o) for o in s.human.pending] == [(1, L.O_GROUP, gx, gy), (1, L.O_TELEPORT, 8, 0)]

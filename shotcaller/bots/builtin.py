@@ -33,21 +33,9 @@ import numpy as np
 from shotcaller.bots import orders as O
 from shotcaller.bots.base import Coach, MatchInfo, Order
 from shotcaller.sim import layout as L
+from shotcaller.sim.layout import LANE_NAMES, TIER_NAMES, building_name  # noqa: F401  (they were defined here)
 
 K_CORE = 7
-LANE_NAMES = ("left", "mid", "right")  # lane 0, 1, 2 (x grows to the right; blue at the bottom)
-TIER_NAMES = ("outer", "inner", "base")  # tower tier 0 (the first a wave meets), 1, 2
-
-
-def building_name(slot: int) -> str:
-    """``"mid outer tower"``, ``"left barracks"`` or ``"core"`` for building slot 0..25 (either team)."""
-    sub = slot % L.N_BLD
-    if sub == 0:
-        return "core"
-    if sub < 4:
-        return f"{LANE_NAMES[sub - 1]} barracks"
-    lane_, tier = divmod(sub - 4, 3)
-    return f"{LANE_NAMES[lane_]} {TIER_NAMES[tier]} tower"
 
 
 def building_max_hp(info: MatchInfo) -> np.ndarray:

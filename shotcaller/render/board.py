@@ -65,7 +65,7 @@ GLYPHS: dict[str, str] = {
     "red_core": "c",
     "rubble": "x",
 }
-LANE_NAMES = ("left", "mid", "right")  # lane 0, 1, 2 (x grows to the right)
+LANE_NAMES = L.LANE_NAMES
 LOW_HEALTH = 1.0 / 3.0  # leaders and buildings under this fraction of their health get the _low style
 
 # Drawing priority on a shared tile: leader > building > summon > creep > rubble.
@@ -117,7 +117,7 @@ class BoardFrame:
         seen: (H, W) bool: the tile is in the viewer's sight now (all True when ``viewer`` is None).
         units: every unit drawn, in slot order, as dicts with ``slot``, ``kind`` (a ``KIND_NAMES``
             name), ``team`` ("blue"/"red"), ``x``, ``y`` (tiles), ``hp``, ``max_hp``, ``alive``,
-            ``glyph``, ``style`` (a ``STYLES`` name), ``label`` (leader name, "mid tower 1", ...) and
+            ``glyph``, ``style`` (a ``STYLES`` name), ``label`` (leader name, "mid outer tower", ...) and
             ``stale`` (an enemy building drawn as last seen). Units sharing a tile are all listed;
             the glyph grid shows the most important one.
     """
@@ -172,16 +172,6 @@ def _bresenham_between(dx: int, dy: int) -> list[tuple[int, int]]:
     return out
 
 
-def _building_label(sub: int) -> str:
-    """``"core"``, ``"mid barracks"`` or ``"left tower 1"`` (tier 1 the outermost) for a team's sub index."""
-    if sub == 0:
-        return "core"
-    if sub < 4:
-        return f"{LANE_NAMES[sub - 1]} barracks"
-    lane, tier = divmod(sub - 4, 3)
-    return f"{LANE_NAMES[lane]} tower {tier + 1}"
-
-
 def _static(world: World) -> _Static:
     """The per-world tables, cached by world identity."""
     hit = _CACHE.get(id(world))
@@ -224,7 +214,7 @@ def _static(world: World) -> _Static:
             mid[i, j] = py * Wp + px
             mid_ok[i, j] = True
     n = L.N_BLD
-    labels = tuple(_building_label(s % n) for s in range(2 * n))
+    labels = tuple(L.building_name(s) for s in range(2 * n))
     st = _Static(
         world=world,
         glyph=glyph,

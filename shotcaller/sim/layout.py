@@ -25,7 +25,24 @@ K_NONE, K_LEADER, K_CREEP, K_TREANT, K_ELEPHANT, K_TOWER, K_BARRACKS, K_CORE = r
 KIND_NAMES = ("none", "leader", "creep", "treant", "elephant", "tower", "barracks", "core")
 
 # Slot layout
-N_BLD = 13  # per team
+N_BLD = 13  # per team: sub 0 the core, 1..3 the barracks of lanes 0..2, 4 + 3 lane + tier the towers
+
+# Names of lanes, tower tiers and building slots (one vocabulary for bots, timelines and frontends)
+LANE_NAMES = ("left", "mid", "right")  # lane 0, 1, 2 (x grows to the right; blue at the bottom)
+TIER_NAMES = ("outer", "inner", "base")  # tower tier 0 (the first a wave meets), 1, 2
+
+
+def building_name(slot: int) -> str:
+    """``"mid outer tower"``, ``"left barracks"`` or ``"core"`` for building slot 0..25 (either team)."""
+    sub = slot % N_BLD
+    if sub == 0:
+        return "core"
+    if sub < 4:
+        return f"{LANE_NAMES[sub - 1]} barracks"
+    lane_, tier = divmod(sub - 4, 3)
+    return f"{LANE_NAMES[lane_]} {TIER_NAMES[tier]} tower"
+
+
 SLOT_LEADER0 = 26
 SLOT_SUMMON0 = 36
 SUMMONS_PER_LEADER = 3
