@@ -338,8 +338,8 @@ def _greedy_drafter() -> Any:
 def _learned_coach() -> Any:
     from shotcaller.bots.learned import LearnedCoach
 
-    # the policy of docs/training.md's run; it takes the likeliest allowed choice: on train seeds that
-    # beat sampling its choices against both opponents it trained on (docs/training.md)
+    # the policy of docs/training.md's run, drafting with the model the run fitted on its games; it takes
+    # the likeliest allowed choice: on train seeds that had the larger margin over both goals (docs/training.md)
     return LearnedCoach(greedy=True)
 
 

@@ -13,6 +13,10 @@ the logits of each leader's N choices, of fortify's 2 and of the whole-team orde
 before the whole-team order joined the action, ``Shotcaller-v0``, has no such head and never gives
 one). Choices the mask forbids are never taken;
 ``greedy`` takes the most likely allowed choice, otherwise one is sampled (seeded by the match seed).
+
+A policy file may also carry a draft model (``meta["draft"]``: the win log-odds of the two lineups that
+``shotcaller train`` fitted on the run's own games, :func:`shotcaller.train.ppo.fit_drafter`); the coach
+then drafts with it (:func:`~shotcaller.bots.drafters.greedy_pick`), otherwise it gets random picks.
 """
 
 from __future__ import annotations
