@@ -210,6 +210,10 @@ def test_a_policy_with_a_drafter_drafts_with_it_and_a_broken_one_is_refused(run,
     np.savez(tmp_path / "e.npz", **dict(arrays, meta=np.array(json.dumps(meta))))
     with pytest.raises(PolicyLoadError, match="broken draft model.*strength"):
         Policy.load(tmp_path / "e.npz")
+    for bad in (5, "x", {"table": [1, 2]}):
+        np.savez(tmp_path / "f.npz", **dict(arrays, meta=np.array(json.dumps({**meta, "draft": bad}))))
+        with pytest.raises(PolicyLoadError, match="expected an object with a 'table' object"):
+            Policy.load(tmp_path / "f.npz")
 
 
 def test_train_errors(tmp_path, capsys):

@@ -48,6 +48,11 @@ def _draft_table(record: Any, where: str) -> dict[str, Any] | None:
     from shotcaller.bots.draft_table import validate_table
     from shotcaller.content import ContentError
 
+    if not isinstance(record, dict) or not isinstance(record.get("table"), dict):
+        raise PolicyLoadError(
+            f"policy {where!r}: a broken draft model in its meta record: expected an object with a 'table' "
+            f"object, got {type(record).__name__}"
+        )
     try:
         return validate_table(record["table"], Path(where))
     except (ContentError, KeyError, TypeError) as e:
