@@ -48,9 +48,9 @@ import numpy as np
 from shotcaller.arena.draft import DRAFT_ORDER
 from shotcaller.arena.replay import Replay, VerifyResult, resimulate, world_for_replay
 from shotcaller.arena.words import MatchWords, clock, printable
-from shotcaller.bots.builtin import building_name
 from shotcaller.sim import State
 from shotcaller.sim import layout as L
+from shotcaller.sim.layout import building_name
 from shotcaller.sim.result import match_result
 from shotcaller.sim.world import World
 

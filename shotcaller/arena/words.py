@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from shotcaller.bots.builtin import LANE_NAMES, building_name
 from shotcaller.sim import layout as L
+from shotcaller.sim.layout import LANE_NAMES, building_name
 from shotcaller.sim.world import World
 
 

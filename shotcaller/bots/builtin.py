@@ -33,7 +33,7 @@ import numpy as np
 from shotcaller.bots import orders as O
 from shotcaller.bots.base import Coach, MatchInfo, Order
 from shotcaller.sim import layout as L
-from shotcaller.sim.layout import LANE_NAMES, TIER_NAMES, building_name  # noqa: F401  (they were defined here)
+from shotcaller.sim.layout import LANE_NAMES, TIER_NAMES, building_name  # noqa: F401  (re-exported: bots import them from here)
 
 K_CORE = 7
 

@@ -212,7 +212,6 @@ class LearnedCoach(Coach):
     def __init__(self, path: str | Path | None = None, greedy: bool = True) -> None:
         self.path = Path(path) if path is not None else BUILTIN_POLICY
         self.policy = Policy.load(self.path)
-        self.drafter = self.policy.draft_table
         self.greedy = greedy
         self.rng = np.random.default_rng(0)
         self.checked = False
@@ -224,16 +223,17 @@ class LearnedCoach(Coach):
 
     def wants_draft(self, info: Any) -> bool:
         """Whether it drafts: when its policy file carries a draft model (otherwise: random picks)."""
-        return self.drafter is not None
+        return self.policy.draft_table is not None
 
     def draft(self, view: dict[str, Any], info: Any) -> str:
         """The pick of the policy's draft model (fitted on its training games' lineups and results): the
         free leader that adds the most to the team's win log-odds (:func:`~shotcaller.bots.drafters.greedy_pick`)."""
-        if self.drafter is None:
+        table = self.policy.draft_table
+        if table is None:
             raise NotImplementedError(f"policy {str(self.path)!r} has no draft model")
         from shotcaller.bots.drafters import greedy_pick
 
-        return greedy_pick(view, info, self.drafter)
+        return greedy_pick(view, info, table)
 
     def act(self, view: Any, info: MatchInfo) -> list[Order]:
         rejected = np.zeros(6, np.int32)

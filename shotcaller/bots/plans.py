@@ -20,8 +20,8 @@ import numpy as np
 
 from shotcaller.bots import orders as O
 from shotcaller.bots.base import Coach, MatchInfo, Order
-from shotcaller.bots.builtin import LANE_NAMES, building_name
 from shotcaller.sim import layout as L
+from shotcaller.sim.layout import LANE_NAMES, building_name
 
 Lanes = tuple[int, int, int, int, int]
 STANCES = ("aggressive", "balanced", "careful")

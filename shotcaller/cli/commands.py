@@ -743,7 +743,7 @@ def command_train(args: argparse.Namespace) -> int:
     draft = stats.get("draft")
     if draft:  # the drafter in brief: each leader's fitted strength (the whole table is in policy.npz)
         t = draft["table"]
-        stats = {**stats, "draft": {**{k: v for k, v in draft.items() if k != "table"}}}
-        stats["draft"]["strength"] = dict(zip(t["leaders"], t["strength"], strict=True))
+        brief = {k: v for k, v in draft.items() if k != "table"}
+        stats = {**stats, "draft": {**brief, "strength": dict(zip(t["leaders"], t["strength"], strict=True))}}
     print(json.dumps({"out": args.out, "policy": f"ckpt:{args.out}/policy.npz", **stats}, default=str))
     return 0

@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from shotcaller.bots.builtin import building_name
 from shotcaller.sim import State
 from shotcaller.sim import encode as E
 from shotcaller.sim import layout as L
+from shotcaller.sim.layout import building_name
 from shotcaller.sim.observe import team_view
 
 

@@ -209,11 +209,12 @@ def fit_drafter(drafts: np.ndarray, winners: np.ndarray, ridge: float = 10.0) ->
     best = min((k for k, t in CV_VARIANTS.items() if t is not None), key=lambda k: cv[k])
     if cv[best] >= cv["coin"]:
         return None
-    table = fit_table(D, w, names, ridge, terms=CV_VARIANTS[best] or ())
+    terms = CV_VARIANTS[best] or ()  # never the coin's None: best is a fitted variant
+    table = fit_table(D, w, names, ridge, terms=terms)
     table.update(content_version=content.version, ridge=ridge)
     return {
         "table": table,
-        "terms": list(CV_VARIANTS[best] or ()),
+        "terms": list(terms),
         "cv": {k: round(v, 4) for k, v in cv.items()},
         "games": len(D),
     }

@@ -22,10 +22,10 @@ from textual.widgets import DataTable, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from shotcaller.arena.draft import DRAFT_ORDER, BadPick, skill_table
-from shotcaller.bots.builtin import building_name
 from shotcaller.content.loader import SKILL_NAMES
 from shotcaller.render import BoardFrame, board_frame, item_gives
 from shotcaller.sim import layout as L
+from shotcaller.sim.layout import building_name
 from shotcaller.ui.tui.session import PlaySession, ReplaySession, Session
 from shotcaller.ui.tui.widgets import (
     SIDE_STYLE,

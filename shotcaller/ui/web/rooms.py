@@ -26,11 +26,11 @@ import numpy as np
 
 from shotcaller.arena.words import clock
 from shotcaller.bots.base import Coach, MatchInfo, Order, OrderLike
-from shotcaller.bots.builtin import building_name
 from shotcaller.bots.human import HumanCoach
 from shotcaller.content.loader import SKILL_NAMES
 from shotcaller.render import board_frame, item_gives
 from shotcaller.sim import layout as L
+from shotcaller.sim.layout import building_name
 from shotcaller.sim.world import World
 from shotcaller.ui.tui.session import LiveSession, apm_left, pending_orders
 
